@@ -1,0 +1,3 @@
+from fakepai.cli import main
+
+raise SystemExit(main())

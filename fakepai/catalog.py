@@ -1,0 +1,158 @@
+"""Loads schemas/ into the operation registry: one `Operation` per schema document.
+
+Everything the wire layer knows about an operation (route, parameter locations, body encoding,
+rate limit, envelope, request-id key) comes from here; nothing is hard-coded per operation.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+PRODUCTS = {"paistudio": "PaiStudio", "pai-dlc": "pai-dlc", "paiplugin": "PaiPlugin"}
+
+
+def canonical_product(name: str) -> str | None:
+    """Product names match case-insensitively (DESIGN §3)."""
+    return PRODUCTS.get(name.lower())
+
+
+@dataclass
+class Operation:
+    product: str
+    version: str
+    action: str
+    method: str
+    path: str
+    path_params: list[str]
+    body_encoding: str
+    rate_limit: float
+    mutating: bool
+    envelope: str
+    request_id_field: str | None
+    resource: str | None
+    request_schema: dict
+    response_schema: dict
+    document: dict
+    registry: Registry = field(repr=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.product, self.action)
+
+    @cached_property
+    def path_regex(self) -> re.Pattern:
+        pattern = re.escape(self.path)
+        for name in self.path_params:
+            pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>[^/]+)")
+        return re.compile("^" + pattern + "/?$")
+
+    @cached_property
+    def literal_segments(self) -> int:
+        """How specific the path is: more literal segments win when two paths match."""
+        return sum(1 for seg in self.path.strip("/").split("/") if not seg.startswith("{"))
+
+    @cached_property
+    def params(self) -> dict[str, dict]:
+        return self.request_schema.get("properties", {})
+
+    @cached_property
+    def required(self) -> list[str]:
+        return list(self.request_schema.get("required", []))
+
+    def params_in(self, where: str) -> list[str]:
+        return [name for name, spec in self.params.items() if spec.get("x-in") == where]
+
+    @cached_property
+    def request_validator(self) -> Draft202012Validator:
+        return Draft202012Validator(self.request_schema, registry=self.registry)
+
+    @cached_property
+    def response_validator(self) -> Draft202012Validator:
+        return Draft202012Validator(self.response_schema, registry=self.registry)
+
+
+def schemas_root() -> Path:
+    """The repository's schemas/ when running from a checkout, else the copy inside the wheel."""
+    here = Path(__file__).resolve().parent.parent / "schemas"
+    if here.is_dir():
+        return here
+    return Path(str(resources.files("fakepai.schemas")))
+
+
+def _load_documents(root: Path) -> list[tuple[Path, dict]]:
+    return [(p, json.loads(p.read_text(encoding="utf-8"))) for p in sorted(root.rglob("*.json"))]
+
+
+class Catalog:
+    def __init__(self, root: Path | None = None):
+        self.root = root or schemas_root()
+        docs = _load_documents(self.root)
+        self.registry: Registry = Registry().with_resources(
+            (doc["$id"], Resource.from_contents(doc, default_specification=DRAFT202012))
+            for _, doc in docs
+            if "$id" in doc
+        )
+        self.operations: dict[tuple[str, str], Operation] = {}
+        for path, doc in docs:
+            meta = doc.get("x-operation")
+            if not meta:
+                continue
+            op = self._operation(doc, meta)
+            self.operations[op.key] = op
+
+    def _operation(self, doc: dict, meta: dict) -> Operation:
+        defs = doc["$defs"]
+        return Operation(
+            product=meta["product"],
+            version=meta["version"],
+            action=meta["action"],
+            method=meta["method"].upper(),
+            path=meta["path"],
+            path_params=list(meta.get("pathParams", [])),
+            body_encoding=meta.get("bodyEncoding", "json"),
+            rate_limit=float(meta.get("rateLimit", 100)),
+            mutating=bool(meta.get("mutating", False)),
+            envelope=meta.get("envelope", "plain"),
+            request_id_field=meta.get("requestIdField", "RequestId"),
+            resource=meta.get("resource"),
+            request_schema=_with_base(defs["request"], doc),
+            response_schema=_with_base(defs["response"], doc),
+            document=doc,
+            registry=self.registry,
+        )
+
+    def get(self, product: str, action: str) -> Operation | None:
+        return self.operations.get((product, action))
+
+    def by_product(self, product: str) -> list[Operation]:
+        return [op for op in self.operations.values() if op.product == product]
+
+    def versions(self) -> dict[str, str]:
+        return {op.product: op.version for op in self.operations.values()}
+
+
+def _with_base(sub: dict, doc: dict) -> dict:
+    """A standalone copy of a sub-schema whose refs resolve as they do inside its document.
+
+    Absolute refs go through the registry; local `#/$defs/...` refs need the document's $defs,
+    so they are carried along. The $id is left out on purpose: reusing the document's would
+    shadow it in the registry.
+    """
+    out = {k: v for k, v in sub.items() if k != "$id"}
+    out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    out["$defs"] = {**doc.get("$defs", {}), **sub.get("$defs", {})}
+    return out
+
+
+@lru_cache(maxsize=1)
+def default_catalog() -> Catalog:
+    return Catalog()

@@ -1,0 +1,102 @@
+"""The `fakepai` command (also `python -m fakepai`)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _serve(args) -> int:
+    import uvicorn
+
+    from fakepai.app import build_app
+    from fakepai.emulator import Emulator, Settings
+
+    settings = Settings(host=args.host, port=args.port, auth=args.auth, credentials_file=args.credentials,
+                        rate_limit=args.rate_limit == "on", speed=args.speed, demo=args.demo,
+                        state_file=args.state_file, seed=args.seed, region=args.region)
+    try:
+        emulator = Emulator(settings)
+    except (OSError, ValueError) as e:
+        print(f"fakepai: {e}", file=sys.stderr)
+        return 2
+    app = build_app(emulator=emulator)
+    endpoint = f"{args.host}:{args.port}"
+    print(f"fakepai {__import__('fakepai').__version__} serving PAI (PaiStudio 2022-01-12, pai-dlc 2020-12-03, "
+          f"PaiPlugin 2022-01-12) at http://{endpoint}  auth={args.auth} rate-limit={args.rate_limit} speed={args.speed}")
+    print("Point an official SDK at it:")
+    print(f"  Config(access_key_id='test', access_key_secret='test', endpoint='{endpoint}', protocol='http', region_id='{args.region}')")
+    print("Or curl the seed's gateway form:")
+    print(f"  curl -H 'Authorization: Bearer test' 'http://{endpoint}/api/PaiStudio/2022-01-12/ListTrainingJobs?PageSize=10'")
+    if args.demo:
+        print("Demo workspace: WorkspaceId=12345 (see GET /_fakepai/health)")
+    print(f"Control plane: http://{endpoint}/_fakepai/   (health, reset, clock, faults, requests)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, lifespan="off")
+    return 0
+
+
+def _coverage(args) -> int:
+    from fakepai.coverage import coverage_report
+    report = coverage_report()
+    if args.format == "json":
+        import json
+        print(json.dumps(report, indent=2))
+    else:
+        from fakepai.coverage import coverage_markdown
+        print(coverage_markdown(report), end="")
+    return 0
+
+
+def _openapi(args) -> int:
+    import json
+
+    from fakepai.openapi import build_openapi
+    text = json.dumps(build_openapi(), indent=2) + "\n"
+    if args.output and args.output != "-":
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _conformance(args) -> int:
+    import pytest
+    argv = ["--pyargs", "contract_tests", "--pai-target", args.target, *args.pytest_args]
+    return pytest.main(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fakepai", description="In-memory emulator of Alibaba Cloud PAI training-job APIs.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the emulator")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8642)
+    serve.add_argument("--auth", choices=["any", "strict", "off"], default="any")
+    serve.add_argument("--credentials", metavar="FILE", help="JSON file of access keys / bearer tokens (for --auth strict)")
+    serve.add_argument("--rate-limit", choices=["on", "off"], default="on")
+    serve.add_argument("--speed", type=float, default=1.0, help="virtual clock speed (1.0 = real time)")
+    serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument("--region", default="cn-hangzhou")
+    serve.add_argument("--demo", action="store_true", help="start with a demo workspace and jobs")
+    serve.add_argument("--state-file", metavar="PATH", help="not yet supported: state is in memory only")
+    serve.set_defaults(func=_serve)
+
+    cov = sub.add_parser("coverage", help="list the in-scope operations and whether they are implemented")
+    cov.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    cov.set_defaults(func=_coverage)
+
+    oa = sub.add_parser("openapi", help="write the OpenAPI 3.1 document generated from schemas/")
+    oa.add_argument("-o", "--output", default="-")
+    oa.set_defaults(func=_openapi)
+
+    conf = sub.add_parser("conformance", help="run the contract test kit against a target")
+    conf.add_argument("--target", default="fake", help="fake | URL | live")
+    conf.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    conf.set_defaults(func=_conformance)
+
+    args = parser.parse_args(argv)
+    if getattr(args, "state_file", None):
+        print("fakepai: --state-file is not supported yet; state stays in memory", file=sys.stderr)
+    return args.func(args)

@@ -1,0 +1,68 @@
+"""The virtual clock: every resource that lives in time reads `now()` from here.
+
+Virtual time runs at `speed` times real time from an anchor; tests freeze it (speed 0), set it,
+or advance it. Nothing ticks in the background: readers materialise state at `now()`.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+
+
+class Clock:
+    def __init__(self, speed: float = 1.0, start: float | None = None, *, monotonic=time.monotonic):
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._speed = float(speed)
+        self._anchor_virtual = time.time() if start is None else float(start)
+        self._anchor_real = monotonic()
+
+    def now(self) -> float:
+        """Virtual time as epoch seconds."""
+        with self._lock:
+            return self._anchor_virtual + (self._monotonic() - self._anchor_real) * self._speed
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    def _reanchor(self, virtual: float, speed: float) -> None:
+        self._anchor_virtual = virtual
+        self._anchor_real = self._monotonic()
+        self._speed = speed
+
+    def set(self, now: float | None = None, speed: float | None = None) -> None:
+        with self._lock:
+            current = self._anchor_virtual + (self._monotonic() - self._anchor_real) * self._speed
+            self._reanchor(current if now is None else float(now), self._speed if speed is None else float(speed))
+
+    def advance(self, seconds: float) -> float:
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        with self._lock:
+            current = self._anchor_virtual + (self._monotonic() - self._anchor_real) * self._speed
+            self._reanchor(current + seconds, self._speed)
+            return self._anchor_virtual
+
+    def freeze(self) -> None:
+        self.set(speed=0.0)
+
+    def snapshot(self) -> dict:
+        return {"now": iso(self.now()), "epoch": self.now(), "speed": self._speed}
+
+
+def iso(ts: float) -> str:
+    """UTC ISO-8601 with a Z, second precision: the DLC/PaiStudio time format (behavior.md §1.3)."""
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(value: str) -> float:
+    """Parse the ISO-8601 forms clients send (`Z` or an offset; date-only is midnight UTC)."""
+    text = value.strip()
+    if text.endswith("Z") or text.endswith("z"):
+        text = text[:-1] + "+00:00"
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()

@@ -1,0 +1,62 @@
+"""The emulator's moving parts in one object: state, clock, catalog, router, auth, throttling,
+faults and the request log. The Starlette app, the control plane and `FakePAI` all hold one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fakepai.catalog import Catalog, default_catalog
+from fakepai.clock import Clock
+from fakepai.ids import IdFactory
+from fakepai.state.store import World
+from fakepai.wire.auth import Authenticator, Credentials
+from fakepai.wire.faults import FaultInjector
+from fakepai.wire.requestlog import RequestLog
+from fakepai.wire.routing import Router
+from fakepai.wire.throttle import Throttler
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8642
+    auth: str = "any"                      # any | strict | off
+    credentials_file: str | None = None
+    credentials: dict | None = None        # the same content as the file, for embedding
+    rate_limit: bool = True
+    rate_overrides: dict[str, float] = field(default_factory=dict)
+    speed: float = 1.0
+    seed: int = 0
+    region: str = "cn-hangzhou"
+    demo: bool = False
+    state_file: str | None = None
+    request_log_size: int = 1000
+
+
+class Emulator:
+    def __init__(self, settings: Settings | None = None, catalog: Catalog | None = None):
+        self.settings = settings or Settings()
+        self.catalog = catalog or default_catalog()
+        self.router = Router(self.catalog)
+        self.clock = Clock(speed=self.settings.speed)
+        self.world = World()
+        self.ids = IdFactory(self.settings.seed)
+        creds = None
+        if self.settings.credentials is not None:
+            creds = Credentials.from_dict(self.settings.credentials)
+        elif self.settings.credentials_file:
+            creds = Credentials.load(self.settings.credentials_file)
+        self.auth = Authenticator(self.settings.auth, creds)
+        self.throttler = Throttler(self.settings.rate_limit, self.settings.rate_overrides)
+        self.faults = FaultInjector(seed=self.settings.seed)
+        self.requests = RequestLog(self.settings.request_log_size)
+
+    def reset(self) -> None:
+        """Empty state, fresh id sequence, no faults, no throttle history. The clock keeps its speed
+        but returns to real time, so each test starts from the same kind of world."""
+        self.world.reset()
+        self.ids = IdFactory(self.settings.seed)
+        self.throttler.reset()
+        self.faults.clear()
+        self.requests.clear()
+        self.clock.set(now=__import__("time").time(), speed=self.settings.speed)

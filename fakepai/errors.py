@@ -1,0 +1,41 @@
+"""The one exception type handlers raise, and constructors for the error decisions of DESIGN §3.
+
+Every decision about an undocumented error code lives here so it can be revisited in one place
+when live PAI says otherwise.
+"""
+from __future__ import annotations
+
+
+class PaiError(Exception):
+    """An API error: rendered as {RequestId, HostId, Code, Message, Recommend} with `status`."""
+
+    def __init__(self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None):
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def missing_parameter(name: str) -> PaiError:
+    # DESIGN §3: missing required parameter -> 400 MissingParameter naming it.
+    return PaiError(400, "MissingParameter", f"The input parameter \"{name}\" that is mandatory for processing this request is not supplied.")
+
+
+def invalid_parameter(name: str, why: str, code: str = "InvalidParameter") -> PaiError:
+    # DESIGN §3: bad type / enum / range -> 400 InvalidParameter naming the parameter and the rule.
+    return PaiError(400, code, f"The parameter \"{name}\" is invalid: {why}")
+
+
+def not_found(resource: str, resource_id: str) -> PaiError:
+    # DESIGN §3 / behavior.md §11.1: unknown id -> 404 NotFound.<Resource>.
+    return PaiError(404, f"NotFound.{resource}", f"The specified {resource} \"{resource_id}\" does not exist.")
+
+
+def invalid_status(message: str) -> PaiError:
+    # Observed style (behavior.md §2.3): "Job can't be stopped, because it is Stopped", HTTP 400.
+    return PaiError(400, "InvalidStatus", message)
+
+
+def not_implemented(product: str, action: str) -> PaiError:
+    return PaiError(501, "NotImplemented", f"fakepai does not implement {product} {action} yet.")

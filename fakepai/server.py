@@ -1,0 +1,134 @@
+"""FakePAI: the emulator on a free loopback port, served by uvicorn in a background thread.
+
+    with FakePAI() as pai:
+        client = Client(Config(endpoint=pai.endpoint, protocol="http", ...))
+        pai.advance(60); pai.set_outcome(job_id, result="fail")
+"""
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from dataclasses import asdict, fields
+
+import httpx
+import uvicorn
+
+from fakepai.app import build_app
+from fakepai.emulator import Emulator, Settings
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class FakePAI:
+    def __init__(self, **options):
+        known = {f.name for f in fields(Settings)}
+        unknown = set(options) - known
+        if unknown:
+            raise TypeError(f"unknown FakePAI options: {sorted(unknown)}")
+        options.setdefault("port", 0)
+        self.settings = Settings(**options)
+        if self.settings.port == 0:
+            self.settings.port = free_port(self.settings.host)
+        self.emulator = Emulator(self.settings)
+        self.app = build_app(emulator=self.emulator)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self, timeout: float = 10.0) -> "FakePAI":
+        config = uvicorn.Config(self.app, host=self.settings.host, port=self.settings.port,
+                                log_level="warning", access_log=False, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, name="fakepai-server", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("fakepai server failed to start")
+            if time.monotonic() > deadline:
+                raise TimeoutError("fakepai server did not start in time")
+            time.sleep(0.005)
+        return self
+
+    def _run(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self._server.serve())
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.should_exit = True
+        if self._thread:
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+
+    def __enter__(self) -> "FakePAI":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- where it is -----------------------------------------------------------------------
+    @property
+    def endpoint(self) -> str:
+        """What the official SDKs take: Config(endpoint=pai.endpoint, protocol="http")."""
+        return f"{self.settings.host}:{self.settings.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.endpoint}"
+
+    # -- steering (runs on the server's loop, so it never races a request) -------------------
+    def _on_loop(self, fn, *args, **kwargs):
+        if self._loop is None or not self._loop.is_running():
+            return fn(*args, **kwargs)
+
+        async def call():
+            return fn(*args, **kwargs)
+
+        return asyncio.run_coroutine_threadsafe(call(), self._loop).result(timeout=30)
+
+    def reset(self) -> None:
+        self._on_loop(self.emulator.reset)
+
+    def advance(self, seconds: float) -> float:
+        return self._on_loop(self.emulator.clock.advance, seconds)
+
+    def freeze_clock(self) -> None:
+        self._on_loop(self.emulator.clock.freeze)
+
+    def set_clock(self, now: float | None = None, speed: float | None = None) -> None:
+        self._on_loop(self.emulator.clock.set, now, speed)
+
+    def now(self) -> float:
+        return self.emulator.clock.now()
+
+    def set_outcome(self, job_id: str, **outcome) -> None:
+        from fakepai.sim import outcomes
+        if not self._on_loop(outcomes.apply, self.emulator, job_id, outcome):
+            raise KeyError(f"no job {job_id}")
+
+    def inject_fault(self, **spec) -> dict:
+        return asdict(self._on_loop(self.emulator.faults.add, **spec))
+
+    def faults(self) -> list[dict]:
+        return [asdict(f) for f in self.emulator.faults.list()]
+
+    def clear_faults(self) -> None:
+        self._on_loop(self.emulator.faults.clear)
+
+    @property
+    def requests(self) -> list[dict]:
+        return self._on_loop(self.emulator.requests.query)
+
+    def http(self, **kwargs) -> httpx.Client:
+        """A plain HTTP client with a bearer credential, for the seed's gateway URL form."""
+        headers = {"Authorization": "Bearer fakepai-test-key", **kwargs.pop("headers", {})}
+        return httpx.Client(base_url=self.url, headers=headers, **kwargs)

@@ -1,0 +1,2 @@
+"""PaiStudio 2022-01-12: importing the package registers its handlers."""
+from fakepai.services.paistudio import training_jobs  # noqa: F401

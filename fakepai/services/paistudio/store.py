@@ -1,0 +1,54 @@
+"""PaiStudio's per-account state: training jobs (and what later modules hang on them)."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any
+
+from fakepai.sim.timeline import Outcome, Timeline
+
+
+@dataclass
+class TrainingJob:
+    id: str
+    workspace_id: str
+    name: str
+    spec: dict[str, Any]                 # the accepted CreateTrainingJob body, normalised
+    created: float
+    user_id: str
+    timeline: Timeline
+    outcome: Outcome
+    run_seconds: float
+    max_running: float | None
+    labels: list[dict] = field(default_factory=list)
+    modified: float = 0.0                # last change made through the API (labels); status changes come from the timeline
+    algorithm: dict | None = None        # resolved algorithm: {"AlgorithmId", "AlgorithmSpec", ...}
+    error_info: dict | None = None       # scripted error info for GetTrainingJobErrorInfo
+
+
+class TrainingJobStore:
+    def __init__(self):
+        self.jobs: dict[str, TrainingJob] = {}
+        # Creation-ordered ids per workspace with their creation times: ListTrainingJobs' common
+        # case (one workspace, default sort, time window) pages by bisecting instead of scanning.
+        self._by_workspace: dict[str, tuple[list[float], list[str]]] = {}
+
+    def add(self, job: TrainingJob) -> None:
+        self.jobs[job.id] = job
+        times, ids = self._by_workspace.setdefault(job.workspace_id, ([], []))
+        at = bisect.bisect_right(times, job.created)
+        times.insert(at, job.created)
+        ids.insert(at, job.id)
+
+    def remove(self, job_id: str) -> None:
+        job = self.jobs.pop(job_id)
+        times, ids = self._by_workspace[job.workspace_id]
+        at = ids.index(job_id)
+        del times[at], ids[at]
+
+    def created_between(self, workspace_id: str, start: float, end: float) -> list[str]:
+        """Ids of the workspace's jobs created in [start, end], oldest first."""
+        times, ids = self._by_workspace.get(workspace_id, ([], []))
+        lo = bisect.bisect_left(times, start)
+        hi = bisect.bisect_right(times, end)
+        return ids[lo:hi]

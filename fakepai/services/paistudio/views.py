@@ -1,0 +1,154 @@
+"""What a training job looks like at a moment: the GetTrainingJob object and the list item
+(behavior.md §4.3), materialised from the stored spec and the timeline at `now`."""
+from __future__ import annotations
+
+import hashlib
+
+from fakepai.clock import iso
+from fakepai.services.paistudio import telemetry
+from fakepai.services.paistudio.lifecycle import TERMINAL
+from fakepai.services.paistudio.store import TrainingJob
+
+# Instances exist once the job is submitted to its cluster [INFERRED]; before that,
+# ListTrainingJobLogs answers TRAINING_JOB_INSTANCE_NOT_FOUND (behavior.md §2.3).
+_INSTANCE_STATUSES = ("Submitted", "Running") + tuple(sorted(TERMINAL))
+_INSTANCE_STATUS = {"Submitted": "Pending", "Running": "Running", "Succeed": "Succeeded", "Failed": "Failed",
+                    "Terminated": "Stopped", "CreateFailed": "Failed", "InitializeFailed": "Failed"}
+
+
+def instance_count(job: TrainingJob) -> int:
+    resource = job.spec.get("ComputeResource") or {}
+    return max(1, int(resource.get("EcsCount") or resource.get("InstanceCount") or 1))
+
+
+def instance_names(job: TrainingJob) -> list[str]:
+    """`<jobId>-master-0`, then `<jobId>-worker-<i>` for the other nodes ([GO] naming)."""
+    names = [f"{job.id}-master-0"]
+    names += [f"{job.id}-worker-{i}" for i in range(instance_count(job) - 1)]
+    return names
+
+
+def instances_exist(job: TrainingJob, now: float) -> bool:
+    return job.timeline.entered("Submitted", now) is not None
+
+
+def instances(job: TrainingJob, now: float) -> list[dict]:
+    if not instances_exist(job, now):
+        return []
+    status = job.timeline.status_at(now)
+    state = _INSTANCE_STATUS.get(status, "Pending")
+    return [{"Name": name, "Role": name.rsplit("-", 2)[1], "Status": state} for name in instance_names(job)]
+
+
+def status_transitions(job: TrainingJob, now: float) -> list[dict]:
+    out = []
+    for phase, end in job.timeline.passed(now):
+        item = {"Status": phase.status, "StartTime": iso(phase.start)}
+        if phase.status in TERMINAL:
+            item["EndTime"] = iso(phase.start)   # a terminal status is closed the moment it is reached
+        elif end is not None:
+            item["EndTime"] = iso(end)
+        if phase.reason_code:
+            item["ReasonCode"] = phase.reason_code
+            item["ReasonMessage"] = phase.reason_message
+        out.append(item)
+    return out
+
+
+def run_duration(job: TrainingJob, now: float) -> int:
+    """Seconds spent running so far (or in all, once ended) [INFERRED: the console shows run time]."""
+    started = job.timeline.entered("Running", now)
+    if started is None:
+        return 0
+    ended = job.timeline.end_time(TERMINAL)
+    stop = min(now, ended) if ended is not None else now
+    return max(0, int(stop - started))
+
+
+def modified_time(job: TrainingJob, now: float) -> float:
+    return max(job.modified, job.timeline.at(now).start)
+
+
+def dlc_job_id(job: TrainingJob) -> str:
+    """A PaiStudio training job runs on a DLC job (list items carry DlcJobId)."""
+    return "dlc" + hashlib.sha256(job.id.encode()).hexdigest()[:13]
+
+
+def _common(job: TrainingJob, now: float) -> dict:
+    spec = job.spec
+    phase = job.timeline.at(now)
+    body = {
+        "TrainingJobId": job.id,
+        "TrainingJobName": job.name,
+        "TrainingJobDescription": spec.get("TrainingJobDescription"),
+        "WorkspaceId": job.workspace_id,
+        "UserId": job.user_id,
+        "Status": phase.status,
+        "ReasonCode": phase.reason_code,
+        "ReasonMessage": phase.reason_message,
+        "GmtCreateTime": iso(job.created),
+        "GmtModifiedTime": iso(modified_time(job, now)),
+        "AlgorithmName": spec.get("AlgorithmName"),
+        "AlgorithmProvider": spec.get("AlgorithmProvider"),
+        "AlgorithmVersion": spec.get("AlgorithmVersion"),
+        "IsTempAlgo": spec.get("AlgorithmSpec") is not None,
+        "ComputeResource": spec.get("ComputeResource"),
+        "AssignNodeSpec": spec.get("AssignNodeSpec"),
+        "CredentialConfig": spec.get("CredentialConfig"),
+        "Environments": spec.get("Environments"),
+        "ExperimentConfig": spec.get("ExperimentConfig"),
+        "HyperParameters": spec.get("HyperParameters") or [],
+        "InputChannels": spec.get("InputChannels") or [],
+        "OutputChannels": spec.get("OutputChannels") or [],
+        "Labels": [dict(label) for label in job.labels],
+        "PythonRequirements": spec.get("PythonRequirements"),
+        "RoleArn": spec.get("RoleArn"),
+        "UserVpc": spec.get("UserVpc"),
+        "StatusTransitions": status_transitions(job, now),
+    }
+    return body
+
+
+def _scheduler(job: TrainingJob, as_string: bool) -> dict | None:
+    scheduler = job.spec.get("Scheduler")
+    if not scheduler:
+        return None
+    # Spec quirk: strings in GetTrainingJob, an int in ListTrainingJobs (behavior.md §1.2).
+    if as_string:
+        return {k: str(v) for k, v in scheduler.items() if v is not None}
+    seconds = scheduler.get("MaxRunningTimeInSeconds")
+    if seconds is None and scheduler.get("MaxRunningTimeInMinutes") is not None:
+        seconds = int(scheduler["MaxRunningTimeInMinutes"]) * 60
+    return {"MaxRunningTimeInSeconds": int(seconds or 0)}
+
+
+def training_job(job: TrainingJob, now: float, region: str) -> dict:
+    """The GetTrainingJob body (without RequestId)."""
+    body = _common(job, now)
+    body.update({
+        "AlgorithmId": (job.algorithm or {}).get("AlgorithmId"),
+        "AlgorithmSpec": job.spec.get("AlgorithmSpec") or (job.algorithm or {}).get("AlgorithmSpec"),
+        "Scheduler": _scheduler(job, as_string=True),
+        "Settings": job.spec.get("Settings"),
+        "Priority": job.spec.get("Priority"),
+        "Instances": instances(job, now),
+        "Duration": run_duration(job, now),
+        "LatestMetrics": telemetry.latest_metrics(job, now),
+        "LatestProgress": telemetry.latest_progress(job, now),
+        "OutputModel": telemetry.output_model(job, now),
+        "TrainingJobUrl": f"https://pai.console.aliyun.com/?regionId={region}&workspaceId={job.workspace_id}"
+                          f"#/training/jobs/{job.id}",
+    })
+    return _drop_none(body)
+
+
+def training_job_item(job: TrainingJob, now: float) -> dict:
+    """A ListTrainingJobs item: the summary, plus DlcJobId (behavior.md §4.2)."""
+    body = _common(job, now)
+    body["Scheduler"] = _scheduler(job, as_string=False)
+    body["DlcJobId"] = dlc_job_id(job)
+    return _drop_none(body)
+
+
+def _drop_none(body: dict) -> dict:
+    return {k: v for k, v in body.items() if v is not None}

@@ -1,0 +1,76 @@
+"""Where service handlers register, and what they receive.
+
+A handler is a plain function `(ctx, params) -> dict`, registered with
+`@operation("PaiStudio", "GetTrainingJob")`. It returns the response body *without* the request
+id (the wire layer adds it under the key the schema names) and, for PaiPlugin, without the
+envelope (the wire layer wraps `Data`). It raises `PaiError` for API errors and never sees HTTP.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+from fakepai.clock import Clock
+from fakepai.ids import IdFactory
+from fakepai.state.store import AccountState
+
+Handler = Callable[["Context", dict], Any]
+_HANDLERS: dict[tuple[str, str], Handler] = {}
+
+S = TypeVar("S")
+
+
+def operation(product: str, action: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        key = (product, action)
+        if key in _HANDLERS and _HANDLERS[key] is not fn:
+            raise RuntimeError(f"two handlers for {product} {action}")
+        _HANDLERS[key] = fn
+        return fn
+
+    return register
+
+
+def handler_for(product: str, action: str) -> Handler | None:
+    load_services()
+    return _HANDLERS.get((product, action))
+
+
+def implemented() -> set[tuple[str, str]]:
+    load_services()
+    return set(_HANDLERS)
+
+
+_LOADED = False
+
+
+def load_services() -> None:
+    """Import every service package once; their modules register handlers on import."""
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+    import fakepai.services.paistudio  # noqa: F401
+    import fakepai.services.dlc  # noqa: F401
+    import fakepai.services.paiplugin  # noqa: F401
+
+
+@dataclass
+class Context:
+    """What a handler may touch: its account's state, the clock, ids, and who is calling."""
+
+    account: AccountState
+    clock: Clock
+    ids: IdFactory
+    request_id: str
+    account_id: str
+    region: str
+    user_id: str
+    check_workspace: Callable[[str | None], None]
+
+    def store(self, cls: type[S]) -> S:
+        """The account's instance of a service's store class (created on first use)."""
+        return self.account.namespace(cls)
+
+    def now(self) -> float:
+        return self.clock.now()

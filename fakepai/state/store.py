@@ -1,0 +1,44 @@
+"""In-memory state: one `AccountState` per account, each service keeping its own store in it.
+
+State is only touched on the server's event loop (DESIGN §6), so there are no locks here.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any, TypeVar
+
+S = TypeVar("S")
+
+
+class AccountState:
+    def __init__(self, account_id: str):
+        self.account_id = account_id
+        self._namespaces: dict[type, Any] = {}
+
+    def namespace(self, cls: type[S]) -> S:
+        ns = self._namespaces.get(cls)
+        if ns is None:
+            ns = self._namespaces[cls] = cls()
+        return ns
+
+
+class World:
+    """All accounts. `reset()` drops everything (the control plane's POST /_fakepai/reset)."""
+
+    def __init__(self):
+        self.accounts: dict[str, AccountState] = {}
+
+    def account(self, account_id: str) -> AccountState:
+        state = self.accounts.get(account_id)
+        if state is None:
+            state = self.accounts[account_id] = AccountState(account_id)
+        return state
+
+    def reset(self) -> None:
+        self.accounts.clear()
+
+
+def user_id_for(account_id: str) -> str:
+    """A stable numeric user id per account, in the 16-digit style of the reference's examples."""
+    digest = hashlib.sha256(account_id.encode()).hexdigest()
+    return str(int(digest[:15], 16) % 10**16).rjust(16, "1")

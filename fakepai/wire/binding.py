@@ -1,0 +1,154 @@
+"""Request parameters -> the typed dict a handler receives, validated against the schema.
+
+Values arrive as query strings, JSON bodies, form bodies or path segments (DESIGN §3). Query and
+form values are strings and are converted by the parameter's schema type; "shrink" parameters
+(`x-json-string`) are JSON text and are parsed. Unknown parameters are ignored, as the real
+gateway does. Missing required -> 400 MissingParameter; wrong type/enum/range -> 400
+InvalidParameter, each naming the parameter.
+"""
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+
+from jsonschema.exceptions import ValidationError
+
+from fakepai.catalog import Operation
+from fakepai.errors import PaiError, invalid_parameter, missing_parameter
+
+
+def bind(op: Operation, path_values: dict[str, str], query: list[tuple[str, str]], content_type: str, body: bytes) -> dict:
+    params: dict = {}
+    specs = op.params
+    # Lowest precedence first: body, then query, then path (a path segment is what the URL names).
+    for name, value in _body_params(op, content_type, body).items():
+        if name in specs:
+            params[name] = _from_json(name, specs[name], value)
+    for name, value in query:
+        if name in specs:
+            params[name] = _from_text(name, specs[name], value)
+    for name, value in path_values.items():
+        params[name] = value
+    params = {k: v for k, v in params.items() if v is not None}
+    _validate(op, params)
+    for name, spec in specs.items():
+        if name not in params and "default" in spec:
+            params[name] = spec["default"]
+    return params
+
+
+def _body_params(op: Operation, content_type: str, body: bytes) -> dict:
+    if not body or not body.strip():
+        return {}
+    ctype = content_type.split(";")[0].strip().lower()
+    if ctype == "application/x-www-form-urlencoded":
+        try:
+            pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        except UnicodeDecodeError:
+            raise PaiError(400, "InvalidParameter", "The request body is not valid UTF-8.")
+        # Form values are text, like query values: mark them so they get the same conversion.
+        return {k: _FormText(v) for k, v in pairs}
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise PaiError(400, "InvalidParameter", "The request body is not a valid JSON object.")
+    if not isinstance(data, dict):
+        raise PaiError(400, "InvalidParameter", "The request body must be a JSON object.")
+    return data
+
+
+class _FormText(str):
+    """A form-encoded value: a string on the wire whatever the parameter's type."""
+
+
+def _types(spec: dict) -> set[str]:
+    t = spec.get("type")
+    if t is None:
+        return set()
+    return {t} if isinstance(t, str) else set(t)
+
+
+def _from_json(name: str, spec: dict, value):
+    if isinstance(value, _FormText):
+        return _from_text(name, spec, str(value))
+    # A JSON body may still carry a shrink parameter as text.
+    if isinstance(value, str) and _types(spec) & {"object", "array"}:
+        return _parse_json_text(name, value)
+    return value
+
+
+def _from_text(name: str, spec: dict, text: str):
+    types = _types(spec)
+    if not types or "string" in types:
+        return text
+    if types & {"object", "array"}:
+        return _parse_json_text(name, text)
+    if "integer" in types:
+        try:
+            return int(text.strip())
+        except ValueError:
+            raise invalid_parameter(name, f"expected an integer, got {text!r}")
+    if "number" in types:
+        try:
+            return float(text.strip())
+        except ValueError:
+            raise invalid_parameter(name, f"expected a number, got {text!r}")
+    if "boolean" in types:
+        lowered = text.strip().lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+        raise invalid_parameter(name, f"expected true or false, got {text!r}")
+    return text
+
+
+def _parse_json_text(name: str, text: str):
+    if text.strip() == "":
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise invalid_parameter(name, "expected a JSON document")
+
+
+def _validate(op: Operation, params: dict) -> None:
+    errors = sorted(op.request_validator.iter_errors(params), key=_error_rank)
+    if not errors:
+        return
+    err = errors[0]
+    if err.validator == "required":
+        missing = _missing_name(err)
+        raise missing_parameter(_join(list(err.absolute_path) + [missing]))
+    raise invalid_parameter(_join(list(err.absolute_path)) or "request", _describe(err))
+
+
+def _error_rank(err: ValidationError):
+    # Report a missing top-level parameter before anything else, then the shallowest error.
+    return (0 if err.validator == "required" and not err.absolute_path else 1, len(err.absolute_path), str(err.message))
+
+
+def _missing_name(err: ValidationError) -> str:
+    # jsonschema's message is "'X' is a required property".
+    msg = err.message
+    if msg.startswith("'") and "'" in msg[1:]:
+        return msg[1:msg.index("'", 1)]
+    return msg
+
+
+def _join(path: list) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _describe(err: ValidationError) -> str:
+    v = err.validator
+    if v == "enum":
+        return f"{err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
+    if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return f"{err.instance!r} is out of range ({v} {err.validator_value})"
+    if v in ("minLength", "maxLength", "minItems", "maxItems"):
+        return f"violates {v} {err.validator_value}"
+    if v == "type":
+        return f"expected {err.validator_value}, got {type(err.instance).__name__}"
+    return err.message

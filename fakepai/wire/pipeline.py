@@ -1,0 +1,101 @@
+"""The one PAI endpoint: route -> authenticate -> throttle -> bind -> faults -> handler -> render.
+
+Handlers are called directly on the event loop (not in a thread pool), so state is only ever
+touched from one thread and no update is lost to a race (DESIGN §6).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fakepai.clock import iso
+from fakepai.emulator import Emulator
+from fakepai.errors import PaiError, not_implemented
+from fakepai.ids import request_id as new_request_id
+from fakepai.services.registry import Context, handler_for
+from fakepai.state.store import user_id_for
+from fakepai.wire.auth import AuthError, RawRequest
+from fakepai.wire.binding import bind
+from fakepai.wire.rendering import error_response, json_response, success_body
+from fakepai.wire.requestlog import RequestRecord
+
+log = logging.getLogger("fakepai")
+
+
+async def handle(request: Request) -> Response:
+    emulator: Emulator = request.app.state.emulator
+    started = time.perf_counter()
+    rid = new_request_id()
+    body = await request.body()
+    raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
+    raw_path = raw_path.split("?", 1)[0]
+    query = parse_qsl(request.url.query, keep_blank_values=True)
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    raw = RawRequest(method=request.method.upper(), path=raw_path, query=query, headers=headers, body=body)
+
+    op = None
+    principal = None
+    form = None
+    try:
+        route = emulator.router.resolve(raw.method, request.url.path, headers)
+        op, form = route.operation, route.form
+        try:
+            principal = emulator.auth.authenticate(raw)
+        except AuthError as e:
+            raise PaiError(e.status, e.code, e.message)
+        emulator.throttler.check(principal.account_id, op.product, op.action, op.rate_limit)
+        params = bind(op, route.path_values, query, headers.get("content-type", ""), body)
+        workspace = params.get("WorkspaceId")
+        try:
+            emulator.auth.check_workspace(principal, workspace if isinstance(workspace, str) else None)
+        except AuthError as e:
+            raise PaiError(e.status, e.code, e.message)
+        delay = emulator.faults.check(op.product, op.action, principal.account_id, params)
+        if delay:
+            await asyncio.sleep(delay)
+        handler = handler_for(op.product, op.action)
+        if handler is None:
+            raise not_implemented(op.product, op.action)
+        ctx = Context(
+            account=emulator.world.account(principal.account_id),
+            clock=emulator.clock,
+            ids=emulator.ids,
+            request_id=rid,
+            account_id=principal.account_id,
+            region=emulator.settings.region,
+            user_id=user_id_for(principal.account_id),
+            check_workspace=lambda ws: _check_ws(emulator, principal, ws),
+        )
+        result = handler(ctx, params)
+        response = json_response(success_body(op, result, rid), 200, rid)
+        code = None
+    except PaiError as e:
+        response = error_response(e, rid, op.product if op else None, emulator.settings.region,
+                                  op.envelope if op else "plain")
+        code = e.code
+    except Exception:  # a bug in fakepai, never the client's fault: say so, loudly
+        log.exception("internal error serving %s %s", raw.method, raw.path)
+        err = PaiError(500, "InternalError", "fakepai hit an internal error; this is a bug, please report it.")
+        response = error_response(err, rid, op.product if op else None, emulator.settings.region,
+                                  op.envelope if op else "plain")
+        code = err.code
+    emulator.requests.add(RequestRecord(
+        time=iso(emulator.clock.now()), request_id=rid,
+        account=principal.account_id if principal else None,
+        product=op.product if op else None, action=op.action if op else None,
+        method=raw.method, path=request.url.path, status=response.status_code, error_code=code,
+        latency_ms=round((time.perf_counter() - started) * 1000, 3), form=form,
+    ))
+    return response
+
+
+def _check_ws(emulator: Emulator, principal, workspace: str | None) -> None:
+    try:
+        emulator.auth.check_workspace(principal, workspace)
+    except AuthError as e:
+        raise PaiError(e.status, e.code, e.message)

@@ -1,0 +1,101 @@
+"""HTTP method + path -> operation, for both URL forms of DESIGN §3.
+
+Native (ROA): the SDK's own paths, `GET /api/v1/trainingjobs/{TrainingJobId}`. Several products
+share a path (`/api/v1/algorithms` is both PaiStudio's and, under v2, PaiPlugin's; training jobs
+exist in PaiStudio and PaiPlugin under different prefixes), so ties are broken by the
+`x-acs-action`/`x-acs-version` headers, then by the Host, then by the most literal path.
+
+Gateway (the seed's form): `/api/{Product}/{Version}/{Action}[/path params...]`; trailing
+segments fill the operation's path parameters in order, literal segments such as `labels` are
+skipped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from fakepai.catalog import Catalog, Operation, canonical_product
+from fakepai.errors import PaiError
+
+_HOST_HINTS = {"pai-dlc": "pai-dlc", "paiplugin": "PaiPlugin", "pai.": "PaiStudio"}
+
+
+@dataclass
+class Route:
+    operation: Operation
+    path_values: dict[str, str] = field(default_factory=dict)
+    form: str = "native"  # "native" | "gateway"
+
+
+def unknown_api(method: str, path: str) -> PaiError:
+    return PaiError(404, "InvalidApi.NotFound", f"Specified api is not found, please check your url and method: {method} {path}")
+
+
+class Router:
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self._by_method: dict[str, list[Operation]] = {}
+        for op in catalog.operations.values():
+            self._by_method.setdefault(op.method, []).append(op)
+        for ops in self._by_method.values():
+            ops.sort(key=lambda o: -o.literal_segments)
+
+    def resolve(self, method: str, path: str, headers: dict[str, str]) -> Route:
+        method = method.upper()
+        parts = path.split("/")
+        if len(parts) >= 5 and parts[1] == "api" and canonical_product(unquote(parts[2])):
+            return self._gateway(method, parts)
+        return self._native(method, path, headers)
+
+    def _native(self, method: str, path: str, headers: dict[str, str]) -> Route:
+        candidates: list[tuple[Operation, dict[str, str]]] = []
+        for op in self._by_method.get(method, []):
+            m = op.path_regex.match(path)
+            if m:
+                candidates.append((op, {k: unquote(v) for k, v in m.groupdict().items()}))
+        if not candidates:
+            raise unknown_api(method, path)
+        if len(candidates) > 1:
+            candidates = self._break_tie(candidates, headers)
+        op, values = candidates[0]
+        return Route(op, values, "native")
+
+    @staticmethod
+    def _break_tie(candidates, headers):
+        action = headers.get("x-acs-action")
+        version = headers.get("x-acs-version")
+        if action:
+            named = [c for c in candidates if c[0].action == action and (not version or c[0].version == version)]
+            if named:
+                return named
+        host = headers.get("host", "").lower()
+        for hint, product in _HOST_HINTS.items():
+            if host.startswith(hint) or f".{hint}" in host:
+                hinted = [c for c in candidates if c[0].product == product]
+                if hinted:
+                    return hinted
+        # Otherwise the most literal path wins (candidates arrive sorted by literal segments).
+        return candidates
+
+    def _gateway(self, method: str, parts: list[str]) -> Route:
+        product = canonical_product(unquote(parts[2]))
+        version, action = unquote(parts[3]), unquote(parts[4])
+        op = self.catalog.get(product, action)
+        if op is None or op.version != version:
+            raise PaiError(404, "InvalidApi.NotFound", f"Specified api is not found: {parts[2]} {version} {action}")
+        if op.method != method:
+            raise PaiError(404, "InvalidApi.NotFound", f"{product} {action} is served for {op.method}, not {method}")
+        values: dict[str, str] = {}
+        literals = {seg for seg in op.path.strip("/").split("/") if not seg.startswith("{")}
+        pending = list(op.path_params)
+        for seg in parts[5:]:
+            if not seg:
+                continue
+            seg = unquote(seg)
+            if seg in literals:
+                # `/UpdateTrainingJobLabels/train76rcaupa2cz/labels`: "labels" is the path's own literal.
+                continue
+            if not pending:
+                raise unknown_api(method, "/".join(parts))
+            values[pending.pop(0)] = seg
+        return Route(op, values, "gateway")
