@@ -1,0 +1,1 @@
+"""Service package: importing it registers its handlers."""
