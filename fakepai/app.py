@@ -18,6 +18,6 @@ def build_app(settings: Settings | None = None, emulator: Emulator | None = None
     app = Starlette(routes=[*control_routes, Route("/{path:path}", handle, methods=_METHODS)])
     app.state.emulator = emulator
     if emulator.settings.demo:
-        from fakepai.demo import seed_demo
-        seed_demo(emulator)
+        from fakepai.demo import install_demo
+        install_demo(emulator)
     return app

@@ -5,7 +5,7 @@ State is only touched on the server's event loop (DESIGN §6), so there are no l
 from __future__ import annotations
 
 import hashlib
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 S = TypeVar("S")
 
@@ -23,15 +23,22 @@ class AccountState:
 
 
 class World:
-    """All accounts. `reset()` drops everything (the control plane's POST /_fakepai/reset)."""
+    """All accounts. `reset()` drops everything (the control plane's POST /_fakepai/reset).
 
-    def __init__(self):
+    `on_new_account` (used by `--demo`) fills each account the first time it is seen, so the demo
+    workspace is there whatever key the caller uses.
+    """
+
+    def __init__(self, on_new_account: Callable[[AccountState], None] | None = None):
         self.accounts: dict[str, AccountState] = {}
+        self.on_new_account = on_new_account
 
     def account(self, account_id: str) -> AccountState:
         state = self.accounts.get(account_id)
         if state is None:
             state = self.accounts[account_id] = AccountState(account_id)
+            if self.on_new_account:
+                self.on_new_account(state)
         return state
 
     def reset(self) -> None:
