@@ -10,7 +10,7 @@ import asyncio
 import socket
 import threading
 import time
-from dataclasses import asdict, fields
+from dataclasses import fields
 
 import httpx
 import uvicorn
@@ -116,17 +116,36 @@ class FakePAI:
             raise KeyError(f"no job {job_id}")
 
     def inject_fault(self, **spec) -> dict:
-        return asdict(self._on_loop(self.emulator.faults.add, **spec))
+        """Add a fault (see fakepai.wire.faults): e.g. `inject_fault(action="GetJob", status=503, times=2)`,
+        `inject_fault(action="ListJobs", latency_ms=300)`. Returns it with its id and counters."""
+        return self._on_loop(self.emulator.faults.add, **spec).to_dict()
 
     def faults(self) -> list[dict]:
-        return [asdict(f) for f in self.emulator.faults.list()]
+        """Every fault with its counters (`matched`, `fired`, `remaining`)."""
+        return self._on_loop(lambda: [f.to_dict() for f in self.emulator.faults.list()])
+
+    def fault(self, fault_id: int) -> dict:
+        found = self._on_loop(self.emulator.faults.get, fault_id)
+        if found is None:
+            raise KeyError(f"no fault {fault_id}")
+        return self._on_loop(found.to_dict)
+
+    def remove_fault(self, fault_id: int) -> None:
+        if not self._on_loop(self.emulator.faults.remove, fault_id):
+            raise KeyError(f"no fault {fault_id}")
 
     def clear_faults(self) -> None:
         self._on_loop(self.emulator.faults.clear)
 
     @property
     def requests(self) -> list[dict]:
+        """The recent-request log, oldest first (see `request_log` for filters)."""
         return self._on_loop(self.emulator.requests.query)
+
+    def request_log(self, *, action: str | None = None, status: int | str | None = None,
+                    product: str | None = None, error_code: str | None = None, limit: int | None = None) -> list[dict]:
+        return self._on_loop(self.emulator.requests.query, action=action, status=status, limit=limit,
+                             product=product, error_code=error_code)
 
     def http(self, **kwargs) -> httpx.Client:
         """A plain HTTP client with a bearer credential, for the seed's gateway URL form."""

@@ -416,11 +416,23 @@ def common_document() -> dict:
                 "additionalProperties": False,
             },
             "PaiPluginError": {
+                "type": "object",
                 "description": "A PaiPlugin error: the envelope with a non-zero ErrorCode and an "
-                               "ErrorMessage (behavior.md §2.3, DESIGN §3).",
-                "allOf": [{"$ref": "#/$defs/PaiPluginEnvelope"}],
-                "properties": {"ErrorCode": {"not": {"const": 0}}},
+                               "ErrorMessage (behavior.md §2.3, DESIGN §3), plus the common error "
+                               "fields that carry the code to the official SDK's ClientException "
+                               "(fakepai/wire/rendering.py).",
+                "properties": {
+                    "Data": {},
+                    "ErrorCode": {"allOf": [{"$ref": "#/$defs/PaiPluginErrorCode"}, {"not": {"const": 0}}]},
+                    "ErrorMessage": {"$ref": "#/$defs/PaiPluginErrorMessage"},
+                    "RequestId": {"type": "string"},
+                    "Code": {"type": "string"},
+                    "HostId": {"type": "string"},
+                    "Message": {"type": "string"},
+                    "Recommend": {"type": "string"},
+                },
                 "required": ["ErrorCode", "ErrorMessage", "RequestId"],
+                "additionalProperties": False,
             },
             "PaiPluginErrorCode": {"type": "integer", "description": "0 on success [SDK-PL]."},
             "PaiPluginErrorMessage": {"type": "string", "description": "\"OK\" on success [SDK-PL]."},

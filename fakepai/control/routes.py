@@ -1,8 +1,6 @@
 """The control plane under /_fakepai/ (DESIGN §2): never a PAI path, no auth, JSON in and out."""
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,6 +9,7 @@ from starlette.routing import Route
 from fakepai.clock import parse_iso
 from fakepai.emulator import Emulator
 from fakepai.sim import outcomes
+from fakepai.wire.requestlog import parse_status
 
 
 def _json(body, status: int = 200) -> Response:
@@ -78,35 +77,53 @@ async def requests_log(request: Request) -> Response:
     emu = _emu(request)
     q = request.query_params
     try:
-        status = int(q["status"]) if "status" in q else None
+        status = parse_status(q["status"]) if "status" in q else None
         limit = int(q["limit"]) if "limit" in q else None
     except ValueError:
-        return _bad("status and limit must be integers")
-    return _json({"requests": emu.requests.query(action=q.get("action"), status=status, limit=limit)})
-
-
-_FAULT_FIELDS = {"action", "product", "account", "match", "status", "code", "message", "latency_ms",
-                 "times", "probability", "retry_after_ms"}
+        return _bad("status must be an integer or a class such as 5xx; limit an integer")
+    if limit is not None and limit < 1:
+        return _bad("limit must be at least 1")
+    records = emu.requests.query(action=q.get("action"), status=status, limit=limit,
+                                 product=q.get("product"), error_code=q.get("code"))
+    return _json({"size": emu.requests.size, "requests": records})
 
 
 async def faults(request: Request) -> Response:
     emu = _emu(request)
     if request.method == "POST":
         try:
-            data = await _body(request)
+            fault = emu.faults.add(**await _body(request))
         except ValueError as e:
-            return _bad(str(e))
-        unknown = set(data) - _FAULT_FIELDS
-        if unknown:
-            return _bad(f"unknown fault fields: {sorted(unknown)}")
-        if not data.get("status") and not data.get("latency_ms"):
-            return _bad("a fault needs a status (error) or latency_ms")
-        fault = emu.faults.add(**data)
-        return _json(asdict(fault), 201)
+            return _bad(f"invalid fault: {e}")
+        return _json(fault.to_dict(), 201)
     if request.method == "DELETE":
         emu.faults.clear()
         return _json({"faults": []})
-    return _json({"faults": [asdict(f) for f in emu.faults.list()]})
+    return _json({"faults": [f.to_dict() for f in emu.faults.list()]})
+
+
+async def fault_by_id(request: Request) -> Response:
+    emu = _emu(request)
+    try:
+        fault_id = int(request.path_params["fault_id"])
+    except ValueError:
+        return _bad("fault ids are integers")
+    fault = emu.faults.get(fault_id)
+    if fault is None:
+        return _bad(f"no fault {fault_id}", 404)
+    if request.method == "DELETE":
+        emu.faults.remove(fault_id)
+    return _json(fault.to_dict())
+
+
+async def coverage(request: Request) -> Response:
+    from fakepai.coverage import coverage_report
+    return _json(coverage_report(_emu(request).catalog))
+
+
+async def openapi_json(request: Request) -> Response:
+    from fakepai.openapi import build_openapi
+    return _json(build_openapi(_emu(request).catalog, server_url=str(request.base_url).rstrip("/")))
 
 
 async def job_outcome(request: Request) -> Response:
@@ -129,5 +146,8 @@ routes = [
     Route("/_fakepai/clock/advance", advance, methods=["POST"]),
     Route("/_fakepai/requests", requests_log, methods=["GET"]),
     Route("/_fakepai/faults", faults, methods=["GET", "POST", "DELETE"]),
+    Route("/_fakepai/faults/{fault_id}", fault_by_id, methods=["GET", "DELETE"]),
+    Route("/_fakepai/coverage", coverage, methods=["GET"]),
+    Route("/_fakepai/openapi.json", openapi_json, methods=["GET"]),
     Route("/_fakepai/jobs/{job_id}/outcome", job_outcome, methods=["PUT"]),
 ]

@@ -21,6 +21,7 @@ from fakepai.services.registry import Context, handler_for
 from fakepai.state.store import user_id_for
 from fakepai.wire.auth import AuthError, RawRequest
 from fakepai.wire.binding import bind
+from fakepai.wire.faults import InjectedFault
 from fakepai.wire.rendering import error_response, json_response, success_body
 from fakepai.wire.requestlog import RequestRecord
 
@@ -55,7 +56,12 @@ async def handle(request: Request) -> Response:
             emulator.auth.check_workspace(principal, workspace if isinstance(workspace, str) else None)
         except AuthError as e:
             raise PaiError(e.status, e.code, e.message)
-        delay = emulator.faults.check(op.product, op.action, principal.account_id, params)
+        try:
+            delay = emulator.faults.check(op.product, op.action, principal.account_id, params, headers)
+        except InjectedFault as fault:  # an injected error may come late: sleep its latency first
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            raise
         if delay:
             await asyncio.sleep(delay)
         handler = handler_for(op.product, op.action)

@@ -1,7 +1,9 @@
-"""The recent-request log behind GET /_fakepai/requests: a bounded ring buffer.
+"""The recent-request log behind GET /_fakepai/requests and `FakePAI.requests`: a bounded ring
+buffer (Settings.request_log_size entries, oldest dropped first).
 
-Credentials and signatures are never stored: only who (account), what (operation), and how it
-went (status, error code, latency).
+Credentials and signatures are never stored: a record holds no header, no query string and no
+body, only who (account id), what (operation, method, path) and how it went (status, error code,
+latency, request id).
 """
 from __future__ import annotations
 
@@ -24,9 +26,32 @@ class RequestRecord:
     form: str | None = None
 
 
+def status_matches(status: int, wanted: int | str | None) -> bool:
+    """`wanted` is an exact status (429) or a class ("4xx", "5xx")."""
+    if wanted is None:
+        return True
+    if isinstance(wanted, str) and len(wanted) == 3 and wanted[1:].lower() == "xx" and wanted[0].isdigit():
+        return status // 100 == int(wanted[0])
+    return status == int(wanted)
+
+
+def parse_status(text: str) -> int | str:
+    """The control plane's `status` query value; ValueError when it is neither form."""
+    text = text.strip()
+    if len(text) == 3 and text[0].isdigit() and text[1:].lower() == "xx":
+        return text.lower()
+    return int(text)
+
+
 class RequestLog:
     def __init__(self, size: int = 1000):
-        self._records: deque[RequestRecord] = deque(maxlen=max(1, size))
+        if size < 1:
+            raise ValueError("request_log_size must be at least 1")
+        self._records: deque[RequestRecord] = deque(maxlen=size)
+
+    @property
+    def size(self) -> int:
+        return self._records.maxlen
 
     def add(self, record: RequestRecord) -> None:
         self._records.append(record)
@@ -35,9 +60,19 @@ class RequestLog:
         self._records.clear()
 
     def resize(self, size: int) -> None:
-        self._records = deque(self._records, maxlen=max(1, size))
+        if size < 1:
+            raise ValueError("request_log_size must be at least 1")
+        self._records = deque(self._records, maxlen=size)
 
-    def query(self, action: str | None = None, status: int | None = None, limit: int | None = None) -> list[dict]:
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def query(self, action: str | None = None, status: int | str | None = None, limit: int | None = None,
+              product: str | None = None, error_code: str | None = None) -> list[dict]:
+        """Matching records, oldest first; `limit` keeps the most recent ones."""
         out = [asdict(r) for r in self._records
-               if (action is None or r.action == action) and (status is None or r.status == status)]
+               if (action is None or r.action == action)
+               and (product is None or (r.product or "").lower() == product.lower())
+               and (error_code is None or r.error_code == error_code)
+               and status_matches(r.status, status)]
         return out[-limit:] if limit else out

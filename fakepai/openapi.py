@@ -1,0 +1,170 @@
+"""The OpenAPI 3.1 document, generated from schemas/ (DESIGN §5): one operation per schema, at its
+native ROA path, with parameters in their locations, a request body per `bodyEncoding`, the 200
+response schema and the error schema as the default response. Shared definitions become
+components; every `$ref` is rewritten to point at them.
+
+Behind `fakepai openapi` and GET /_fakepai/openapi.json, so Schemathesis and other OpenAPI tools
+can drive the emulator.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from urllib.parse import urldefrag, urljoin
+
+from fakepai.catalog import Catalog, Operation, default_catalog
+
+COMMON_ID = "https://fakepai.local/schemas/_shared/common.json"
+_SCHEMAS_BASE = "https://fakepai.local/schemas/"
+# Keywords that only make sense inside a standalone schema document, or only to fakepai's binder.
+_DROP = {"$schema", "$id", "x-in", "x-json-string"}
+
+
+def _prefix(doc_id: str, doc: dict) -> str:
+    """Component-name prefix of a schema document: `pai-dlc` for a shared file, `PaiStudio.GetTrainingJob`
+    for an operation's own definitions."""
+    meta = doc.get("x-operation")
+    if meta:
+        return f"{meta['product']}.{meta['action']}"
+    name = doc_id[len(_SCHEMAS_BASE):] if doc_id.startswith(_SCHEMAS_BASE) else doc_id
+    return name.removeprefix("_shared/").removesuffix(".json").replace("/", ".")
+
+
+class _Refs:
+    """Rewrites JSON Schema `$ref`s (absolute or document-local) to `#/components/schemas/...`."""
+
+    def __init__(self, prefixes: dict[str, str]):
+        self.prefixes = prefixes  # document $id -> component prefix
+
+    def component(self, uri: str) -> str:
+        doc, fragment = urldefrag(uri)
+        prefix = self.prefixes.get(doc)
+        if prefix is None or not fragment.startswith("/$defs/"):
+            raise ValueError(f"cannot place $ref {uri!r} in components")
+        name, _, rest = fragment[len("/$defs/"):].partition("/")
+        return f"#/components/schemas/{prefix}.{name}" + (f"/{rest}" if rest else "")
+
+    def rewrite(self, node, base: str):
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if key in _DROP or key == "$defs":
+                    continue
+                if key == "$ref" and isinstance(value, str):
+                    out[key] = self.component(urljoin(base, value))
+                elif key in ("properties", "patternProperties", "dependentSchemas"):
+                    # Property names are data, not keywords: never drop one called like a keyword.
+                    out[key] = {k: self.rewrite(v, base) for k, v in value.items()}
+                else:
+                    out[key] = self.rewrite(value, base)
+            return out
+        if isinstance(node, list):
+            return [self.rewrite(v, base) for v in node]
+        return node
+
+
+def _documents(catalog: Catalog) -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(catalog.root.rglob("*.json"))]
+
+
+def build_openapi(catalog: Catalog | None = None, server_url: str | None = None) -> dict:
+    catalog = catalog or default_catalog()
+    docs = [d for d in _documents(catalog) if "$id" in d]
+    refs = _Refs({d["$id"]: _prefix(d["$id"], d) for d in docs})
+
+    components: dict[str, dict] = {}
+    for doc in docs:
+        prefix = refs.prefixes[doc["$id"]]
+        for name, schema in doc.get("$defs", {}).items():
+            if doc.get("x-operation") and name in ("request", "response"):
+                continue  # an operation's request/response become its parameters and responses
+            components[f"{prefix}.{name}"] = refs.rewrite(schema, doc["$id"])
+
+    paths: dict[str, dict] = {}
+    for op in sorted(catalog.operations.values(), key=lambda o: (o.path, o.method)):
+        methods = paths.setdefault(op.path, {})
+        if op.method.lower() in methods:
+            raise ValueError(f"two operations at {op.method} {op.path}")
+        methods[op.method.lower()] = _operation(op, refs)
+
+    versions = ", ".join(f"{p} {v}" for p, v in sorted(catalog.versions().items()))
+    document = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "fakepai — Alibaba Cloud PAI training-job APIs",
+            "version": __import__("fakepai").__version__,
+            "description": f"Generated from fakepai's schemas/ ({versions}). Native ROA paths; every operation "
+                           "is also reachable at /api/{Product}/{Version}/{Action} (x-fakepai-gateway).",
+        },
+        "servers": [{"url": server_url or "http://127.0.0.1:8642"}],
+        "security": [{"bearer": []}, {"acs": []}],
+        "tags": [{"name": p} for p in sorted(catalog.versions())],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer <key> (the seed's form)"},
+                "acs": {"type": "apiKey", "in": "header", "name": "Authorization",
+                        "description": "ACS3-HMAC-SHA256 or `acs <AK>:<signature>`, as the official SDKs sign"},
+            },
+        },
+    }
+    return document
+
+
+def _operation(op: Operation, refs: _Refs) -> dict:
+    base = op.document["$id"]
+    request = op.document["$defs"]["request"]
+    required = set(request.get("required", []))
+    parameters, body_props, body_required = [], {}, []
+    for name, spec in request.get("properties", {}).items():
+        where = spec.get("x-in", "body")
+        schema = refs.rewrite(spec, base)
+        if where in ("path", "query"):
+            param = {"name": name, "in": where, "required": where == "path" or name in required}
+            if spec.get("description"):
+                param["description"] = spec["description"]
+            if spec.get("x-json-string"):
+                # A "shrink" parameter: the value is JSON text (DESIGN §3).
+                param["content"] = {"application/json": {"schema": schema}}
+            else:
+                param["schema"] = schema
+            parameters.append(param)
+        else:
+            if spec.get("x-json-string"):
+                text = {"type": "string", "contentMediaType": "application/json", "contentSchema": schema}
+                # In a JSON body the binder takes the decoded object too; a form value is always text.
+                schema = text if op.body_encoding == "form" else {"anyOf": [schema, text]}
+            body_props[name] = schema
+            if name in required:
+                body_required.append(name)
+
+    out: dict = {
+        "operationId": f"{op.product}.{op.action}",
+        "summary": f"{op.product} {op.version} {op.action}",
+        "tags": [op.product],
+        "x-fakepai-gateway": f"/api/{op.product}/{op.version}/{op.action}",
+        "parameters": parameters,
+        "responses": {
+            "200": {"description": "Success", "content": {"application/json": {"schema": _response_schema(op, refs)}}},
+            "default": {"description": "Error (Code, Message, RequestId)",
+                        "content": {"application/json": {"schema": {"$ref": refs.component(_error_ref(op))}}}},
+        },
+    }
+    if op.document.get("description"):
+        out["description"] = op.document["description"]
+    if body_props and op.body_encoding != "none":
+        media = "application/x-www-form-urlencoded" if op.body_encoding == "form" else "application/json"
+        body_schema = {"type": "object", "properties": body_props}
+        if body_required:
+            body_schema["required"] = body_required
+        out["requestBody"] = {"required": bool(body_required), "content": {media: {"schema": body_schema}}}
+    return out
+
+
+def _response_schema(op: Operation, refs: _Refs) -> dict:
+    return refs.rewrite(copy.deepcopy(op.document["$defs"]["response"]), op.document["$id"])
+
+
+def _error_ref(op: Operation) -> str:
+    return COMMON_ID + ("#/$defs/PaiPluginError" if op.envelope == "paiplugin" else "#/$defs/ErrorResponse")

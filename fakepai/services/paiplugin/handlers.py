@@ -1,0 +1,223 @@
+"""PaiPlugin 2022-01-12 operations (behavior.md §8). Handlers return only `Data`: the wire layer
+wraps it in the `{Data, ErrorCode, ErrorMessage, RequestId}` envelope and renders errors inside it.
+
+Decisions where the reference is silent are marked [INFERRED] next to the code applying them.
+"""
+from __future__ import annotations
+
+import json
+
+from fakepai.errors import invalid_parameter, invalid_status, missing_parameter, not_found
+from fakepai.services.paiplugin.algorithms import ALGORITHMS
+from fakepai.services.paiplugin.models import (
+    SUBMITTED, Campaign, PluginStore, TrainingJob, parse_outcome,
+)
+from fakepai.services.registry import Context, operation
+from fakepai.sim import outcomes
+from fakepai.sim.timeline import Outcome
+from fakepai.state.paging import contains_ci, page, sort_items
+
+P = "PaiPlugin"
+DELETED = "OK"  # Delete* answer Data as a string; "OK" per behavior.md §8.
+DATA_PATH_SCHEMES = ("oss://", "http://", "https://")
+
+
+def _text(params: dict, name: str) -> str:
+    value = params.get(name)
+    return "" if value is None else str(value)
+
+
+def _paged(params: dict, items: list, key: str, render) -> dict:
+    number, size = params.get("PageNumber", 1), params.get("PageSize", 10)
+    return {key: [render(i) for i in page(items, number, size)],
+            "TotalCount": len(items), "PageNumber": number, "PageSize": size}
+
+
+def _newest_first(items):
+    # Lists are newest first [INFERRED]; seq breaks ties between equal creation times.
+    return sort_items(items, key=lambda r: (r.created, r.seq), order=None, default_desc=True)
+
+
+# -- algorithms ------------------------------------------------------------------------------
+
+@operation(P, "ListAlgorithms")
+def list_algorithms(ctx: Context, params: dict) -> dict:
+    wanted_id, name = params.get("Id"), params.get("Name")
+    # Id is an exact match, Name a case-insensitive substring (DESIGN §3's name-filter rule).
+    items = [a for a in ALGORITHMS.values()
+             if (not wanted_id or a.id == wanted_id) and contains_ci(a.name, name)]
+    return _paged(params, items, "Algorithms", lambda a: a.summary())
+
+
+@operation(P, "GetAlgorithm")
+def get_algorithm(ctx: Context, params: dict) -> dict:
+    algo = ALGORITHMS.get(params["Id"])
+    if algo is None:
+        raise not_found("Algorithm", params["Id"])
+    return algo.detail()
+
+
+# -- campaigns -------------------------------------------------------------------------------
+
+def _campaign(store: PluginStore, campaign_id: str) -> Campaign:
+    campaign = store.campaigns.get(campaign_id)
+    if campaign is None:
+        raise not_found("Campaign", campaign_id)
+    return campaign
+
+
+@operation(P, "CreateCampaign")
+def create_campaign(ctx: Context, params: dict) -> dict:
+    # A campaign without a name cannot be found again by ListCampaigns' Name filter. [INFERRED]
+    if not params.get("Name"):
+        raise missing_parameter("Name")
+    store = ctx.store(PluginStore)
+    now = ctx.now()
+    campaign = Campaign(id=ctx.ids.uuid(), name=params["Name"], remark=_text(params, "Remark"),
+                        created=now, updated=now, seq=store.next_seq())
+    store.campaigns[campaign.id] = campaign
+    return campaign.to_api()
+
+
+@operation(P, "GetCampaign")
+def get_campaign(ctx: Context, params: dict) -> dict:
+    return _campaign(ctx.store(PluginStore), params["Id"]).to_api()
+
+
+@operation(P, "ListCampaigns")
+def list_campaigns(ctx: Context, params: dict) -> dict:
+    store = ctx.store(PluginStore)
+    items = [c for c in store.campaigns.values()
+             if contains_ci(c.name, params.get("Name")) and contains_ci(c.remark, params.get("Remark"))]
+    return _paged(params, _newest_first(items), "Campaigns", Campaign.to_api)
+
+
+@operation(P, "UpdateCampaign")
+def update_campaign(ctx: Context, params: dict) -> dict:
+    campaign = _campaign(ctx.store(PluginStore), params["Id"])
+    if params.get("Name") == "":
+        raise invalid_parameter("Name", "must not be empty")
+    # Only the fields sent change; an update that sends nothing still touches UpdatedTime. [INFERRED]
+    if params.get("Name") is not None:
+        campaign.name = params["Name"]
+    if params.get("Remark") is not None:
+        campaign.remark = params["Remark"]
+    campaign.updated = ctx.now()
+    return campaign.to_api()
+
+
+@operation(P, "DeleteCampaign")
+def delete_campaign(ctx: Context, params: dict) -> dict | str:
+    store = ctx.store(PluginStore)
+    campaign = _campaign(store, params["Id"])
+    jobs = sum(1 for j in store.jobs.values() if j.campaign_id == campaign.id)
+    # A campaign still referenced by training jobs cannot go: their CampaignId would dangle.
+    # [INFERRED] (DESIGN §3's InvalidStatus style)
+    if jobs:
+        raise invalid_status(f"Campaign can't be deleted, because it has {jobs} training job(s)")
+    del store.campaigns[campaign.id]
+    return DELETED
+
+
+# -- training jobs ---------------------------------------------------------------------------
+
+def _job(store: PluginStore, job_id: str) -> TrainingJob:
+    job = store.jobs.get(job_id)
+    if job is None:
+        raise not_found("TrainingJob", job_id)
+    return job
+
+
+def _check_user_config(text: str) -> None:
+    """UserConfig travels as a JSON string (seed: "used to set parameters such as start_date and
+    end_date"); anything but a JSON object is rejected up front."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise invalid_parameter("UserConfig", "must be a JSON object string, e.g. {\"start_date\": \"2024-01-01\"}")
+    if not isinstance(value, dict):
+        raise invalid_parameter("UserConfig", f"must be a JSON object, got {type(value).__name__}")
+
+
+@operation(P, "CreateTrainingJob")
+def create_training_job(ctx: Context, params: dict) -> dict:
+    store = ctx.store(PluginStore)
+    # Every check runs before anything is stored, so a rejected request changes nothing.
+    # The SDK marks no field required; a training job without an algorithm has nothing to train,
+    # so Algorithm is required here. [INFERRED]
+    algorithm = params.get("Algorithm")
+    if not algorithm:
+        raise missing_parameter("Algorithm")
+    if algorithm not in ALGORITHMS:
+        raise not_found("Algorithm", algorithm)
+    campaign_id = _text(params, "CampaignId")
+    if campaign_id:
+        _campaign(store, campaign_id)
+    data_path = _text(params, "DataPath")
+    if data_path and not data_path.startswith(DATA_PATH_SCHEMES):
+        raise invalid_parameter("DataPath", "must be an OSS or HTTP(S) URL (oss://bucket/path/)")
+    user_config = _text(params, "UserConfig")
+    if user_config:
+        _check_user_config(user_config)
+
+    now = ctx.now()
+    outcome = Outcome()
+    if not data_path:
+        # No data, no training: the job is accepted but fails once submitted, and History says
+        # why. [INFERRED] (the field is optional in the SDK, so it is not rejected up front)
+        outcome = Outcome(result="fail", phase=SUBMITTED, after=5.0, reason_code="DataPathEmpty",
+                          reason_message="Error: DataPath is empty; there is no training data to read.")
+    job = TrainingJob(id=ctx.ids.uuid(), name=_text(params, "Name"), algorithm=algorithm,
+                      campaign_id=campaign_id, data_path=data_path, remark=_text(params, "Remark"),
+                      user_config=user_config, training_schedule_id="", created=now,
+                      seq=store.next_seq(), timeline=store.new_timeline(now, outcome))
+    store.jobs[job.id] = job
+    return job.to_api(now)
+
+
+@operation(P, "GetTrainingJob")
+def get_training_job(ctx: Context, params: dict) -> dict:
+    return _job(ctx.store(PluginStore), params["Id"]).to_api(ctx.now())
+
+
+@operation(P, "ListTrainingJobs")
+def list_training_jobs(ctx: Context, params: dict) -> dict:
+    store = ctx.store(PluginStore)
+    now = ctx.now()
+    campaign_ids = None
+    if params.get("CampaignName"):
+        campaign_ids = {c.id for c in store.campaigns.values() if contains_ci(c.name, params["CampaignName"])}
+    status = params.get("Status")
+
+    def keep(job: TrainingJob) -> bool:
+        return ((not params.get("CampaignId") or job.campaign_id == params["CampaignId"])
+                and (campaign_ids is None or job.campaign_id in campaign_ids)
+                and contains_ci(job.name, params.get("Name"))
+                and contains_ci(job.remark, params.get("Remark"))
+                and (status is None or int(job.status(now)) == status)
+                and (not params.get("TrainingScheduleId") or job.training_schedule_id == params["TrainingScheduleId"]))
+
+    items = _newest_first(j for j in store.jobs.values() if keep(j))
+    return _paged(params, items, "TrainingJobs", lambda j: j.to_api(now))
+
+
+@operation(P, "DeleteTrainingJob")
+def delete_training_job(ctx: Context, params: dict) -> str:
+    store = ctx.store(PluginStore)
+    job = _job(store, params["Id"])
+    # PaiPlugin has no stop operation, so deleting is allowed in every status (it cancels a live
+    # job). [INFERRED]
+    del store.jobs[job.id]
+    return DELETED
+
+
+# -- scripted outcomes (PUT /_fakepai/jobs/{id}/outcome, FakePAI.set_outcome) ------------------
+
+@outcomes.register
+def _apply_outcome(emulator, job_id: str, spec: dict) -> bool:
+    for account in emulator.world.accounts.values():
+        job = account.namespace(PluginStore).jobs.get(job_id)
+        if job is not None:
+            job.rescript(emulator.clock.now(), parse_outcome(spec))
+            return True
+    return False

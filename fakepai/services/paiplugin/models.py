@@ -1,0 +1,132 @@
+"""PaiPlugin state and rules (no HTTP): campaigns and training jobs of one account.
+
+A training job's life is a timeline on the shared engine (fakepai.sim.timeline); its status is an
+integer on the wire (0 queued, 1 submitted, 2 running, 3 succeeded, 4 failed — SDK-PL comment),
+kept here as the strings "0".."4" because the engine's vocabulary is strings.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from fakepai.sim.timeline import Lifecycle, Outcome, Timeline, plan, replan
+
+QUEUED, SUBMITTED, RUNNING, SUCCEEDED, FAILED = "0", "1", "2", "3", "4"
+TERMINAL = {SUCCEEDED, FAILED}
+
+# 0 -> 1 -> 2 -> 3 | 4: the order is [INFERRED] from the status comment (behavior.md §8).
+# Durations are fakepai's choice: short enough to watch at --speed 1, long enough to poll.
+LIFECYCLE = Lifecycle(
+    steps=[(QUEUED, 5.0), (SUBMITTED, 15.0), (RUNNING, 120.0)],
+    running=RUNNING,
+    succeeded=SUCCEEDED,
+    failed=FAILED,
+    success_reason=("Succeeded", "Training finished; the model is ready."),
+    # The documented History example (META demo) is the default failure text.
+    failure_reason=("TrainingFailed", "Error: Missing column."),
+    timeout_reason=("Timeout", "Error: Training timed out."),
+)
+
+# Outcome phases may be named as well as numbered: {"result": "fail", "phase": "submitted"}.
+PHASE_NAMES = {"queued": QUEUED, "submitted": SUBMITTED, "running": RUNNING}
+
+_UTC8 = timezone(timedelta(hours=8))
+
+
+def plugin_time(ts: float) -> str:
+    """PaiPlugin's time format: "2020-01-01 12:00:00" in UTC+8 (behavior.md §1.3)."""
+    return datetime.fromtimestamp(ts, tz=_UTC8).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def parse_outcome(spec: dict | None) -> Outcome:
+    outcome = Outcome.parse(spec)
+    if outcome.phase is not None:
+        phase = PHASE_NAMES.get(str(outcome.phase).lower(), str(outcome.phase))
+        if phase not in PHASE_NAMES.values():
+            raise ValueError("phase must be one of 0/queued, 1/submitted, 2/running")
+        outcome.phase = phase
+    return outcome
+
+
+@dataclass
+class Campaign:
+    id: str
+    name: str
+    remark: str
+    created: float
+    updated: float
+    seq: int
+
+    def to_api(self) -> dict:
+        return {"Id": self.id, "Name": self.name, "Remark": self.remark,
+                "CreatedTime": plugin_time(self.created), "UpdatedTime": plugin_time(self.updated)}
+
+
+@dataclass
+class TrainingJob:
+    id: str
+    name: str
+    algorithm: str
+    campaign_id: str
+    data_path: str
+    remark: str
+    user_config: str
+    training_schedule_id: str
+    created: float
+    seq: int
+    timeline: Timeline
+
+    def status(self, now: float) -> str:
+        return self.timeline.status_at(now)
+
+    def history(self, now: float) -> str:
+        """The job's log as the API's `History` text: one line per phase entered; a failure's
+        last line is its reason (e.g. "Error: Missing column.") so the text explains it."""
+        lines = []
+        for phase, _end in self.timeline.passed(now):
+            text = {
+                QUEUED: "Training job queued.",
+                SUBMITTED: "Training job submitted.",
+                RUNNING: f"Training algorithm {self.algorithm} started.",
+            }.get(phase.status) or phase.reason_message or ""
+            lines.append(f"{plugin_time(phase.start)} {text}")
+        return "\n".join(lines)
+
+    def to_api(self, now: float) -> dict:
+        status = self.status(now)
+        return {
+            "Id": self.id,
+            "Name": self.name,
+            "Algorithm": self.algorithm,
+            "CampaignId": self.campaign_id,
+            "DataPath": self.data_path,
+            "Remark": self.remark,
+            "UserConfig": self.user_config,
+            "Status": int(status),
+            "History": self.history(now),
+            # A model exists once training has succeeded. [INFERRED]
+            "HasModelInfo": status == SUCCEEDED,
+            "TrainingScheduleId": self.training_schedule_id,
+            "CreatedTime": plugin_time(self.created),
+            # Every status change updates the job. [INFERRED]
+            "UpdatedTime": plugin_time(max(self.created, self.timeline.at(now).start)),
+        }
+
+    def rescript(self, now: float, outcome: Outcome) -> None:
+        replan(self.timeline, LIFECYCLE, self.created, now, outcome, terminal=TERMINAL)
+
+
+@dataclass
+class PluginStore:
+    """One account's PaiPlugin resources, in creation order."""
+
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
+    jobs: dict[str, TrainingJob] = field(default_factory=dict)
+    _seq: itertools.count = field(default_factory=itertools.count)
+
+    def next_seq(self) -> int:
+        return next(self._seq)
+
+    def new_timeline(self, start: float, outcome: Outcome) -> Timeline:
+        return plan(LIFECYCLE, start, outcome)
