@@ -1,1 +1,3 @@
 """Service package: importing it registers its handlers."""
+from fakepai.services.dlc import templates  # noqa: F401,E402
+from fakepai.services.dlc import tensorboards  # noqa: F401,E402

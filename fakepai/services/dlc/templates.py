@@ -1,0 +1,374 @@
+"""pai-dlc job templates: versions, constraints, and how CreateJob applies them (behavior.md §6).
+
+A template is metadata (name, description, metadata map, workspace) plus numbered versions; each
+version holds a job configuration `Content` (a JSON object string, stored and returned verbatim)
+and its `Constraints` (path -> locked | overridable | required). `apply_template` is the one
+function CreateJob uses to merge a template version under its request body.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+
+from fakepai.catalog import default_catalog
+from fakepai.clock import iso
+from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter, not_found
+from fakepai.services.dlc import list_params
+from fakepai.services.dlc.constraint_paths import PathError, delete_path, format_path, get_path, parse_path, set_path
+from fakepai.services.registry import Context, operation
+from fakepai.state.paging import contains_ci, page
+
+PRODUCT = "pai-dlc"
+RULES = ("locked", "overridable", "required")
+# behavior.md §5.3; the CreateJob schema's enum wins when it has one.
+JOB_TYPES = ("TFJob", "PyTorchJob", "MPIJob", "XGBoostJob", "OneFlowJob", "ElasticBatchJob", "SlurmJob",
+             "RayJob", "DataJuicerJob")
+# Body keys that name the template itself rather than job configuration.
+TEMPLATE_KEYS = ("TemplateId", "TemplateVersion")
+
+
+@dataclass
+class TemplateVersion:
+    number: int
+    content: str                # the JSON text exactly as the client sent it
+    constraints: dict[str, str]
+    created_by: str
+    created: float
+
+    def view(self) -> dict:
+        return {"Version": self.number, "Content": self.content, "Constraints": dict(self.constraints),
+                "CreatedBy": self.created_by, "GmtCreateTime": iso(self.created)}
+
+
+@dataclass
+class JobTemplate:
+    id: str
+    name: str
+    workspace_id: str
+    user_id: str
+    created: float
+    seq: int
+    description: str | None = None
+    metadata: dict = field(default_factory=dict)
+    modified: float = 0.0
+    modified_by: str = ""
+    last_used: float | None = None
+    default_version: int = 1
+    versions: dict[int, TemplateVersion] = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        """The fields every template response shares (ListJobTemplates items, GetJobTemplate)."""
+        out = {
+            "TemplateId": self.id, "TemplateName": self.name, "WorkspaceId": self.workspace_id,
+            "Metadata": copy.deepcopy(self.metadata), "DefaultVersion": self.default_version,
+            # One user per account here, so the tenant (main account) is the creating user.
+            "TenantId": self.user_id, "UserId": self.user_id, "ModifiedBy": self.modified_by,
+            "GmtCreateTime": iso(self.created), "GmtModifyTime": iso(self.modified),
+        }
+        if self.description is not None:
+            out["Description"] = self.description
+        # LastUsedTime is left out until a job has been created from the template [SDK].
+        if self.last_used is not None:
+            out["LastUsedTime"] = iso(self.last_used)
+        return out
+
+
+class JobTemplateStore:
+    def __init__(self):
+        self.templates: dict[str, JobTemplate] = {}
+        self.seq = 0
+
+
+def _store(ctx: Context) -> JobTemplateStore:
+    return ctx.store(JobTemplateStore)
+
+
+def _template(ctx: Context, template_id: str) -> JobTemplate:
+    tpl = _store(ctx).templates.get(template_id)
+    if tpl is None:
+        raise not_found("JobTemplate", template_id)
+    ctx.check_workspace(tpl.workspace_id)
+    return tpl
+
+
+def _version(tpl: JobTemplate, number: int) -> TemplateVersion:
+    found = tpl.versions.get(number)
+    if found is None:
+        raise not_found("JobTemplateVersion", f"{tpl.id} version {number}")
+    return found
+
+
+# -- validation (everything is checked before anything is stored) -------------------------------
+
+_SHAPE_RULES = {"type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                "minLength", "maxLength", "minItems", "maxItems", "pattern"}
+
+
+def parse_content(text) -> dict:
+    """Content must be a JSON object string holding a job configuration: at least a JobType from
+    the DLC enum and a non-empty JobSpecs list; known CreateJob fields must have CreateJob's types.
+    Anything else is 400 InvalidParameter.Content [SKILL e80d822]."""
+    def bad(why: str) -> PaiError:
+        return invalid_parameter("Content", why, code="InvalidParameter.Content")
+
+    if not isinstance(text, str) or not text.strip():
+        raise bad("Content must be a JSON string holding the job configuration")
+    try:
+        config = json.loads(text)
+    except ValueError as e:
+        raise bad(f"Content is not valid JSON ({e.msg} at position {e.pos})")
+    if not isinstance(config, dict):
+        raise bad("Content must be a JSON object")
+    op = default_catalog().get(PRODUCT, "CreateJob")
+    job_types = (op.params.get("JobType", {}).get("enum") if op else None) or JOB_TYPES
+    if not config.get("JobType"):
+        raise bad("Content lacks JobType")
+    if config["JobType"] not in job_types:
+        raise bad(f"JobType {config['JobType']!r} is not one of {', '.join(job_types)}")
+    specs = config.get("JobSpecs")
+    if not isinstance(specs, list) or not specs:
+        raise bad("Content lacks JobSpecs (a non-empty list of job specs)")
+    if not all(isinstance(s, dict) for s in specs):
+        raise bad("every JobSpecs item must be an object")
+    if op is not None:
+        # Shape only: a template may leave out fields the caller supplies at CreateJob time.
+        for err in sorted(op.request_validator.iter_errors(config), key=lambda e: len(e.absolute_path)):
+            if err.validator in _SHAPE_RULES:
+                where = format_path(tuple(err.absolute_path)) or "Content"
+                raise bad(f"{where}: {err.message}")
+    return config
+
+
+def parse_constraints(value) -> dict[str, str]:
+    """Keys are dotted paths with [i] indices (no `$.`), values locked | overridable | required;
+    anything else is 400 InvalidParameter.Constraints [SKILL e80d822]. Values are matched exactly
+    (lower case, as documented)."""
+    def bad(why: str) -> PaiError:
+        return invalid_parameter("Constraints", why, code="InvalidParameter.Constraints")
+
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise bad("Constraints must be an object mapping field paths to locked, overridable or required")
+    for key, rule in value.items():
+        try:
+            parse_path(key)
+        except PathError as e:
+            raise bad(f"{key!r} is not a field path: {e}")
+        if rule not in RULES:
+            raise bad(f"the rule for {key!r} must be one of {', '.join(RULES)}, got {rule!r}")
+    return dict(value)
+
+
+def _name(params: dict, required: bool) -> str | None:
+    name = params.get("TemplateName")
+    if name is None:
+        if required:
+            raise missing_parameter("TemplateName")
+        return None
+    if not name.strip():
+        raise invalid_parameter("TemplateName", "must not be empty")
+    return name
+
+
+# -- operations ---------------------------------------------------------------------------------
+
+@operation(PRODUCT, "CreateJobTemplate")
+def create_job_template(ctx: Context, params: dict) -> dict:
+    name = _name(params, required=True)
+    if not params.get("WorkspaceId"):
+        raise missing_parameter("WorkspaceId")
+    if params.get("Content") is None:
+        raise missing_parameter("Content")
+    parse_content(params["Content"])
+    constraints = parse_constraints(params.get("Constraints"))
+    store, now = _store(ctx), ctx.now()
+    store.seq += 1
+    tpl = JobTemplate(id=ctx.ids.prefixed("tpl", 12), name=name, workspace_id=params["WorkspaceId"],
+                      user_id=ctx.user_id, created=now, modified=now, modified_by=ctx.user_id, seq=store.seq,
+                      description=params.get("Description"), metadata=copy.deepcopy(params.get("Metadata") or {}))
+    # A new template is version 1 and its default [SKILL e80d822 §1.4; GO examples].
+    tpl.versions[1] = TemplateVersion(1, params["Content"], constraints, ctx.user_id, now)
+    store.templates[tpl.id] = tpl
+    out = tpl.summary()
+    out.pop("ModifiedBy")     # not in CreateJobTemplate's response model
+    out["Version"] = 1
+    return out
+
+
+_ALL = "all"
+_NUMBER = re.compile(r"^[+-]?\d+$")
+
+
+@operation(PRODUCT, "GetJobTemplate")
+def get_job_template(ctx: Context, params: dict) -> dict:
+    """Version omitted -> the default version; "<n>" -> that version; "all" -> every version."""
+    tpl = _template(ctx, params["TemplateId"])
+    wanted = (params.get("Version") or "").strip()
+    if not wanted:
+        versions = [_version(tpl, tpl.default_version)]
+    elif wanted.lower() == _ALL:
+        versions = [tpl.versions[n] for n in sorted(tpl.versions)]
+    elif _NUMBER.match(wanted):
+        versions = [_version(tpl, int(wanted))]
+    else:
+        raise invalid_parameter("Version", f"expected a version number or 'all', got {wanted!r}")
+    out = tpl.summary()
+    out["Versions"] = [v.view() for v in versions]
+    out["TotalCount"] = len(versions)
+    return out
+
+
+_SORT_KEYS = {
+    "GmtCreateTime": lambda t: (t.created, t.seq),
+    "GmtModifyTime": lambda t: (t.modified, t.seq),
+    "LastUsedTime": lambda t: (t.last_used or 0.0, t.seq),
+    "TemplateName": lambda t: (t.name, t.seq),
+}
+
+
+@operation(PRODUCT, "ListJobTemplates")
+def list_job_templates(ctx: Context, params: dict) -> dict:
+    if not params.get("WorkspaceId"):
+        raise missing_parameter("WorkspaceId")
+    order = list_params.order(params)
+    key = _SORT_KEYS[list_params.sort_by(params, _SORT_KEYS, "GmtCreateTime")]
+    number, size = list_params.page_bounds(params)
+    matched = [
+        t for t in _store(ctx).templates.values()
+        if t.workspace_id == params["WorkspaceId"]
+        and (not params.get("TemplateId") or t.id == params["TemplateId"])
+        and contains_ci(t.name, params.get("TemplateName"))
+        and contains_ci(t.description, params.get("Description"))
+        and (not params.get("UserId") or t.user_id == params["UserId"])
+    ]
+    matched.sort(key=key, reverse=order == "desc")
+    return {"JobTemplates": [t.summary() for t in page(matched, number, size)], "TotalCount": len(matched),
+            "PageNumber": number, "PageSize": size}
+
+
+@operation(PRODUCT, "UpdateJobTemplate")
+def update_job_template(ctx: Context, params: dict) -> dict:
+    """Without Content: metadata in place, no version. With Content: version max+1, which becomes
+    the default only with SetAsDefault. The body key `version` is documented as invalid: ignored."""
+    tpl = _template(ctx, params["TemplateId"])
+    content = params.get("Content")
+    if params.get("Constraints") is not None and content is None:
+        # Constraints belong to a version and cannot be updated alone [SKILL e80d822].
+        raise invalid_parameter("Constraints", "Constraints can only be updated together with Content",
+                                code="InvalidParameter.Constraints")
+    if content is not None:
+        parse_content(content)
+    # [INFERRED] a new version carries only the Constraints sent with it (none when omitted).
+    constraints = parse_constraints(params.get("Constraints"))
+    name = _name(params, required=False)
+    now = ctx.now()
+    if name is not None:
+        tpl.name = name
+    if params.get("Description") is not None:
+        tpl.description = params["Description"]
+    if params.get("Metadata") is not None:
+        tpl.metadata = copy.deepcopy(params["Metadata"])
+    created = content is not None
+    if created:
+        number = max(tpl.versions) + 1
+        tpl.versions[number] = TemplateVersion(number, content, constraints, ctx.user_id, now)
+        if params.get("SetAsDefault"):
+            tpl.default_version = number
+    else:
+        # [INFERRED] a metadata-only update reports the current default version.
+        number = tpl.default_version
+    tpl.modified, tpl.modified_by = now, ctx.user_id
+    return {"Version": number, "DefaultVersion": tpl.default_version, "VersionCreated": created,
+            "GmtModifyTime": iso(now)}
+
+
+@operation(PRODUCT, "SetJobTemplateDefaultVersion")
+def set_job_template_default_version(ctx: Context, params: dict) -> dict:
+    tpl = _template(ctx, params["TemplateId"])
+    number = params.get("Version")
+    if number is None:
+        raise missing_parameter("Version")
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise invalid_parameter("Version", "expected an integer version number")
+    _version(tpl, number)
+    now = ctx.now()
+    tpl.default_version = number
+    tpl.modified, tpl.modified_by = now, ctx.user_id
+    return {"DefaultVersion": number, "GmtModifyTime": iso(now)}
+
+
+@operation(PRODUCT, "DeleteJobTemplate")
+def delete_job_template(ctx: Context, params: dict) -> dict:
+    tpl = _template(ctx, params["TemplateId"])
+    # "You cannot delete a job template that is in use by a job" [DOC deletejobtemplate]; we block
+    # only while a non-terminal job created from it exists ([INFERRED], behavior.md §6.2).
+    from fakepai.services.dlc.jobs import active_jobs_using_template  # lazy: jobs imports us
+    in_use = active_jobs_using_template(ctx, tpl.id)
+    if in_use:
+        raise invalid_status(f"JobTemplate can't be deleted, because it is used by running job(s) {', '.join(in_use)}")
+    del _store(ctx).templates[tpl.id]
+    return {"TemplateId": tpl.id}
+
+
+# -- CreateJob with a template --------------------------------------------------------------------
+
+def apply_template(ctx: Context, template_id: str, template_version: int | None, body: dict) -> tuple[dict, str, str]:
+    """The CreateJob body merged over a template version: (merged body, TemplateId, TemplateName).
+
+    The version is `template_version` or the template's DefaultVersion; its Content is the base.
+    Top-level body fields replace the template's wholesale ([INFERRED], behavior.md §6.3), then each
+    Constraints path is settled as a leaf:
+      locked      -> the template's value, whatever the caller sent (DESIGN §3: silently, no error);
+      overridable -> the caller's value when given, else the template's;
+      required    -> like overridable, but when neither has a value: 400 MissingParameter(path).
+    A body value equal to CreateJob's schema default counts as "not given" where the template has a
+    value, because binding fills defaults in before the handler sees the body.
+    Raises 404 NotFound.JobTemplate / NotFound.JobTemplateVersion. Does NOT touch LastUsedTime:
+    call `mark_template_used` once the job has actually been created.
+    """
+    tpl = _template(ctx, template_id)
+    version = _version(tpl, tpl.default_version if template_version is None else template_version)
+    base = json.loads(version.content)
+    given = _given(body, base)
+    merged = copy.deepcopy(base)
+    merged.update(copy.deepcopy(given))
+    for key, rule in version.constraints.items():
+        path = parse_path(key)
+        has_tpl, tpl_value = get_path(base, path)
+        has_caller, caller_value = get_path(given, path)
+        if rule == "locked":
+            if has_tpl:
+                set_path(merged, path, copy.deepcopy(tpl_value))
+            else:
+                delete_path(merged, path)
+        elif has_caller:
+            set_path(merged, path, copy.deepcopy(caller_value))
+        elif has_tpl:
+            set_path(merged, path, copy.deepcopy(tpl_value))
+        elif rule == "required":
+            raise missing_parameter(key)
+    return merged, tpl.id, tpl.name
+
+
+def _given(body: dict, base: dict) -> dict:
+    """The body's job fields that the caller actually set (see apply_template on defaults)."""
+    op = default_catalog().get(PRODUCT, "CreateJob")
+    specs = op.params if op else {}
+    out = {}
+    for key, value in body.items():
+        if key in TEMPLATE_KEYS or value is None:
+            continue
+        if key in base and "default" in specs.get(key, {}) and value == specs[key]["default"]:
+            continue
+        out[key] = value
+    return out
+
+
+def mark_template_used(ctx: Context, template_id: str) -> None:
+    """Record that a job was just created from the template (its LastUsedTime) [SDK]."""
+    tpl = _store(ctx).templates.get(template_id)
+    if tpl is not None:
+        tpl.last_used = ctx.now()

@@ -1,0 +1,438 @@
+"""pai-dlc TensorBoards: create from a job or from data sources, get, list, update, start, stop,
+delete, with statuses on the virtual clock (behavior.md §7).
+
+Life of a TensorBoard (DESIGN §3 decision, capitalised statuses): `Creating -> Running -> Stopped`
+(by StopTensorboard, or automatically after `MaxRunningTimeMinutes` of running), or `Failed`.
+StartTensorboard begins a new run on the same timeline, so the history of earlier runs stays.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+
+from fakepai.clock import iso
+from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter, not_found
+from fakepai.services.dlc import list_params
+from fakepai.services.registry import Context, operation
+from fakepai.sim import outcomes
+from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, plan, replan
+from fakepai.state.paging import contains_ci, page
+
+PRODUCT = "pai-dlc"
+CREATING_SECONDS = 30.0
+# Reason codes follow the DLC job style (`JobStoppedByUser`); the real TensorBoard codes are
+# undocumented beyond the GetTensorboard demo's "Delete by user" [INFERRED].
+LIFECYCLE = Lifecycle(
+    steps=[("Creating", CREATING_SECONDS), ("Running", FOREVER)],
+    running="Running", succeeded="Stopped", failed="Failed",
+    success_reason=("TensorboardAutoStopped", "Tensorboard is stopped after reaching its maximum running time."),
+    failure_reason=("TensorboardFailed", "Tensorboard failed."),
+    timeout_reason=("TensorboardTimeout", "Tensorboard timed out."),
+)
+TERMINAL = {"Stopped", "Failed"}
+LIVE = {"Creating", "Running"}
+STOPPED_BY_USER = ("TensorboardStoppedByUser", "Tensorboard is stopped by user.")
+ACCESSIBILITY = ("PUBLIC", "PRIVATE")
+URI_TYPES = {"oss": "OSS", "nas": "NAS"}
+SOURCE_TYPES = ("datasource", "dlcjob")
+# Fields a non-verbose ListTensorboards item leaves out ([INFERRED] reading of `Verbose`).
+DETAIL_FIELDS = ("TensorboardDataSources", "TensorboardSpec", "Options")
+
+
+@dataclass
+class Tensorboard:
+    id: str
+    seq: int
+    created: float
+    user_id: str
+    source_type: str            # "job" or "datasource": what ListTensorboards' SourceType matches
+    fields: dict                # the stored configuration, in response field names
+    timeline: Timeline
+    run_start: float            # start of the current run (creation, or the last StartTensorboard)
+    outcome: Outcome = field(default_factory=Outcome)
+    modified: float = 0.0
+
+    @property
+    def max_minutes(self) -> int | None:
+        return self.fields.get("MaxRunningTimeMinutes")
+
+    def durations(self) -> dict[str, float]:
+        # No MaxRunningTimeMinutes: it runs until stopped.
+        return {"Running": self.max_minutes * 60.0 if self.max_minutes else FOREVER}
+
+    def status(self, now: float) -> str:
+        return self.timeline.status_at(now)
+
+    def view(self, now: float) -> dict:
+        phase = self.timeline.at(now)
+        out = copy.deepcopy(self.fields)
+        running = sum((end if end is not None else now) - p.start
+                      for p, end in self.timeline.passed(now) if p.status == "Running")
+        out.update({
+            "TensorboardId": self.id, "Status": phase.status, "UserId": self.user_id,
+            "GmtCreateTime": iso(self.created), "GmtModifyTime": iso(max(self.modified, phase.start)),
+            # Duration: seconds spent Running so far, over every run, as a string [SDK type].
+            "Duration": str(int(running)),
+        })
+        if phase.reason_code:
+            out["ReasonCode"], out["ReasonMessage"] = phase.reason_code, phase.reason_message or ""
+        if phase.status in TERMINAL:
+            out["GmtFinishTime"] = iso(phase.start)
+        return out
+
+
+class TensorboardStore:
+    def __init__(self):
+        self.boards: dict[str, Tensorboard] = {}
+        self.seq = 0
+
+
+def _store(ctx: Context) -> TensorboardStore:
+    return ctx.store(TensorboardStore)
+
+
+def _board(ctx: Context, params: dict) -> Tensorboard:
+    tb = _store(ctx).boards.get(params["TensorboardId"])
+    workspace = params.get("WorkspaceId")
+    # A TensorBoard is looked up inside the workspace the caller names, when it names one.
+    if tb is None or (workspace and tb.fields.get("WorkspaceId") and workspace != tb.fields["WorkspaceId"]):
+        raise not_found("Tensorboard", params["TensorboardId"])
+    ctx.check_workspace(tb.fields.get("WorkspaceId"))
+    return tb
+
+
+def _find_job(ctx: Context, job_id: str) -> dict:
+    from fakepai.services.dlc.jobs import find_job  # lazy: the jobs module is a sibling service
+    job = find_job(ctx, job_id)
+    if job is None:
+        raise not_found("Job", job_id)
+    return job
+
+
+# -- validation of the settings every write shares -----------------------------------------------
+
+def _priority(value) -> str | None:
+    """Priority travels as a string, 1 (lowest) .. 9 (highest) [SDK comment]."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 9:
+        raise invalid_parameter("Priority", f"{value!r} is not an integer from 1 to 9")
+    return str(int(text))
+
+
+def _accessibility(value) -> str | None:
+    if value is None:
+        return None
+    if value.upper() not in ACCESSIBILITY:
+        raise invalid_parameter("Accessibility", f"{value!r} is not one of PUBLIC, PRIVATE")
+    return value.upper()
+
+
+def _positive(name: str, value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise invalid_parameter(name, f"{value!r} must be a positive integer")
+    return value
+
+
+def _uri_type(name: str, uri: str, declared: str | None) -> str:
+    """The storage type a URI names (`oss://` -> OSS, `nas://` -> NAS), checked against the
+    declared DataSourceType [SDK comment on CreateTensorboard.Uri]."""
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    kind = URI_TYPES.get(scheme)
+    if kind is None:
+        raise invalid_parameter(name, f"{uri!r} is not an oss:// or nas:// URI")
+    if declared and declared.upper() != kind:
+        raise invalid_parameter(name, f"{uri!r} does not match DataSourceType {declared!r}")
+    return kind
+
+
+def _join(base: str, tail: str | None) -> str:
+    return base if not tail else base.rstrip("/") + "/" + tail.lstrip("/")
+
+
+# -- sources: a job, or data sources (mutually exclusive, behavior.md §7 [SKILL e80d822 §1.3]) -----
+
+_JOB_KEYS = ("JobId", "SourceId", "SourceType")
+_DATA_KEYS = ("DataSources", "TensorboardDataSources", "DataSourceId", "Uri")
+
+
+def _sources(ctx: Context, params: dict) -> tuple[str, dict]:
+    """("job" | "datasource", the source fields to store), or a 4xx naming the bad parameter."""
+    job_keys = [k for k in _JOB_KEYS if params.get(k)]
+    data_keys = [k for k in _DATA_KEYS if params.get(k)]
+    if job_keys and data_keys:
+        raise invalid_parameter(data_keys[0], f"a TensorBoard is created from a job ({job_keys[0]}) or from "
+                                              f"data sources ({data_keys[0]}), not both")
+    if job_keys:
+        return "job", _job_source(ctx, params)
+    if data_keys:
+        return "datasource", _data_source(ctx, params)
+    raise PaiError(400, "MissingParameter", "The input parameter \"JobId\" that is mandatory for processing this "
+                                            "request is not supplied: give JobId (or SourceType=job and SourceId), "
+                                            "or DataSources / TensorboardDataSources / DataSourceId / Uri.")
+
+
+def _job_source(ctx: Context, params: dict) -> dict:
+    source_type = params.get("SourceType")
+    if source_type is not None and source_type.lower() != "job":
+        raise invalid_parameter("SourceType", f"{source_type!r} is not supported; the only source type is job")
+    job_id, source_id = params.get("JobId"), params.get("SourceId")
+    if job_id and source_id and job_id != source_id:
+        raise invalid_parameter("SourceId", f"names job {source_id!r} but JobId names {job_id!r}")
+    job_id = job_id or source_id
+    if not job_id:
+        raise missing_parameter("SourceId")
+    job = _find_job(ctx, job_id)
+    out = {"JobId": job_id, "_job_name": job.get("DisplayName"), "_workspace": job.get("WorkspaceId")}
+    for key in ("SummaryPath", "SummaryRelativePath"):
+        if params.get(key):
+            out[key] = params[key]
+    return out
+
+
+def _data_source(ctx: Context, params: dict) -> dict:
+    out: dict = {}
+    specs: list[dict] = []
+    if params.get("Uri"):
+        out["DataSourceType"] = _uri_type("Uri", params["Uri"], params.get("DataSourceType"))
+    elif params.get("DataSourceType"):
+        kind = params["DataSourceType"].upper()
+        if kind not in URI_TYPES.values():
+            raise invalid_parameter("DataSourceType", f"{params['DataSourceType']!r} is not one of OSS, NAS")
+        out["DataSourceType"] = kind
+    for key in ("DataSourceId", "SummaryPath", "SummaryRelativePath"):
+        if params.get(key):
+            out[key] = params[key]
+    for i, item in enumerate(params.get("DataSources") or []):
+        where = f"DataSources[{i}]"
+        if not isinstance(item, dict):
+            raise invalid_parameter(where, "expected an object")
+        if not item.get("DataSourceId") and not item.get("Path"):
+            raise missing_parameter(f"{where}.DataSourceId")
+        spec = {"SourceType": "datasource", "Id": item.get("DataSourceId"), "Name": item.get("DisplayName"),
+                "DirectoryName": item.get("DisplayName") or item.get("DataSourceId")}
+        if item.get("Path"):
+            spec["DataSourceType"] = _uri_type(f"{where}.Path", item["Path"], item.get("DataSourceType"))
+            spec["Uri"] = item["Path"]
+            spec["SummaryPath"] = params.get("SummaryPath") or ""
+            spec["FullSummaryPath"] = _join(item["Path"], params.get("SummaryPath"))
+        specs.append(spec)
+    for i, item in enumerate(params.get("TensorboardDataSources") or []):
+        specs.append(_tensorboard_data_source(ctx, f"TensorboardDataSources[{i}]", item))
+    if specs:
+        out["TensorboardDataSources"] = [{k: v for k, v in s.items() if v is not None} for s in specs]
+        out.setdefault("DataSourceId", next((s["Id"] for s in specs if s.get("Id")), None))
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _tensorboard_data_source(ctx: Context, where: str, item: dict) -> dict:
+    if not isinstance(item, dict):
+        raise invalid_parameter(where, "expected an object")
+    spec = copy.deepcopy(item)
+    kind = (spec.get("SourceType") or "datasource").lower()
+    if kind not in SOURCE_TYPES:
+        raise invalid_parameter(f"{where}.SourceType", f"{spec['SourceType']!r} is not one of datasource, dlcjob")
+    spec["SourceType"] = kind
+    if kind == "dlcjob":
+        if not spec.get("Id"):
+            raise missing_parameter(f"{where}.Id")
+        job = _find_job(ctx, spec["Id"])
+        spec.setdefault("Name", job.get("DisplayName"))
+    elif not spec.get("Id") and not spec.get("Uri"):
+        raise missing_parameter(f"{where}.Uri")
+    if spec.get("Uri"):
+        spec["DataSourceType"] = _uri_type(f"{where}.Uri", spec["Uri"], spec.get("DataSourceType"))
+        spec.setdefault("FullSummaryPath", _join(spec["Uri"], spec.get("SummaryPath")))
+    spec.setdefault("DirectoryName", spec.get("Name") or spec.get("Id"))
+    return spec
+
+
+def _options(value) -> str | None:
+    """Options is "the extended field of custom dataset in JSON format" [SDK comment]."""
+    if not value:
+        return value
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise invalid_parameter("Options", "expected a JSON object string such as {\"MountPath\": \"/mnt/data\"}")
+    return value
+
+
+# -- operations ----------------------------------------------------------------------------------
+
+@operation(PRODUCT, "CreateTensorboard")
+def create_tensorboard(ctx: Context, params: dict) -> dict:
+    source_type, source = _sources(ctx, params)
+    settings = {
+        "Priority": _priority(params.get("Priority")) or "1",
+        "Accessibility": _accessibility(params.get("Accessibility")) or "PRIVATE",
+        "MaxRunningTimeMinutes": _positive("MaxRunningTimeMinutes", params.get("MaxRunningTimeMinutes")),
+        "Cpu": _positive("Cpu", params.get("Cpu")),
+        "Memory": _positive("Memory", params.get("Memory")),
+        "Options": _options(params.get("Options")),
+        "TensorboardSpec": copy.deepcopy(params.get("TensorboardSpec")) or None,
+        "QuotaId": params.get("QuotaId") or None,
+    }
+    store, now = _store(ctx), ctx.now()
+    tb_id = ctx.ids.prefixed("tb", 14)
+    job_name, job_workspace = source.pop("_job_name", None), source.pop("_workspace", None)
+    workspace = params.get("WorkspaceId") or job_workspace
+    fields_ = {
+        **source, **{k: v for k, v in settings.items() if v is not None},
+        "DisplayName": params.get("DisplayName") or job_name or f"tensorboard-{tb_id}",
+        "TensorboardUrl": f"https://pai-dlc-proxy-{ctx.region}.aliyun.com/tensorboard/{tb_id}/",
+    }
+    if workspace:
+        fields_["WorkspaceId"] = workspace
+    store.seq += 1
+    tb = Tensorboard(id=tb_id, seq=store.seq, created=now, user_id=ctx.user_id, source_type=source_type,
+                     fields=fields_, timeline=Timeline([]), run_start=now, modified=now)
+    tb.timeline = plan(LIFECYCLE, now, tb.outcome, durations=tb.durations())
+    store.boards[tb_id] = tb
+    out = {"TensorboardId": tb_id}
+    for key in ("JobId", "DataSourceId"):
+        if fields_.get(key):
+            out[key] = fields_[key]
+    return out
+
+
+@operation(PRODUCT, "GetTensorboard")
+def get_tensorboard(ctx: Context, params: dict) -> dict:
+    # `JodId` (sic, in the spec) and `Token` are accepted and ignored: the id names the TensorBoard.
+    return _board(ctx, params).view(ctx.now())
+
+
+_SORT_KEYS = {
+    "GmtCreateTime": lambda tb: (tb.created, tb.seq),
+    "DisplayName": lambda tb: (tb.fields["DisplayName"], tb.seq),
+}
+
+
+def _payment_type(tb: Tensorboard) -> str:
+    # Pay-as-you-go when it runs on its own ECS spec (TensorboardSpec); otherwise free [SDK comments].
+    return "Postpaid" if (tb.fields.get("TensorboardSpec") or {}).get("EcsType") else "Free"
+
+
+def _source_ids(tb: Tensorboard) -> set[str]:
+    ids = {tb.fields.get("JobId"), tb.fields.get("DataSourceId")}
+    ids.update(s.get("Id") for s in tb.fields.get("TensorboardDataSources", []))
+    return {i for i in ids if i}
+
+
+def _eq_ci(value: str | None, wanted: str | None) -> bool:
+    return not wanted or (value or "").lower() == wanted.lower()
+
+
+@operation(PRODUCT, "ListTensorboards")
+def list_tensorboards(ctx: Context, params: dict) -> dict:
+    order = list_params.order(params)
+    key = _SORT_KEYS[list_params.sort_by(params, _SORT_KEYS, "GmtCreateTime")]
+    number, size = list_params.page_bounds(params, max_number=1000)
+    now = ctx.now()
+    start, end = list_params.time_window(params, now)
+    exact = {"WorkspaceId": params.get("WorkspaceId"), "JobId": params.get("JobId"),
+             "QuotaId": params.get("QuotaId")}
+    show_own = params.get("ShowOwn", True)
+    matched = [
+        tb for tb in _store(ctx).boards.values()
+        if start <= tb.created <= end
+        and all(not wanted or tb.fields.get(name) == wanted for name, wanted in exact.items())
+        and (not params.get("TensorboardId") or tb.id == params["TensorboardId"])
+        and (not params.get("SourceId") or params["SourceId"] in _source_ids(tb))
+        and _eq_ci(tb.source_type, params.get("SourceType"))
+        and contains_ci(tb.fields["DisplayName"], params.get("DisplayName"))
+        # Statuses are matched case-insensitively (DESIGN §3; the demo shows "running").
+        and _eq_ci(tb.status(now), params.get("Status"))
+        and _eq_ci(tb.fields.get("Accessibility"), params.get("Accessibility"))
+        and _eq_ci(_payment_type(tb), params.get("PaymentType"))
+        and (not params.get("UserId") or tb.user_id == params["UserId"])
+        and (not params.get("Username") or tb.fields.get("Username") == params["Username"])
+        and (not show_own or tb.user_id == ctx.user_id)
+    ]
+    matched.sort(key=key, reverse=order == "desc")
+    items = []
+    for tb in page(matched, number, size):
+        item = tb.view(now)
+        if not params.get("Verbose"):
+            for name in DETAIL_FIELDS:
+                item.pop(name, None)
+        items.append(item)
+    return {"Tensorboards": items, "TotalCount": len(matched)}
+
+
+@operation(PRODUCT, "UpdateTensorboard")
+def update_tensorboard(ctx: Context, params: dict) -> dict:
+    """Accessibility, MaxRunningTimeMinutes and Priority travel in the query [SDK]. A new
+    MaxRunningTimeMinutes moves the auto-stop of the current run (at once if already exceeded)."""
+    tb = _board(ctx, params)
+    changes = {
+        "Accessibility": _accessibility(params.get("Accessibility")),
+        "Priority": _priority(params.get("Priority")),
+        "MaxRunningTimeMinutes": _positive("MaxRunningTimeMinutes", params.get("MaxRunningTimeMinutes")),
+    }
+    now = ctx.now()
+    tb.fields.update({k: v for k, v in changes.items() if v is not None})
+    if changes["MaxRunningTimeMinutes"] is not None and tb.status(now) in LIVE:
+        replan(tb.timeline, LIFECYCLE, tb.run_start, now, tb.outcome, durations=tb.durations(), terminal=TERMINAL)
+    tb.modified = now
+    return {"TensorboardId": tb.id}
+
+
+def _board_in(ctx: Context, params: dict, allowed: set[str], verb: str) -> tuple[Tensorboard, float]:
+    """The TensorBoard and `now`, if its status allows `verb`; else 400 InvalidStatus (DESIGN §3)."""
+    tb = _board(ctx, params)
+    now = ctx.now()
+    status = tb.status(now)
+    if status not in allowed:
+        raise invalid_status(f"Tensorboard can't be {verb}, because it is {status}")
+    return tb, now
+
+
+@operation(PRODUCT, "StartTensorboard")
+def start_tensorboard(ctx: Context, params: dict) -> dict:
+    tb, now = _board_in(ctx, params, TERMINAL, "started")
+    # A new run: Creating again, a fresh auto-stop; a scripted outcome applied to the last run is spent.
+    tb.run_start, tb.outcome, tb.modified = now, Outcome(), now
+    tb.timeline.cut(now, plan(LIFECYCLE, now, tb.outcome, durations=tb.durations()).phases)
+    return {"TensorboardId": tb.id}
+
+
+@operation(PRODUCT, "StopTensorboard")
+def stop_tensorboard(ctx: Context, params: dict) -> dict:
+    tb, now = _board_in(ctx, params, LIVE, "stopped")
+    # No Stopping state for TensorBoards (DESIGN §3): it is Stopped at once.
+    tb.timeline.cut(now, [Phase("Stopped", now, *STOPPED_BY_USER)])
+    tb.modified = now
+    return {"TensorboardId": tb.id}
+
+
+@operation(PRODUCT, "DeleteTensorboard")
+def delete_tensorboard(ctx: Context, params: dict) -> dict:
+    """"Deletes a stopped TensorBoard" [META]; a Failed one is not running either, so it may go too."""
+    tb, _ = _board_in(ctx, params, TERMINAL, "deleted")
+    del _store(ctx).boards[tb.id]
+    return {"TensorboardId": tb.id}
+
+
+@outcomes.register
+def _apply_outcome(emulator, resource_id: str, spec: dict) -> bool:
+    """Scripted outcomes for TensorBoards (`PUT /_fakepai/jobs/tb.../outcome`): fail in Creating or
+    Running, hang, or stop after N seconds of running (`succeed`), for the current run."""
+    if not resource_id.startswith("tb"):
+        return False
+    for account in emulator.world.accounts.values():
+        tb = account.namespace(TensorboardStore).boards.get(resource_id)
+        if tb is None:
+            continue
+        outcome = Outcome.parse(spec)
+        replan(tb.timeline, LIFECYCLE, tb.run_start, emulator.clock.now(), outcome,
+               durations=tb.durations(), terminal=TERMINAL)
+        tb.outcome = outcome
+        return True
+    return False
