@@ -1,0 +1,115 @@
+"""Serving and embedding: FakePAI, the fixture's reset, the control plane basics, `fakepai serve`."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from fakepai import FakePAI
+
+
+def test_fakepai_context_manager_and_reset():
+    with FakePAI(auth="off") as pai:
+        assert pai.endpoint.startswith("127.0.0.1:") and pai.url == f"http://{pai.endpoint}"
+        health = httpx.get(f"{pai.url}/_fakepai/health").json()
+        assert health["status"] == "ok" and health["operations"] == 62
+        r = httpx.post(f"{pai.url}/api/PaiStudio/2022-01-12/CreateTrainingJob",
+                       json={"TrainingJobName": "a", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp"})
+        assert r.status_code == 200, r.text
+        listed = lambda: httpx.get(f"{pai.url}/api/PaiStudio/2022-01-12/ListTrainingJobs").json()["TotalCount"]
+        assert listed() == 1
+        pai.reset()
+        assert listed() == 0
+        httpx.post(f"{pai.url}/api/PaiStudio/2022-01-12/CreateTrainingJob",
+                   json={"TrainingJobName": "a", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp"})
+        assert httpx.post(f"{pai.url}/_fakepai/reset").json() == {"status": "reset"}
+        assert listed() == 0
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{pai.url}/_fakepai/health")
+
+
+def test_unknown_option_is_refused():
+    with pytest.raises(TypeError):
+        FakePAI(no_such_option=True)
+
+
+def test_fixture_resets_between_tests_part1(fakepai):
+    with fakepai.http() as http:
+        http.post("/api/PaiStudio/2022-01-12/CreateTrainingJob",
+                  json={"TrainingJobName": "leak?", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp"})
+        assert http.get("/api/PaiStudio/2022-01-12/ListTrainingJobs").json()["TotalCount"] == 1
+    fakepai.freeze_clock()
+    fakepai.inject_fault(action="ListTrainingJobs", status=503, code="ServiceUnavailable")
+
+
+def test_fixture_resets_between_tests_part2(fakepai):
+    with fakepai.http() as http:
+        assert http.get("/api/PaiStudio/2022-01-12/ListTrainingJobs").json()["TotalCount"] == 0   # no job, no fault
+    assert fakepai.emulator.clock.speed == 1.0 and abs(fakepai.now() - time.time()) < 5
+
+
+def test_requests_log_hides_credentials(fakepai):
+    with fakepai.http(headers={"Authorization": "Bearer super-secret-token"}) as http:
+        http.get("/api/PaiStudio/2022-01-12/ListTrainingJobs")
+    records = fakepai.requests
+    assert records[-1]["action"] == "ListTrainingJobs" and records[-1]["status"] == 200
+    assert "super-secret-token" not in str(records)
+
+
+def test_demo_workspace_is_there_for_any_key():
+    with FakePAI(demo=True) as pai:
+        for token in ("one", "two"):
+            body = httpx.get(f"{pai.url}/api/PaiStudio/2022-01-12/ListTrainingJobs",
+                             params={"WorkspaceId": "12345"}, headers={"Authorization": f"Bearer {token}"}).json()
+            statuses = {j["TrainingJobName"]: j["Status"] for j in body["TrainingJobs"]}
+            assert statuses["demo-mnist-succeeded"] == "Succeed"
+            assert statuses["demo-resnet-failed"] == "Failed"
+            assert statuses["demo-llm-finetune-running"] in {"Creating", "Created", "Initializing", "Submitted", "Running"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("argv0", [["-m", "fakepai"]])
+def test_cli_serve_prints_endpoint_and_serves(argv0):
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, *argv0, "serve", "--port", str(port), "--demo", "--rate-limit", "off"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        first = proc.stdout.readline()
+        assert f"127.0.0.1:{port}" in first
+        second, third = proc.stdout.readline(), proc.stdout.readline()
+        assert "Config(" in third and f"endpoint='127.0.0.1:{port}'" in third
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/_fakepai/health").status_code == 200:
+                    break
+            except httpx.ConnectError:
+                pass
+            assert time.monotonic() < deadline, "fakepai serve did not answer"
+            time.sleep(0.05)
+        r = httpx.get(f"http://127.0.0.1:{port}/api/PaiStudio/2022-01-12/ListTrainingJobs",
+                      params={"WorkspaceId": "12345"}, headers={"Authorization": "Bearer x"})
+        assert r.json()["TotalCount"] == 3
+        assert httpx.get(f"http://127.0.0.1:{port}/api/PaiStudio/2022-01-12/ListTrainingJobs").status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_cli_serve_strict_needs_a_readable_credentials_file(tmp_path):
+    bad = tmp_path / "creds.json"
+    bad.write_text("{not json")
+    out = subprocess.run([sys.executable, "-m", "fakepai", "serve", "--auth", "strict", "--credentials", str(bad),
+                          "--port", str(_free_port())], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and "fakepai:" in out.stderr
