@@ -525,6 +525,10 @@ def operation_document(op: dict, req_tree: dict, resp_tree: dict, facts: dict,
                 raise SystemExit(f"{product} {action}: parameter {name} twice")
             node = req_props.get(name, {"type": "any"})
             schema = conv.convert(node, product, "request")
+            if "$ref" in schema and node.get("type") not in (None, "any"):
+                # the decoded type beside the $ref, so the wire layer can convert / json-parse the
+                # value without resolving the reference
+                schema["type"] = node["type"]
             schema["x-in"] = where
             if name in shrink:
                 schema["x-json-string"] = True
