@@ -1,0 +1,115 @@
+"""The instance-type catalogue DLC jobs run on, and ListEcsSpecs over it.
+
+Real Alibaba Cloud instance types with their published vCPU / memory / GPU figures (ECS instance
+family pages; Lingjun `ml.*` types from the PAI console). CreateJob uses the same table to work out
+a job's RequestCPU / RequestGPU / RequestMemory, so the catalogue and the jobs agree.
+Spot discounts, stock states and driver lists are plausible values, not live data.
+"""
+from __future__ import annotations
+
+from fakepai.errors import invalid_parameter
+from fakepai.services.registry import operation
+from fakepai.state.paging import page
+
+_DRIVERS = ["470.82.01", "535.161.08", "550.54.15"]
+
+# (InstanceType, ResourceType, Cpu, Memory GiB, Gpu, GpuType, GpuMemory GiB per card, spot discount,
+#  spot stock, available). Listed oldest generation first: that order is the `GmtCreateTime` sort.
+_ROWS = [
+    ("ecs.c6.large", "ECS", 2, 4, 0, "", 0, 0.18, "WithStock", True),
+    ("ecs.c6.2xlarge", "ECS", 8, 16, 0, "", 0, 0.17, "WithStock", True),
+    ("ecs.g6.xlarge", "ECS", 4, 16, 0, "", 0, 0.16, "WithStock", True),
+    ("ecs.g6.2xlarge", "ECS", 8, 32, 0, "", 0, 0.16, "WithStock", True),
+    ("ecs.g6.4xlarge", "ECS", 16, 64, 0, "", 0, 0.15, "WithStock", True),
+    ("ecs.r6.xlarge", "ECS", 4, 32, 0, "", 0, 0.2, "WithStock", True),
+    ("ecs.g7.2xlarge", "ECS", 8, 32, 0, "", 0, 0.19, "WithStock", True),
+    ("ecs.gn5-c4g1.xlarge", "ECS", 4, 30, 1, "P100", 16, 0.3, "ClosedWithStock", False),
+    ("ecs.gn5i-c4g1.xlarge", "ECS", 4, 16, 1, "P4", 8, 0.28, "WithStock", True),
+    ("ecs.gn6i-c4g1.xlarge", "ECS", 4, 15, 1, "T4", 16, 0.25, "WithStock", True),
+    ("ecs.gn6i-c8g1.2xlarge", "ECS", 8, 31, 1, "T4", 16, 0.24, "WithStock", True),
+    ("ecs.gn6i-c24g1.6xlarge", "ECS", 24, 93, 1, "T4", 16, 0.24, "WithStock", True),
+    ("ecs.gn6v-c8g1.2xlarge", "ECS", 8, 32, 1, "V100", 16, 0.22, "WithStock", True),
+    ("ecs.gn6v-c8g1.8xlarge", "ECS", 32, 128, 4, "V100", 16, 0.21, "WithStock", True),
+    ("ecs.gn6v-c8g1.16xlarge", "ECS", 64, 256, 8, "V100", 16, 0.2, "NoStock", True),
+    ("ecs.gn6e-c12g1.3xlarge", "ECS", 12, 92, 1, "V100", 32, 0.22, "WithStock", True),
+    ("ecs.gn7i-c8g1.2xlarge", "ECS", 8, 30, 1, "A10", 24, 0.27, "WithStock", True),
+    ("ecs.gn7i-c16g1.4xlarge", "ECS", 16, 60, 1, "A10", 24, 0.26, "WithStock", True),
+    ("ecs.gn7i-c32g1.8xlarge", "ECS", 32, 188, 1, "A10", 24, 0.26, "WithStock", True),
+    ("ecs.gn7i-c32g1.16xlarge", "ECS", 64, 376, 2, "A10", 24, 0.25, "WithStock", True),
+    ("ecs.gn7-c12g1.3xlarge", "ECS", 12, 94, 1, "A100", 40, 0.3, "WithStock", True),
+    ("ecs.gn7-c13g1.13xlarge", "ECS", 52, 378, 4, "A100", 40, 0.3, "NoStock", True),
+    ("ecs.gn7e-c16g1.4xlarge", "ECS", 16, 125, 1, "A100", 80, 0.32, "WithStock", True),
+    ("ml.gu7ef.c96m1600.8-gu100", "Lingjun", 96, 1600, 8, "GU100", 80, 0.0, "NoStock", True),
+    ("ml.gu7xf.c96m1600.8-gu108", "Lingjun", 96, 1600, 8, "GU108", 80, 0.0, "NoStock", True),
+]
+
+
+def _spec(row: tuple) -> dict:
+    itype, rtype, cpu, mem, gpu, gtype, gmem, discount, stock, available = row
+    spec = {
+        "InstanceType": itype,
+        "ResourceType": rtype,
+        "AcceleratorType": "GPU" if gpu else "CPU",
+        "Cpu": cpu,
+        "Memory": mem,
+        "Gpu": gpu,
+        "GpuType": gtype,
+        "GpuMemory": gmem,
+        "IsAvailable": available,
+        # Lingjun is bought as quota (PrePaid); public ECS types are pay-as-you-go, most also as spot.
+        "PaymentTypes": ["PrePaid"] if rtype == "Lingjun" else ["PostPaid", "Spot"],
+        "NonProtectSpotDiscount": discount,
+        "SpotStockStatus": stock,
+    }
+    if gpu:
+        spec["DefaultGPUDriver"] = "535.161.08"
+        spec["SupportedGPUDrivers"] = list(_DRIVERS)
+    return spec
+
+
+CATALOGUE: list[dict] = [_spec(row) for row in _ROWS]
+_BY_TYPE = {spec["InstanceType"]: spec for spec in CATALOGUE}
+
+
+def lookup(instance_type: str | None) -> dict | None:
+    return _BY_TYPE.get(instance_type or "")
+
+
+_SORT_KEYS = {"CPU": "Cpu", "GPU": "Gpu", "Memory": "Memory"}
+
+
+def _choice(params: dict, name: str, allowed: tuple[str, ...]) -> str | None:
+    """A case-insensitive enum value, canonicalised; 400 InvalidParameter otherwise."""
+    value = params.get(name)
+    if not value:
+        return None
+    for option in allowed:
+        if value.lower() == option.lower():
+            return option
+    raise invalid_parameter(name, f"{value!r} is not one of {', '.join(allowed)}")
+
+
+@operation("pai-dlc", "ListEcsSpecs")
+def list_ecs_specs(ctx, params: dict) -> dict:
+    accelerator = _choice(params, "AcceleratorType", ("CPU", "GPU"))
+    resource_type = _choice(params, "ResourceType", ("ECS", "Lingjun", "ACS"))
+    # PageNumber >= 1, PageSize 1..100 and Order's spelling are enforced by the request schema.
+    number, size = params.get("PageNumber", 1), params.get("PageSize", 10)
+    wanted = {t.strip() for t in (params.get("InstanceTypes") or "").split(",") if t.strip()}
+    order = (params.get("Order") or "desc").lower()
+    # No ResourceType -> every resource type (the filter is optional in the SDK) [INFERRED].
+    matches = [s for s in CATALOGUE
+               if (not accelerator or s["AcceleratorType"] == accelerator)
+               and (not resource_type or s["ResourceType"] == resource_type)
+               and (not wanted or s["InstanceType"] in wanted)]
+    sort_by = params.get("SortBy") or "GmtCreateTime"
+    field = _SORT_KEYS.get(sort_by)
+    # The default (no SortBy, no Order) is the catalogue's own order, oldest generation first
+    # [INFERRED]. The sort is stable, so ties keep catalogue order in both directions.
+    if not params.get("SortBy") and not params.get("Order"):
+        order = "asc"
+    if field:
+        matches.sort(key=lambda s: s[field], reverse=order == "desc")
+    elif order == "desc":
+        matches.reverse()
+    return {"EcsSpecs": [dict(s) for s in page(matches, number, size)], "TotalCount": len(matches)}

@@ -1,0 +1,189 @@
+"""What makes a CreateJob body valid (behavior.md §5.3), and the resources it asks for.
+
+The request schema checks types, enums and bounds when the body arrives; this module checks what
+a schema cannot say — and checks it again after a template merge (a template's values have not
+been through the wire binding). Every rule raises 400 naming the parameter, before anything is
+stored.
+"""
+from __future__ import annotations
+
+import re
+
+from fakepai.catalog import default_catalog
+from fakepai.errors import invalid_parameter, missing_parameter
+from fakepai.services.dlc.ecs_specs import lookup
+
+# JobSpec.Type per JobType [SDK `_job_spec.py`]. MPIJob's Launcher/Worker follow the kubeflow MPI
+# operator; SlurmJob and DataJuicerJob are not documented and are [INFERRED].
+ROLES = {
+    "TFJob": ("Chief", "PS", "Worker", "Evaluator", "GraphLearn"),
+    "PyTorchJob": ("Worker", "Master"),
+    "XGBoostJob": ("Worker", "Master"),
+    "OneFlowJob": ("Worker", "Master"),
+    "ElasticBatchJob": ("Worker", "Master"),
+    "MPIJob": ("Launcher", "Worker"),
+    "SlurmJob": ("Master", "Worker"),
+    "RayJob": ("Head", "Worker"),
+    "DataJuicerJob": ("Head", "Worker"),
+}
+WORKER_GROUPS = ("RayJob", "DataJuicerJob")       # also accept `Worker-<group>` roles
+REQUIRED = ("DisplayName", "JobType", "JobSpecs", "UserCommand")
+_INSTANCE_TYPE = re.compile(r"^(ecs|ml)\.[a-z0-9-]+(\.[a-z0-9-]+)+$")
+_SIZE = re.compile(r"\.(\d*)x?large$|\.(large|medium|small)$")
+_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|[KMGT]|B)?\s*$", re.I)
+_MEMORY_UNITS = {"": 1.0, "b": 1 / 2**30, "k": 1 / 2**20, "m": 1 / 2**10, "g": 1.0, "t": 2**10}
+
+
+def clean(value):
+    """Drop None and empty lists: the SDK sends `[]` for every unset nested list, and `[]` means
+    the same as absent (behavior.md §1.1)."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            item = clean(item)
+            if item is None or item == []:
+                continue
+            out[key] = item
+        return out
+    if isinstance(value, list):
+        return [clean(item) for item in value]
+    return value
+
+
+def schema_check(body: dict) -> None:
+    """The CreateJob request schema over a merged body (types, enums, bounds)."""
+    op = default_catalog().get("pai-dlc", "CreateJob")
+    errors = sorted(op.request_validator.iter_errors(body), key=lambda e: (len(e.absolute_path), e.message))
+    if errors:
+        err = errors[0]
+        raise invalid_parameter(_join(err.absolute_path) or "request", err.message)
+
+
+def _join(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse_memory(text: str, name: str) -> float:
+    """`16Gi`, `16G`, `16`, `1024Mi` -> GiB."""
+    m = _MEMORY.match(str(text))
+    if not m:
+        raise invalid_parameter(name, f"{text!r} is not a memory size such as 16Gi")
+    unit = (m.group(2) or "").lower()[:1]
+    return float(m.group(1)) * _MEMORY_UNITS[unit]
+
+
+def _number(text: str, name: str) -> float:
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise invalid_parameter(name, f"{text!r} is not a number")
+    if value < 0:
+        raise invalid_parameter(name, f"{text!r} must not be negative")
+    return value
+
+
+def estimate(instance_type: str) -> dict:
+    """CPU/GPU/memory of an instance type outside the catalogue, from its size suffix
+    (`.2xlarge` = 8 vCPU, 4 GiB per vCPU; `gn*` families carry one GPU) [INFERRED]."""
+    m = _SIZE.search(instance_type)
+    cpu = 4
+    if m and m.group(1) is not None:
+        cpu = 4 * int(m.group(1) or 1)
+    elif m:
+        cpu = {"large": 2, "medium": 1, "small": 1}[m.group(2)]
+    family = instance_type.split(".")[1]
+    return {"Cpu": cpu, "Memory": cpu * 4, "Gpu": 1 if family.startswith("gn") else 0, "GpuType": ""}
+
+
+def pod_resources(spec: dict, where: str = "JobSpecs") -> tuple[float, float, float]:
+    """(CPU, GPU, memory GiB) of one pod of `spec`."""
+    if spec.get("EcsSpec"):
+        known = lookup(spec["EcsSpec"]) or estimate(spec["EcsSpec"])
+        return float(known["Cpu"]), float(known["Gpu"]), float(known["Memory"])
+    rc = spec.get("ResourceConfig") or {}
+    cpu = _number(rc.get("CPU") or 0, f"{where}.ResourceConfig.CPU")
+    gpu = _number(rc.get("GPU") or 0, f"{where}.ResourceConfig.GPU")
+    mem = parse_memory(rc.get("Memory") or "0", f"{where}.ResourceConfig.Memory")
+    return cpu, gpu, mem
+
+
+def totals(body: dict) -> tuple[int, float, float]:
+    """RequestCPU / RequestGPU / RequestMemory (GiB) of the whole job."""
+    cpu = gpu = mem = 0.0
+    for spec in body.get("JobSpecs") or []:
+        c, g, m = pod_resources(spec)
+        n = int(spec.get("PodCount") or 1)
+        cpu, gpu, mem = cpu + c * n, gpu + g * n, mem + m * n
+    return int(round(cpu)), gpu, mem
+
+
+def _role_ok(job_type: str, role: str) -> bool:
+    if role in ROLES[job_type]:
+        return True
+    return job_type in WORKER_GROUPS and role.startswith("Worker-") and len(role) > len("Worker-")
+
+
+def validate_specs(body: dict) -> None:
+    job_type = body["JobType"]
+    quota = bool(body.get("ResourceId"))
+    seen = set()
+    for i, spec in enumerate(body["JobSpecs"]):
+        where = f"JobSpecs[{i}]"
+        if not isinstance(spec, dict):
+            raise invalid_parameter(where, "expected an object")
+        role = spec.get("Type")
+        if not role:
+            raise missing_parameter(f"{where}.Type")
+        if not _role_ok(job_type, role):
+            raise invalid_parameter(f"{where}.Type", f"{role!r} is not a role of {job_type} (roles: {', '.join(ROLES[job_type])})")
+        if role in seen:
+            raise invalid_parameter(f"{where}.Type", f"role {role!r} appears twice")
+        seen.add(role)
+        count = spec.get("PodCount", 1)
+        if count is None or count < 1:
+            raise invalid_parameter(f"{where}.PodCount", f"{count!r} is out of range (minimum 1)")
+        ecs, rc = spec.get("EcsSpec"), spec.get("ResourceConfig")
+        # EcsSpec (public resources) xor ResourceConfig (a quota's resources) [SKILL Red Line 1].
+        if ecs and rc:
+            raise invalid_parameter(where, "EcsSpec and ResourceConfig are mutually exclusive")
+        if not ecs and not rc:
+            raise missing_parameter(f"{where}.{'ResourceConfig' if quota else 'EcsSpec'}")
+        if rc and not quota:
+            raise invalid_parameter(f"{where}.ResourceConfig", "ResourceConfig needs ResourceId (a resource quota); public resources take EcsSpec")
+        if ecs and not _INSTANCE_TYPE.match(ecs):
+            raise invalid_parameter(f"{where}.EcsSpec", f"{ecs!r} is not an instance type such as ecs.gn7i-c8g1.2xlarge")
+        pod_resources(spec, where)
+        spot = spec.get("SpotSpec") or {}
+        if spot.get("SpotDiscountLimit") is not None and spot.get("SpotPriceLimit") is not None:
+            raise invalid_parameter(f"{where}.SpotSpec", "set SpotDiscountLimit or SpotPriceLimit, not both")
+
+
+def validate_create(body: dict) -> None:
+    for name in REQUIRED:
+        value = body.get(name)
+        if value is None or value == "" or value == []:
+            raise missing_parameter(name)
+    schema_check(body)
+    validate_specs(body)
+    for i, ds in enumerate(body.get("DataSources") or []):
+        if not ds.get("DataSourceId") and not ds.get("Uri"):
+            raise missing_parameter(f"DataSources[{i}].DataSourceId")
+        if ds.get("MountAccess") and ds["MountAccess"] not in ("RO", "RW"):
+            raise invalid_parameter(f"DataSources[{i}].MountAccess", f"{ds['MountAccess']!r} is not one of RO, RW")
+    for i, env in enumerate(body.get("CustomEnvs") or []):
+        if not env.get("Key"):
+            raise missing_parameter(f"CustomEnvs[{i}].Key")
+    vpc = body.get("UserVpc") or {}
+    if vpc.get("VpcId"):
+        for name in ("SwitchId", "SecurityGroupId"):
+            if not vpc.get(name):
+                raise missing_parameter(f"UserVpc.{name}")
+    if vpc.get("DefaultRoute") and vpc["DefaultRoute"] not in ("eth0", "eth1"):
+        raise invalid_parameter("UserVpc.DefaultRoute", f"{vpc['DefaultRoute']!r} is not one of eth0, eth1")
+    reserved = (body.get("Settings") or {}).get("JobReservedMinutes")
+    if reserved is not None and reserved < 0:
+        raise invalid_parameter("Settings.JobReservedMinutes", f"{reserved} must not be negative")
+

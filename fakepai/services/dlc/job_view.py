@@ -1,0 +1,165 @@
+"""A DLC job as the API shows it at a moment: GetJob's body and ListJobs' JobItem.
+
+One full view is built from the record and its plan, then projected onto each response schema
+(projection.py), so field sets follow the schemas. What differs in type between the two is
+applied here, as the schemas say [SDK]: RequestGPU / RequestMemory are numbers in GetJob and
+strings in JobItem (`"1"`, `"16Gi"`).
+"""
+from __future__ import annotations
+
+import re
+
+from fakepai.clock import iso
+from fakepai.services.dlc import lifecycle, pods
+from fakepai.services.dlc.job_spec import totals
+from fakepai.services.dlc.job_store import JobRecord
+from fakepai.services.dlc.projection import to_response
+
+# Fields left out when GetJob is called with NeedDetail=false [INFERRED: the detail the flag saves
+# is the per-pod and per-restart data].
+DETAIL_FIELDS = ("Pods", "JobReplicaStatuses", "RestartRecord")
+_RESTARTS = re.compile(r"--max-num-of-job-restart=(\d+)")
+DEFAULT_MAX_RESTARTS = 10      # the [META] demo's "0/10"
+
+
+def _restart_times(settings: dict) -> str:
+    """`used/max` [META demo "0/10"]; jobs never restart here, so `used` is 0. The maximum is the
+    AIMaster fault-tolerance argument `--max-num-of-job-restart` when monitoring is on."""
+    if not settings.get("EnableErrorMonitoringInAIMaster"):
+        return "0/0"
+    m = _RESTARTS.search(settings.get("ErrorMonitoringArgs") or "")
+    return f"0/{int(m.group(1)) if m else DEFAULT_MAX_RESTARTS}"
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def payment_type(body: dict) -> str:
+    """PrePaid (a quota), Spot (preemptible), PostPaid (public pay-as-you-go) [SDK ListJobs]."""
+    if body.get("ResourceId"):
+        return "PrePaid"
+    if any(spec.get("UseSpotInstance") for spec in body.get("JobSpecs") or []):
+        return "Spot"
+    return "PostPaid"
+
+
+def _pods(record: JobRecord, now: float, region: str, resource_type: str) -> list[dict]:
+    out = []
+    for life in pods.lives_at(record, now):
+        pod_id = life.slot.pod_id
+        status = life.status_at(now)
+        pod = {"PodId": pod_id, "PodUid": pods.uid(pod_id), "Type": life.slot.role, "Status": status,
+               "SubStatus": "Normal", "NodeName": pods.node_name(region, pod_id), "ResourceType": resource_type,
+               "GmtCreateTime": iso(life.created)}
+        if life.started is not None and life.started <= now:
+            ip = pods.pod_ip(pod_id)
+            end = life.finished if life.finished is not None and life.finished <= now else now
+            pod.update(Ip=ip, PodIp=ip, PodIps=[{"InterfaceName": "eth0", "Ip": ip}],
+                       GmtStartTime=iso(life.started), Duration=round(max(0.0, end - life.started), 3))
+        if life.finished is not None and life.finished <= now:
+            pod["GmtFinishTime"] = iso(life.finished)
+        out.append(pod)
+    return out
+
+
+def _replica_statuses(record: JobRecord, now: float, status: str, pod_list: list[dict]) -> list[dict]:
+    queued = status in ("Creating", "Queuing")
+    out = []
+    for spec in record.body.get("JobSpecs") or []:
+        role = spec.get("Type") or "Worker"
+        count = int(spec.get("PodCount") or 1)
+        active = sum(1 for p in pod_list if p["Type"] == role and p["Status"] == "Running")
+        out.append({"Type": role, "Active": active, "Queuing": count if queued else 0,
+                    "Dequeued": 0 if queued else count, "EstimatedPodCount": count})
+    return out
+
+
+def _history(record: JobRecord, now: float) -> list[dict]:
+    out = []
+    for phase, end in record.plan.timeline.passed(now):
+        item = {"Status": phase.status, "StartTime": iso(phase.start)}
+        if end is not None:
+            item["EndTime"] = iso(end)
+        if phase.reason_code:
+            item.update(ReasonCode=phase.reason_code, ReasonMessage=phase.reason_message or "")
+        out.append(item)
+    return out
+
+
+def view(record: JobRecord, now: float, region: str) -> dict:
+    """Every field the job can show at `now` (a superset of GetJob and JobItem)."""
+    body = record.body
+    settings = body.get("Settings") or {}
+    phase = record.plan.at(now)
+    status = phase.status
+    ml = any(str(s.get("EcsSpec", "")).startswith("ml.") for s in body.get("JobSpecs") or [])
+    resource_type = "Lingjun" if ml else "ECS"
+    cpu, gpu, mem = totals(body)
+    pod_list = _pods(record, now, region, resource_type)
+    out = {key: body[key] for key in (
+        "DisplayName", "JobType", "JobSpecs", "UserCommand", "Description", "DataSources", "CodeSource",
+        "Envs", "CustomEnvs", "ThirdpartyLibs", "ThirdpartyLibDir", "Settings", "CredentialConfig",
+        "ElasticSpec", "SchedulingStrategy", "ResourceId", "JobMaxRunningTimeMinutes") if key in body}
+    if body.get("UserVpc"):
+        vpc = dict(body["UserVpc"])
+        if "ExtendedCIDRs" in vpc:                 # request spelling -> response spelling [SDK]
+            vpc["ExtendedCidrs"] = vpc.pop("ExtendedCIDRs")
+        out["UserVpc"] = vpc
+    out.update({
+        "JobId": record.job_id,
+        "WorkspaceId": record.workspace_id,
+        "Accessibility": body.get("Accessibility") or "PRIVATE",
+        "Priority": body.get("Priority") or 1,
+        "Status": status,
+        "StatusHistory": _history(record, now),
+        "Duration": lifecycle.duration(record, now),
+        "RestartTimes": _restart_times(settings),
+        "RetryCount": 0,
+        "RequestCPU": cpu,
+        "RequestGPU": gpu,
+        "RequestMemory": mem,
+        "ResourceType": resource_type,
+        "UserId": record.user_id,
+        "TenantId": record.user_id,
+        "Username": record.username,
+        "EnabledDebugger": False,
+        "IsDeleted": False,
+        "UseOversoldResource": False,
+        "EnablePreemptibleJob": payment_type(body) == "Spot",
+        "Pods": pod_list,
+        "NodeCount": str(len(pod_list)),
+        "NodeNames": [p["NodeName"] for p in pod_list],
+        "JobReplicaStatuses": _replica_statuses(record, now, status, pod_list),
+    })
+    if phase.reason_code:
+        out.update(ReasonCode=phase.reason_code, ReasonMessage=phase.reason_message or "")
+    if body.get("ResourceId"):
+        out["ResourceQuotaName"] = body["ResourceId"]
+    if record.template_id:
+        out.update(TemplateId=record.template_id, TemplateName=record.template_name or "")
+    for name, t in lifecycle.milestones(record, now).items():
+        out[name] = iso(t)
+    latest = max([record.modified] + [p.start for p, _ in record.plan.timeline.passed(now)])
+    out["GmtModifiedTime"] = iso(latest)
+    return out
+
+
+def get_job_body(record: JobRecord, now: float, region: str, need_detail: bool = True) -> dict:
+    out = view(record, now, region)
+    if not need_detail:
+        for name in DETAIL_FIELDS:
+            out.pop(name, None)
+    return to_response("GetJob", out)
+
+
+def list_item(full: dict) -> dict:
+    """A `view()` as a ListJobs JobItem (string RequestGPU / RequestMemory)."""
+    item = dict(full)
+    item["RequestGPU"] = _number_text(full["RequestGPU"])
+    item["RequestMemory"] = f"{_number_text(full['RequestMemory'])}Gi"
+    return item
+
+
+def list_body(items: list[dict], total: int) -> dict:
+    return to_response("ListJobs", {"Jobs": [list_item(i) for i in items], "TotalCount": total})

@@ -1,0 +1,234 @@
+"""Sanity checks (behavior.md §5.9): the check runs a job passes through in `SanityChecking`, and
+GetJobSanityCheckResult / ListJobSanityCheckResults over them.
+
+With `Settings.EnableSanityCheck` the job enters SanityChecking after EnvPreparing. A check run has
+five phases in order — CheckInit, DeviceCheck, SingleNodeCommCheck, TwoNodeCommCheck,
+AllNodeCommCheck [SDK] — each reported as {CheckNumber, Phase, Status, Message, StartedAt,
+FinishedAt} with local `+08:00` microsecond timestamps as in the [META] demo. Status is
+`Succeeded` [META demo]; `Running` (no FinishedAt yet), `Failed` and `Stopped` are [INFERRED].
+The check items named in Message (gemm_*, allreduce_*, alltoall_*, mini_gpt, nic_status,
+network_connectivity) come from Alibaba's diagnostics notes [SKILL].
+
+fakepai conventions in `Settings.SanityCheckArgs` (real arguments such as
+`--sanity-check-timing=...` are kept and ignored):
+  --fakepai-fail-phase=<Phase>  the (last) check run fails in <Phase>; the job fails with
+                                ReasonCode `SanityCheckFailed` [INFERRED code]
+  --fakepai-check-runs=<N>      N runs (1..10). Runs 1..N-1 find a faulty node in DeviceCheck,
+                                isolate it and re-run ("automatically isolates faulty nodes",
+                                [DOC sanity-check]); run N decides the job.
+A scripted outcome can fail the check too: `{"result": "fail", "phase": "SanityChecking"}` fails
+whichever phase is running half way through, `{"result": "fail", "phase": "DeviceCheck"}` that
+phase of the last run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from fakepai.services.dlc import seeded
+from fakepai.services.dlc.job_store import get_record
+from fakepai.services.dlc.pods import roster
+from fakepai.services.dlc.ecs_specs import lookup
+from fakepai.services.registry import operation
+
+PHASES = ("CheckInit", "DeviceCheck", "SingleNodeCommCheck", "TwoNodeCommCheck", "AllNodeCommCheck")
+PHASE_SECONDS = {"CheckInit": 5.0, "DeviceCheck": 15.0, "SingleNodeCommCheck": 10.0,
+                 "TwoNodeCommCheck": 10.0, "AllNodeCommCheck": 10.0}
+MAX_RUNS = 10
+FAILED_CODE = "SanityCheckFailed"
+_EPS = 1e-6
+_CST = timezone(timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class Entry:
+    run: int
+    phase: str
+    start: float          # seconds into SanityChecking
+    end: float
+    isolates: bool        # an earlier run's DeviceCheck that found (and isolated) a faulty node
+
+
+@dataclass(frozen=True)
+class SanityConfig:
+    enabled: bool = False
+    runs: int = 1
+    fail_phase: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: dict | None) -> "SanityConfig":
+        """Raises ValueError naming the offending argument."""
+        settings = settings or {}
+        if not settings.get("EnableSanityCheck"):
+            return cls()
+        runs, fail_phase = 1, None
+        for token in str(settings.get("SanityCheckArgs") or "").split():
+            name, _, value = token.partition("=")
+            if name == "--fakepai-fail-phase":
+                if value not in PHASES:
+                    raise ValueError(f"--fakepai-fail-phase must be one of {', '.join(PHASES)}")
+                fail_phase = value
+            elif name == "--fakepai-check-runs":
+                if not value.isdigit() or not 1 <= int(value) <= MAX_RUNS:
+                    raise ValueError(f"--fakepai-check-runs must be an integer in 1..{MAX_RUNS}")
+                runs = int(value)
+        return cls(True, runs, fail_phase)
+
+    def entries(self) -> list[Entry]:
+        out, t = [], 0.0
+        for run in range(1, self.runs + 1):
+            retry = run < self.runs
+            for phase in (PHASES[:2] if retry else PHASES):
+                d = PHASE_SECONDS[phase]
+                out.append(Entry(run, phase, t, t + d, retry and phase == "DeviceCheck"))
+                t += d
+        return out
+
+    def total_seconds(self) -> float:
+        entries = self.entries()
+        return entries[-1].end if entries else 0.0
+
+    def fail_offset(self, phase: str) -> float:
+        """Seconds into SanityChecking at which `phase` of the last run ends."""
+        return [e for e in self.entries() if e.run == self.runs and e.phase == phase][0].end
+
+    def entry_ending_by(self, offset: float) -> Entry:
+        """The entry in progress at `offset` (an entry owns its end instant)."""
+        entries = self.entries()
+        for e in entries:
+            if e.start < offset <= e.end + _EPS:
+                return e
+        return entries[0] if offset <= 0 else entries[-1]
+
+
+def stamp(t: float) -> str:
+    """`2023-11-30T16:47:30.343005+08:00` [META demo]."""
+    return datetime.fromtimestamp(t, tz=_CST).isoformat(timespec="microseconds")
+
+
+# -- messages -------------------------------------------------------------------------------------
+
+def _gpus(body: dict) -> int:
+    total = 0
+    for spec in body.get("JobSpecs") or []:
+        per_pod = (lookup(spec.get("EcsSpec")) or {}).get("Gpu", 0)
+        rc = spec.get("ResourceConfig") or {}
+        try:
+            per_pod = per_pod or int(float(rc.get("GPU") or 0))
+        except ValueError:
+            per_pod = 0
+        total += per_pod * int(spec.get("PodCount") or 1)
+    return total
+
+
+def _succeeded_message(entry: Entry, job_id: str, body: dict) -> str:
+    pods = roster(job_id, body)
+    n = len(pods)
+    if entry.isolates:
+        bad = pods[int(seeded.unit("isolate", job_id, entry.run) * n)].pod_id
+        return f"nic_status failed on {bad}: link down on eth1. The node was isolated and the check is re-run."
+    if entry.phase == "CheckInit":
+        return f"Sanity check environment is ready on {n} pod(s)."
+    if entry.phase == "DeviceCheck":
+        gpus = _gpus(body)
+        devices = f"{gpus} GPU(s)" if gpus else f"{n} CPU node(s)"
+        return f"gemm_fp16, gemm_bf16 and nic_status passed on {devices}."
+    if entry.phase == "SingleNodeCommCheck":
+        bw = seeded.between(80, 160, "bw-intra", job_id)
+        return f"allreduce_intra_node passed on {n} pod(s), bus bandwidth {bw:.1f} GB/s."
+    if entry.phase == "TwoNodeCommCheck":
+        if n < 2:
+            return "Skipped: the job runs on a single node."
+        return f"allreduce_inter_node passed on {n - 1} node pair(s)."
+    return f"alltoall and mini_gpt passed on {n} pod(s)."
+
+
+def failure_message(entry: Entry, job_id: str, body: dict) -> str:
+    pods = roster(job_id, body) or []
+    n = max(len(pods), 1)
+    pick = pods[int(seeded.unit("sanity-bad", job_id) * len(pods))].pod_id if pods else job_id
+    if entry.phase == "CheckInit":
+        return f"network_connectivity failed on {pick}: cannot reach the check coordinator."
+    if entry.phase == "DeviceCheck":
+        gpu = int(seeded.unit("sanity-gpu", job_id) * 8)
+        tflops = seeded.between(20, 60, "sanity-tflops", job_id)
+        return f"gemm_fp16 failed on {pick} GPU {gpu}: {tflops:.1f} TFLOPS, below the 100 TFLOPS threshold."
+    if entry.phase == "SingleNodeCommCheck":
+        return f"allreduce_intra_node failed on {pick}: NCCL timeout after 300 s."
+    if entry.phase == "TwoNodeCommCheck":
+        bw = seeded.between(1, 5, "sanity-bw", job_id)
+        return f"allreduce_inter_node failed on {pick}: bus bandwidth {bw:.1f} GB/s below the 20 GB/s threshold."
+    return f"mini_gpt failed on {n} pod(s): loss is NaN at step 20."
+
+
+def failure_reason(config: SanityConfig, offset: float, job_id: str, body: dict) -> tuple[str, str]:
+    """The job's ReasonCode/ReasonMessage when its check fails `offset` seconds into SanityChecking."""
+    entry = config.entry_ending_by(offset)
+    return FAILED_CODE, f"Sanity check {entry.run} failed in {entry.phase}: {failure_message(entry, job_id, body)}"
+
+
+# -- the runs as seen at a time -------------------------------------------------------------------
+
+def runs_at(record, now: float) -> list[list[dict]]:
+    """The job's check runs at `now`, each a list of phase items in phase order."""
+    config: SanityConfig = record.plan.sanity
+    phases = record.plan.timeline.phases
+    index = next((i for i, p in enumerate(phases) if p.status == "SanityChecking"), None)
+    if not config.enabled or index is None or phases[index].start > now:
+        return []
+    begin = phases[index].start
+    following = phases[index + 1] if index + 1 < len(phases) else None
+    # Where the check stops: the next phase's start; a hang leaves one phase running forever.
+    cut = following.start if following else begin + config.total_seconds() / 2
+    ending = following.status if following else "hang"
+    runs: dict[int, list[dict]] = {}
+    for entry in config.entries():
+        a, b = begin + entry.start, begin + entry.end
+        if a > now or a >= cut - _EPS:
+            break
+        item = {"CheckNumber": entry.run, "Phase": entry.phase, "StartedAt": stamp(a)}
+        interrupted = ending in ("Failed", "Stopping", "Stopped", "hang") and cut <= b + _EPS
+        if interrupted and ending == "hang":
+            item.update(Status="Running", Message="Checking.")
+        elif interrupted and cut <= now:
+            if ending == "Failed":
+                item.update(Status="Failed", Message=failure_message(entry, record.job_id, record.body))
+            else:
+                item.update(Status="Stopped", Message="Sanity check interrupted: the job is being stopped.")
+            item["FinishedAt"] = stamp(cut)
+        elif min(b, cut) <= now:
+            item.update(Status="Failed" if entry.isolates else "Succeeded",
+                        Message=_succeeded_message(entry, record.job_id, record.body),
+                        FinishedAt=stamp(min(b, cut)))
+        else:
+            item.update(Status="Running", Message="Checking.")
+        runs.setdefault(entry.run, []).append(item)
+        if interrupted:
+            break
+    return [runs[k] for k in sorted(runs)]
+
+
+# -- handlers -------------------------------------------------------------------------------------
+
+@operation("pai-dlc", "GetJobSanityCheckResult")
+def get_job_sanity_check_result(ctx, params: dict) -> dict:
+    record = get_record(ctx, params["JobId"])
+    runs = runs_at(record, ctx.now())
+    number = params["SanityCheckNumber"]
+    # A run that has not happened (yet) has no items: an empty list, not an error [INFERRED].
+    items = runs[number - 1] if number <= len(runs) else []
+    phase = params.get("SanityCheckPhase")
+    if phase:
+        items = [item for item in items if item["Phase"] == phase]
+    return {"JobId": record.job_id, "SanityCheckResult": items}
+
+
+@operation("pai-dlc", "ListJobSanityCheckResults")
+def list_job_sanity_check_results(ctx, params: dict) -> dict:
+    record = get_record(ctx, params["JobId"])
+    runs = runs_at(record, ctx.now())
+    # Chronological (asc) unless Order says desc [INFERRED: the default is not documented].
+    if (params.get("Order") or "asc").lower() == "desc":
+        runs = list(reversed(runs))
+    return {"SanityCheckResults": runs, "TotalCount": len(runs)}
+
