@@ -1,0 +1,152 @@
+"""Lazy, append-only log streams: the i-th line and the count at any moment, by arithmetic.
+
+A stream is what one process prints over its life, in three parts:
+
+    header  lines printed at `start`, one every `header_gap` seconds (start-up chatter)
+    body    records every `step` seconds after the header, each `per_record` lines (training steps)
+    footer  lines printed at `end` (how it ended: a summary, a traceback)
+
+`end` is None while the process has no planned end. Lines are never materialised: a stream of a
+million lines costs what a stream of a hundred does, because `count(t)` and `line(i)` are O(1)
+(plus the cost of writing the one line). Lines strictly before `end`, footer lines at `end`, and
+nothing after it, so a stopped job prints nothing more. The past never changes: line i's text and
+time depend only on i and on what was fixed at creation, and moving `end` (a stop, a new outcome)
+only drops lines that were still in the future.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+_EPS = 1e-9
+
+
+def _count_le(t: float, first: float, every: float, cap: int | None) -> int:
+    """How many of the times first, first+every, ... (at most `cap`) are <= t."""
+    if t < first - _EPS:
+        return 0
+    n = math.floor((t - first) / every + _EPS) + 1
+    return n if cap is None else min(n, cap)
+
+
+def _count_lt(t: float, first: float, every: float, cap: int | None) -> int:
+    """How many of the times first, first+every, ... (at most `cap`) are < t."""
+    if t <= first + _EPS:
+        return 0
+    n = math.ceil((t - first) / every - _EPS)
+    return n if cap is None else min(n, cap)
+
+
+@dataclass
+class LogStream:
+    start: float
+    step: float
+    per_record: int
+    record: Callable[[int], Sequence[str]]          # k -> exactly `per_record` lines
+    header: Sequence[str] = ()
+    footer: Sequence[str] = ()
+    end: float | None = None
+    header_gap: float = 0.25
+    _body_start: float = field(init=False)
+    _n_header: int = field(init=False)
+    _n_records: int | None = field(init=False)
+
+    def __post_init__(self):
+        if self.per_record < 1 or self.step <= 0:
+            raise ValueError("a log stream needs per_record >= 1 and step > 0")
+        self._body_start = self.start + len(self.header) * self.header_gap
+        end = self.end
+        # Parts are cut where the stream ends: lines strictly before `end`, then the footer.
+        self._n_header = len(self.header) if end is None else _count_lt(end, self.start, self.header_gap, len(self.header))
+        if self._n_header < len(self.header):
+            self._n_records = 0
+        else:
+            self._n_records = None if end is None else _count_lt(end, self._body_start, self.step, None)
+
+    # -- counting ---------------------------------------------------------------------------
+    def _count(self, t: float, strict: bool) -> int:
+        counter = _count_lt if strict else _count_le
+        n = counter(t, self.start, self.header_gap, self._n_header)
+        if self._n_header == len(self.header) and self.per_record:
+            n += counter(t, self._body_start, self.step, self._n_records) * self.per_record
+        if self.end is not None and (t > self.end if strict else t >= self.end - _EPS):
+            n += len(self.footer)
+        return n
+
+    def count(self, t: float) -> int:
+        """Lines printed at or before t."""
+        return self._count(t, strict=False)
+
+    def count_before(self, t: float) -> int:
+        """Lines printed strictly before t."""
+        return self._count(t, strict=True)
+
+    def window(self, now: float, lo: float | None = None, hi: float | None = None) -> tuple[int, int]:
+        """The index range [first, last) of lines printed in [lo, hi] and by `now`."""
+        upper = now if hi is None else min(hi, now)
+        first = 0 if lo is None else self.count_before(lo)
+        return first, max(first, self.count(upper))
+
+    # -- reading ----------------------------------------------------------------------------
+    def _locate(self, i: int) -> tuple[str, int, int]:
+        if i < self._n_header:
+            return "header", i, 0
+        body = i - self._n_header
+        n_body = None if self._n_records is None else self._n_records * self.per_record
+        if n_body is None or body < n_body:
+            k, r = divmod(body, self.per_record)
+            return "body", k, r
+        return "footer", body - n_body, 0
+
+    def time(self, i: int) -> float:
+        part, k, _ = self._locate(i)
+        if part == "header":
+            return self.start + k * self.header_gap
+        if part == "body":
+            return self._body_start + k * self.step
+        return self.end
+
+    def line(self, i: int) -> str:
+        part, k, r = self._locate(i)
+        if part == "header":
+            return self.header[k]
+        if part == "body":
+            return self.record(k)[r]
+        return self.footer[k]
+
+    def lines(self, first: int, last: int) -> list[str]:
+        """Lines [first, last), writing each body record once."""
+        out: list[str] = []
+        cached_k, cached = -1, ()
+        for i in range(first, last):
+            part, k, r = self._locate(i)
+            if part == "body":
+                if k != cached_k:
+                    cached_k, cached = k, self.record(k)
+                out.append(cached[r])
+            else:
+                out.append(self.header[k] if part == "header" else self.footer[k])
+        return out
+
+    # -- records (for metrics read from the body) --------------------------------------------
+    def records(self, t: float) -> int:
+        """Body records printed at or before t."""
+        if self._n_header < len(self.header):
+            return 0
+        return _count_le(t, self._body_start, self.step, self._n_records)
+
+    def records_before(self, t: float) -> int:
+        if self._n_header < len(self.header):
+            return 0
+        return _count_lt(t, self._body_start, self.step, self._n_records)
+
+    def record_time(self, k: int) -> float:
+        return self._body_start + k * self.step
+
+
+def page_window(first: int, last: int, page_number: int, page_size: int) -> tuple[int, int]:
+    """The index range of page `page_number` (1-based) within [first, last): stable while the
+    stream grows, because earlier pages only ever fill up."""
+    lo = first + (page_number - 1) * page_size
+    return min(lo, last), min(lo + page_size, last)
