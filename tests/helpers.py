@@ -21,3 +21,13 @@ def assert_error(response, status: int, code: str) -> dict:
     assert body["Message"] and body["RequestId"] and body["HostId"]
     assert response.headers["x-acs-request-id"] == body["RequestId"]
     return body
+
+
+def sdk_error(call):
+    """The TeaException (ClientException / ServerException) an official-SDK call raises."""
+    import pytest
+    from Tea.exceptions import TeaException
+
+    with pytest.raises(TeaException) as info:
+        call()
+    return info.value
