@@ -309,15 +309,19 @@ def test_every_operation_through_the_gateway_form(fakepai):
         assert_valid_response(P, "UpdateJobTemplate", upd.json())
         got = http.get(f"{GW}/GetJobTemplate", params={"TemplateId": tid, "Version": "all"})
         assert got.status_code == 200 and got.json()["TotalCount"] == 2
+        assert_valid_response(P, "GetJobTemplate", got.json())
         sd = http.put(f"{GW}/SetJobTemplateDefaultVersion/{tid}", json={"Version": 1})
         assert sd.status_code == 200 and sd.json()["DefaultVersion"] == 1
+        assert_valid_response(P, "SetJobTemplateDefaultVersion", sd.json())
         # Query parameters are strings on the wire: Version "2" is converted to an integer.
         assert http.put(f"{GW}/SetJobTemplateDefaultVersion/{tid}?Version=2").json()["DefaultVersion"] == 2
         listed = http.get(f"{GW}/ListJobTemplates", params={"WorkspaceId": WS, "PageSize": "5"})
         assert listed.status_code == 200 and listed.json()["PageSize"] == 5
         assert_valid_response(P, "ListJobTemplates", listed.json())
         assert listed.json()["JobTemplates"][0]["DefaultVersion"] == 2
-        assert http.delete(f"{GW}/DeleteJobTemplate/{tid}").status_code == 200
+        deleted = http.delete(f"{GW}/DeleteJobTemplate/{tid}")
+        assert deleted.status_code == 200 and deleted.json()["TemplateId"] == tid
+        assert_valid_response(P, "DeleteJobTemplate", deleted.json())
 
 
 # -- bad input: a clear 4xx, never a 5xx, and nothing changes ----------------------------------------
@@ -466,3 +470,19 @@ def test_create_job_from_a_template_through_the_sdk(fakepai, dlc_client):
         dlc_client.stop_job(live)
         wait_for(fakepai, dlc_client, live, {"Stopped"})
     assert dlc_client.delete_job_template(tid, m.DeleteJobTemplateRequest()).body.template_id == tid
+
+
+def test_a_job_from_the_seed_template_keeps_its_locked_fields(fakepai):
+    with fakepai.http() as http:
+        tid = http.post(f"{GW}/CreateJobTemplate", content=SEED_CREATE_BODY,
+                        headers={"Content-Type": "application/json"}).json()["TemplateId"]
+        created = http.post(f"{GW}/CreateJob", json={
+            "TemplateId": tid, "DisplayName": "seed-job", "UserCommand": "echo override", "JobType": "TFJob",
+            "JobSpecs": [{"Type": "Worker", "PodCount": 2, "Image": "mine:1", "EcsSpec": "ecs.gn7i-c8g1.2xlarge"}]})
+        assert created.status_code == 200, created.text
+        job = http.get(f"{GW}/GetJob/{created.json()['JobId']}").json()
+        seed_content = json.loads(json.loads(SEED_CREATE_BODY)["Content"])
+        assert (job["UserCommand"], job["JobType"]) == ("echo hello", "PyTorchJob")      # locked
+        assert job["JobSpecs"][0]["Image"] == seed_content["JobSpecs"][0]["Image"]         # locked
+        assert job["JobSpecs"][0]["PodCount"] == 2                                        # the caller's spec
+        assert (job["WorkspaceId"], job["ResourceType"]) == ("15****05", "ECS")           # from the Content

@@ -331,13 +331,16 @@ def test_every_operation_through_the_gateway_form(fakepai):
     with fakepai.http() as http:
         created = http.post(f"{GW}/CreateTensorboard", json={"Uri": OSS, "WorkspaceId": WS, "DisplayName": "gw"})
         assert created.status_code == 200, created.text
+        assert_valid_response(P, "CreateTensorboard", created.json())
         tb_id = created.json()["TensorboardId"]
         got = http.get(f"{GW}/GetTensorboard/{tb_id}", params={"JodId": "ignored"})
         assert got.status_code == 200 and got.json()["Status"] == "Creating"
         assert got.json()["RequestId"] == got.headers["x-acs-request-id"]
+        assert_valid_response(P, "GetTensorboard", got.json())
         assert http.get(f"{GW}/GetTensorboard", params={"TensorboardId": tb_id}).json()["DisplayName"] == "gw"
         upd = http.put(f"{GW}/UpdateTensorboard/{tb_id}", params={"MaxRunningTimeMinutes": "1", "Priority": "5"})
         assert upd.status_code == 200 and upd.json() == {"TensorboardId": tb_id, "RequestId": upd.json()["RequestId"]}
+        assert_valid_response(P, "UpdateTensorboard", upd.json())
         assert_error(http.put(f"{GW}/UpdateTensorboard/{tb_id}", params={"Priority": "10"}), 400, "InvalidParameter")
         assert_error(http.put(f"{GW}/UpdateTensorboard/{tb_id}", params={"Accessibility": "ALL"}), 400, "InvalidParameter")
         assert_error(http.put(f"{GW}/UpdateTensorboard/{tb_id}", params={"MaxRunningTimeMinutes": "-5"}), 400,
@@ -351,12 +354,17 @@ def test_every_operation_through_the_gateway_form(fakepai):
         assert_valid_response(P, "ListTensorboards", listed.json())
         assert_error(http.delete(f"{GW}/DeleteTensorboard/{tb_id}"), 400, "InvalidStatus")
         fakepai.advance(UP)
-        assert http.put(f"{GW}/StopTensorboard/{tb_id}").status_code == 200
+        stopped = http.put(f"{GW}/StopTensorboard/{tb_id}")
+        assert stopped.status_code == 200
+        assert_valid_response(P, "StopTensorboard", stopped.json())
         assert_error(http.put(f"{GW}/StopTensorboard/{tb_id}"), 400, "InvalidStatus")
-        assert http.put(f"{GW}/StartTensorboard/{tb_id}", params={"WorkspaceId": WS}).status_code == 200
+        started = http.put(f"{GW}/StartTensorboard/{tb_id}", params={"WorkspaceId": WS})
+        assert started.status_code == 200
+        assert_valid_response(P, "StartTensorboard", started.json())
         fakepai.advance(UP + 60)
         assert http.get(f"{GW}/GetTensorboard/{tb_id}").json()["Status"] == "Stopped"   # auto-stop after 1 min
         assert_error(http.put(f"{GW}/StopTensorboard/{tb_id}"), 400, "InvalidStatus")
         deleted = http.delete(f"{GW}/DeleteTensorboard/{tb_id}", params={"WorkspaceId": WS})
         assert deleted.status_code == 200 and deleted.json()["TensorboardId"] == tb_id
+        assert_valid_response(P, "DeleteTensorboard", deleted.json())
         assert_error(http.get(f"{GW}/GetTensorboard/{tb_id}"), 404, "NotFound.Tensorboard")
