@@ -39,6 +39,7 @@ class Operation:
     envelope: str
     request_id_field: str | None
     resource: str | None
+    max_body_bytes: int | None
     request_schema: dict
     response_schema: dict
     document: dict
@@ -124,6 +125,7 @@ class Catalog:
             envelope=meta.get("envelope", "plain"),
             request_id_field=meta.get("requestIdField", "RequestId"),
             resource=meta.get("resource"),
+            max_body_bytes=meta.get("maxBodyBytes"),
             request_schema=_with_base(defs["request"], doc),
             response_schema=_with_base(defs["response"], doc),
             document=doc,

@@ -61,6 +61,7 @@ X_OPERATION_SCHEMA = {
         "envelope": {"enum": ["plain", "paiplugin"]},
         "requestIdField": {"enum": ["RequestId", "RequestID", "requestId", None]},
         "resource": {"type": "string", "pattern": r"^[A-Z][A-Za-z]+$"},
+        "maxBodyBytes": {"type": "integer", "minimum": 1},
     },
 }
 

@@ -73,7 +73,7 @@ def test_page_bounds_are_enforced(fakepai):
 
 def test_throttling_burst_then_recovery(fakepai):
     fakepai.emulator.throttler.enabled = True
-    fakepai.emulator.throttler.overrides["GetTrainingJob"] = 5       # a low limit keeps the burst small
+    fakepai.emulator.throttler.overrides["GetTrainingJob"] = 2       # a low limit keeps the burst small
     client = StudioClient(Config(access_key_id="burst", access_key_secret="s", endpoint=fakepai.endpoint, protocol="http"))
     from alibabacloud_tea_openapi.exceptions import ThrottlingException
     statuses = []
@@ -92,11 +92,12 @@ def test_throttling_burst_then_recovery(fakepai):
     with fakepai.http() as http:
         # Another account has its own bucket.
         assert http.get(f"{GW}/GetTrainingJob/trainnotthere000").status_code == 404
-    # The raw HTTP shape of the same refusal (burst again: the bucket refills at 5/s meanwhile).
-    for _ in range(50):
-        raw = httpx.get(f"{fakepai.url}{GW}/GetTrainingJob/trainnotthere000", headers={"Authorization": "acs burst:x"})
-        if raw.status_code == 429:
-            break
+    # The raw HTTP shape of the same refusal (burst again: the bucket refills meanwhile).
+    with httpx.Client(base_url=fakepai.url, headers={"Authorization": "acs burst:x"}) as raw_client:
+        for _ in range(50):
+            raw = raw_client.get(f"{GW}/GetTrainingJob/trainnotthere000")
+            if raw.status_code == 429:
+                break
     assert raw.status_code == 429
     assert raw.json()["Message"] == "Request was denied due to user flow control."
     assert int(raw.headers["Retry-After"]) >= 1 and int(raw.headers["x-acs-retry-after"]) > 0
@@ -233,3 +234,13 @@ def test_bad_input_never_5xx_and_rejections_change_nothing(fakepai_server, actio
             after = http.get(f"{GW}/ListTrainingJobs", params={"PageSize": 100}).json()
             assert [j["TrainingJobId"] for j in after["TrainingJobs"]] == [j["TrainingJobId"] for j in before["TrainingJobs"]]
             assert [j.get("Labels") for j in after["TrainingJobs"]] == [j.get("Labels") for j in before["TrainingJobs"]]
+
+
+def test_body_over_the_limit_is_refused_and_changes_nothing(fakepai):
+    with fakepai.http() as http:
+        job_id = _make_jobs(http, 1)[0]
+        labels = [{"Key": f"k{i}", "Value": "v" * 100} for i in range(100)]      # ~11 KB
+        r = http.post(f"{GW}/UpdateTrainingJobLabels/{job_id}/labels", json={"Labels": labels})
+        assert_error(r, 400, "InvalidParameter.TooLarge")
+        assert http.get(f"{GW}/GetTrainingJob/{job_id}").json().get("Labels", []) == []
+        assert http.post(f"{GW}/UpdateTrainingJobLabels/{job_id}/labels", json={"Labels": labels[:50]}).status_code == 200

@@ -593,6 +593,7 @@ def operation_document(op: dict, req_tree: dict, resp_tree: dict, facts: dict,
 # Format, per (product, action):
 #   "description": one line for the document
 #   "rateLimit":   requests/second when the reference names less than 100
+#   "maxBodyBytes": request body size limit (400 InvalidParameter.TooLarge above it)
 #   "required":    request parameters added to `required` (after the path parameters)
 #   "params":      {"Param" or "Param.Nested.Field": keywords merged into that property's schema}
 #                  (a dotted path walks `properties`, and `items` of arrays, of inline objects)
@@ -804,6 +805,9 @@ CURATION: dict[tuple[str, str], dict] = {
     },
     ("PaiStudio", "UpdateTrainingJobLabels"): {
         "description": "Adds or updates labels of a training job, upsert by Key [SDK-ST; INFERRED].",
+        # [SEED] "Some APIs have additional constraints like maximum request size (e.g., 10KB)"
+        # without naming them; labels are small metadata, so this is where we apply it [DESIGN §3].
+        "maxBodyBytes": 10240,
     },
     # ---------------------------------------------------------------- pai-dlc 2020-12-03
     ("pai-dlc", "CreateJob"): {
@@ -823,9 +827,10 @@ CURATION: dict[tuple[str, str], dict] = {
             "JobType": {"enum": DLC_JOB_TYPES,
                         "description": f"required {_REQUIRED_SDK} unless TemplateId is given "
                                        "[INFERRED §6.3]; case-sensitive [SDK-DLC]"},
-            "JobSpecs": {"minItems": 1,
-                         "description": f"required, at least one [SDK; META] unless TemplateId is "
-                                        "given [INFERRED §6.3]"},
+            # No minItems: the SDK sends `JobSpecs: []` whenever it is unset (behavior.md §1.1), so
+            # [] means "absent" (a template may supply the specs); the handler checks the merged job.
+            "JobSpecs": {"description": f"required, at least one [SDK; META] unless TemplateId is "
+                                        "given [INFERRED §6.3]; [] counts as absent"},
             "UserCommand": {"description": f"required {_REQUIRED_SDK} unless TemplateId is given "
                                            "[INFERRED §6.3]"},
             "Priority": {"minimum": 1, "maximum": 9, "default": 1,
@@ -1192,6 +1197,8 @@ def apply_curation(doc: dict, product: str, action: str) -> None:
         doc["description"] = cur["description"]
     if "rateLimit" in cur:
         xop["rateLimit"] = cur["rateLimit"]
+    if "maxBodyBytes" in cur:
+        xop["maxBodyBytes"] = cur["maxBodyBytes"]
     request = doc["$defs"]["request"]
     _patch(request, cur, f"{product} {action}")
     request.update(copy.deepcopy(cur.get("request", {})))

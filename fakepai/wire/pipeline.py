@@ -50,6 +50,9 @@ async def handle(request: Request) -> Response:
         except AuthError as e:
             raise PaiError(e.status, e.code, e.message)
         emulator.throttler.check(principal.account_id, op.product, op.action, op.rate_limit)
+        if op.max_body_bytes and len(body) > op.max_body_bytes:
+            raise PaiError(400, "InvalidParameter.TooLarge",
+                           f"The request body is {len(body)} bytes; {op.action} accepts at most {op.max_body_bytes}.")
         params = bind(op, route.path_values, query, headers.get("content-type", ""), body)
         workspace = params.get("WorkspaceId")
         try:
