@@ -62,8 +62,22 @@ def _openapi(args) -> int:
 
 def _conformance(args) -> int:
     import pytest
-    argv = ["--pyargs", "contract_tests", "--pai-target", args.target, *args.pytest_args]
-    return pytest.main(argv)
+    # `-p contract_tests.plugin` registers the kit's --pai-* options even where the pytest11 entry
+    # point is not installed (a plain checkout); with the entry point it is a no-op.
+    argv = ["-p", "contract_tests.plugin", "--pyargs", "contract_tests", "--pai-target", args.target]
+    if args.report:
+        argv += ["--pai-report", args.report]
+    return pytest.main([*argv, *args.pytest_args])
+
+
+def _drift(args) -> int:
+    from contract_tests.drift import main as drift_main
+    try:
+        return drift_main(args.dir_a, args.dir_b, baseline=args.baseline, write_baseline=args.write_baseline,
+                          as_json=args.format == "json")
+    except (FileNotFoundError, ValueError) as e:
+        print(f"fakepai drift: {e}", file=sys.stderr)
+        return 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,8 +107,17 @@ def main(argv: list[str] | None = None) -> int:
 
     conf = sub.add_parser("conformance", help="run the contract test kit against a target")
     conf.add_argument("--target", default="fake", help="fake | URL | live")
+    conf.add_argument("--report", metavar="FILE", help="write the Markdown conformance report to FILE")
     conf.add_argument("pytest_args", nargs=argparse.REMAINDER)
     conf.set_defaults(func=_conformance)
+
+    drift = sub.add_parser("drift", help="compare two --pai-record recordings field by field")
+    drift.add_argument("dir_a")
+    drift.add_argument("dir_b")
+    drift.add_argument("--baseline", metavar="FILE", help="JSON file of accepted divergences")
+    drift.add_argument("--write-baseline", metavar="FILE", help="accept every current divergence into FILE")
+    drift.add_argument("--format", choices=["text", "json"], default="text")
+    drift.set_defaults(func=_drift)
 
     args = parser.parse_args(argv)
     if getattr(args, "state_file", None):

@@ -1,0 +1,137 @@
+"""What a correct answer looks like, as findings with a JSON path and the values involved.
+
+`ContractViolation` carries the findings so the Markdown report can list them per operation;
+its message is what pytest prints, so it names the operation, the path, expected and actual.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from fakepai.catalog import Operation
+
+from contract_tests.client import Exchange
+from contract_tests.vocabulary import vocabulary_findings
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str        # JSON path into the response ("$.Jobs[0].Status"), or "status" / "header:x"
+    problem: str     # "drift" (unknown field), "type", "missing", "enum", "status", ...
+    expected: Any
+    actual: Any
+
+    def line(self) -> str:
+        return f"{self.path}: {self.problem} — expected {_short(self.expected)}, got {_short(self.actual)}"
+
+
+class ContractViolation(AssertionError):
+    def __init__(self, operation: str, what: str, findings: Iterable[Finding], exchange: Exchange | None = None):
+        self.operation = operation
+        self.what = what
+        self.findings = list(findings)
+        self.exchange = exchange
+        lines = [f"{operation}: {what}"] + ["  " + f.line() for f in self.findings[:20]]
+        if len(self.findings) > 20:
+            lines.append(f"  … and {len(self.findings) - 20} more")
+        if exchange is not None:
+            lines.append(f"  request: {exchange.brief()}")
+        super().__init__("\n".join(lines))
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def json_path(parts: Iterable) -> str:
+    out = "$"
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+_UNEXPECTED = re.compile(r"\('(.+)' (?:was|were) unexpected\)")
+
+
+def schema_findings(validator, body: Any) -> list[Finding]:
+    """Every way `body` departs from the response schema. Unknown fields are drift, reported one
+    finding per field; everything else keeps jsonschema's keyword as the problem."""
+    out: list[Finding] = []
+    for err in sorted(validator.iter_errors(body), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
+        where = list(err.absolute_path)
+        if err.validator == "additionalProperties":
+            m = _UNEXPECTED.search(err.message)
+            names = [n.strip(" '") for n in m.group(1).split(",")] if m else ["?"]
+            for name in names:
+                value = err.instance.get(name) if isinstance(err.instance, dict) else None
+                out.append(Finding(json_path(where + [name]), "drift (field not in the schema)", "absent", value))
+        elif err.validator == "required":
+            name = err.message.split("'")[1] if "'" in err.message else err.message
+            out.append(Finding(json_path(where + [name]), "missing required field", "present", "absent"))
+        elif err.validator == "type":
+            out.append(Finding(json_path(where), "type", err.validator_value, err.instance))
+        else:
+            out.append(Finding(json_path(where), err.validator, err.validator_value, err.instance))
+    return out
+
+
+def success_findings(op: Operation, ex: Exchange) -> list[Finding]:
+    """A 2xx whose body validates strictly against the response schema, with a request id that
+    matches the `x-acs-request-id` header, and known status names."""
+    if not ex.ok:
+        return [Finding("status", "HTTP status", "2xx", f"{ex.status} {ex.code or ex.text[:200]}")]
+    if not isinstance(ex.data, dict):
+        return [Finding("$", "body is not a JSON object", "object", ex.text[:200])]
+    findings = schema_findings(op.response_validator, ex.data)
+    rid_field = op.request_id_field
+    if rid_field:
+        rid = ex.data.get(rid_field)
+        if not isinstance(rid, str) or not rid:
+            if not any(f.path == f"$.{rid_field}" for f in findings):
+                findings.append(Finding(f"$.{rid_field}", "missing request id", "non-empty string", rid))
+        elif ex.headers.get("x-acs-request-id") not in (None, rid):
+            findings.append(Finding("header:x-acs-request-id", "request id mismatch", rid, ex.headers["x-acs-request-id"]))
+    if op.envelope == "paiplugin" and ex.data.get("ErrorCode") not in (0, None):
+        findings.append(Finding("$.ErrorCode", "PaiPlugin success envelope", 0, ex.data.get("ErrorCode")))
+    findings.extend(vocabulary_findings(op, ex.data))
+    return findings
+
+
+_ERROR_FIELDS = ("Code", "Message", "RequestId")
+
+
+def error_findings(op: Operation, ex: Exchange) -> list[Finding]:
+    """A rejected request: 4xx (never 5xx, never 2xx) with Code, Message and RequestId."""
+    out: list[Finding] = []
+    if ex.ok:
+        return [Finding("status", "accepted an invalid request", "4xx", ex.status)]
+    if not 400 <= ex.status < 500:
+        return [Finding("status", "HTTP status", "4xx", f"{ex.status} {ex.code or ex.text[:200]}")]
+    if not isinstance(ex.data, dict):
+        return [Finding("$", "error body is not a JSON object", "object", ex.text[:200])]
+    for name in _ERROR_FIELDS:
+        value = ex.data.get(name)
+        if not isinstance(value, str) or not value:
+            out.append(Finding(f"$.{name}", "error field", "non-empty string", value))
+    if op.envelope == "paiplugin":
+        code = ex.data.get("ErrorCode")
+        if not isinstance(code, int) or isinstance(code, bool) or code == 0:
+            out.append(Finding("$.ErrorCode", "PaiPlugin error envelope", "non-zero integer", code))
+    rid = ex.data.get("RequestId")
+    if isinstance(rid, str) and ex.headers.get("x-acs-request-id") not in (None, rid):
+        out.append(Finding("header:x-acs-request-id", "request id mismatch", rid, ex.headers["x-acs-request-id"]))
+    return out
+
+
+def expect_success(op: Operation, ex: Exchange, what: str = "valid request") -> None:
+    findings = success_findings(op, ex)
+    if findings:
+        raise ContractViolation(f"{op.product} {op.action}", what, findings, ex)
+
+
+def expect_error(op: Operation, ex: Exchange, what: str) -> None:
+    findings = error_findings(op, ex)
+    if findings:
+        raise ContractViolation(f"{op.product} {op.action}", what, findings, ex)
