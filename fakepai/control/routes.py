@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from fakepai.clock import parse_iso
+from fakepai.control.dashboard import dashboard
 from fakepai.emulator import Emulator
 from fakepai.sim import outcomes
 from fakepai.wire.requestlog import parse_status
@@ -140,6 +141,7 @@ async def job_outcome(request: Request) -> Response:
 
 
 routes = [
+    Route("/_fakepai/", dashboard, methods=["GET"]),
     Route("/_fakepai/health", health, methods=["GET"]),
     Route("/_fakepai/reset", reset, methods=["POST"]),
     Route("/_fakepai/clock", clock, methods=["GET", "PUT"]),
