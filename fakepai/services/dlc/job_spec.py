@@ -38,12 +38,14 @@ def clean(value):
     """Drop None and empty lists: the SDK sends `[]` for every unset nested list, and `[]` means
     the same as absent (behavior.md §1.1)."""
     if isinstance(value, dict):
-        out = {}
+        out = type(value)() if type(value) is not dict else {}
         for key, item in value.items():
             item = clean(item)
             if item is None or item == []:
                 continue
             out[key] = item
+        if hasattr(value, "supplied"):       # bound Params: keep what the caller actually sent
+            out.supplied = value.supplied
         return out
     if isinstance(value, list):
         return [clean(item) for item in value]

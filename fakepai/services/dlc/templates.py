@@ -324,15 +324,15 @@ def apply_template(ctx: Context, template_id: str, template_version: int | None,
       locked      -> the template's value, whatever the caller sent (DESIGN §3: silently, no error);
       overridable -> the caller's value when given, else the template's;
       required    -> like overridable, but when neither has a value: 400 MissingParameter(path).
-    A body value equal to CreateJob's schema default counts as "not given" where the template has a
-    value, because binding fills defaults in before the handler sees the body.
+    Only what the caller actually sent counts as given: binding fills schema defaults (Priority 1,
+    SuccessPolicy AllWorkers) in, and those must not override the template (`Params.supplied`).
     Raises 404 NotFound.JobTemplate / NotFound.JobTemplateVersion. Does NOT touch LastUsedTime:
     call `mark_template_used` once the job has actually been created.
     """
     tpl = _template(ctx, template_id)
     version = _version(tpl, tpl.default_version if template_version is None else template_version)
     base = json.loads(version.content)
-    given = _given(body, base)
+    given = _given(body)
     merged = copy.deepcopy(base)
     merged.update(copy.deepcopy(given))
     for key, rule in version.constraints.items():
@@ -353,18 +353,11 @@ def apply_template(ctx: Context, template_id: str, template_version: int | None,
     return merged, tpl.id, tpl.name
 
 
-def _given(body: dict, base: dict) -> dict:
+def _given(body: dict) -> dict:
     """The body's job fields that the caller actually set (see apply_template on defaults)."""
-    op = default_catalog().get(PRODUCT, "CreateJob")
-    specs = op.params if op else {}
-    out = {}
-    for key, value in body.items():
-        if key in TEMPLATE_KEYS or value is None:
-            continue
-        if key in base and "default" in specs.get(key, {}) and value == specs[key]["default"]:
-            continue
-        out[key] = value
-    return out
+    supplied = getattr(body, "supplied", None)
+    return {key: value for key, value in body.items()
+            if key not in TEMPLATE_KEYS and value is not None and (supplied is None or key in supplied)}
 
 
 def mark_template_used(ctx: Context, template_id: str) -> None:
