@@ -194,6 +194,7 @@ class FaultInjector:
     def clear(self) -> None:
         self._faults.clear()
         self._rngs.clear()
+        self._next_id = 1
 
     def check(self, product: str, action: str, account: str, params: dict, headers: dict[str, str] | None = None) -> float:
         """Count and fire the matching faults. Returns the injected latency in seconds, or raises
