@@ -827,10 +827,9 @@ CURATION: dict[tuple[str, str], dict] = {
             "JobType": {"enum": DLC_JOB_TYPES,
                         "description": f"required {_REQUIRED_SDK} unless TemplateId is given "
                                        "[INFERRED §6.3]; case-sensitive [SDK-DLC]"},
-            # No minItems: the SDK sends `JobSpecs: []` whenever it is unset (behavior.md §1.1), so
-            # [] means "absent" (a template may supply the specs); the handler checks the merged job.
-            "JobSpecs": {"description": f"required, at least one [SDK; META] unless TemplateId is "
-                                        "given [INFERRED §6.3]; [] counts as absent"},
+            "JobSpecs": {"minItems": 1,
+                         "description": f"required, at least one [SDK; META] unless TemplateId is "
+                                        "given [INFERRED §6.3]"},
             "UserCommand": {"description": f"required {_REQUIRED_SDK} unless TemplateId is given "
                                            "[INFERRED §6.3]"},
             "Priority": {"minimum": 1, "maximum": 9, "default": 1,

@@ -264,5 +264,6 @@ def duration(record: JobRecord, now: float) -> int:
     if start is None:
         return 0
     end = marks.get("GmtFinishTime", now)
-    return max(0, int(end - start))
+    # Whole seconds between the shown (second-precision) timestamps, so Duration agrees with them.
+    return max(0, int(end) - int(start))
 
