@@ -37,10 +37,15 @@ def time_param(params: dict, name: str) -> float | None:
 
 
 def time_window(params: dict) -> tuple[float | None, float | None]:
-    """(StartTime, EndTime); None means open on that side. Start after end is rejected."""
+    """(StartTime, EndTime); None means open on that side. Start after end is rejected.
+
+    Times are shown to the second, so a whole-second EndTime covers its whole second: an item
+    stamped 12:00:05 (printed at 12:00:05.25) is inside a window that ends at 12:00:05."""
     lo, hi = time_param(params, "StartTime"), time_param(params, "EndTime")
     if lo is not None and hi is not None and lo > hi:
         raise invalid_parameter("StartTime", "StartTime is later than EndTime")
+    if hi is not None and hi == int(hi):
+        hi += 0.999999
     return lo, hi
 
 
