@@ -6,6 +6,7 @@ Decisions where the reference is silent are marked [INFERRED] next to the code a
 from __future__ import annotations
 
 import json
+import re
 
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter, not_found
 from fakepai.services.paiplugin.algorithms import ALGORITHMS
@@ -213,8 +214,13 @@ def delete_training_job(ctx: Context, params: dict) -> str:
 
 # -- scripted outcomes (PUT /_fakepai/jobs/{id}/outcome, FakePAI.set_outcome) ------------------
 
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
 @outcomes.register
 def _apply_outcome(emulator, job_id: str, spec: dict) -> bool:
+    if not _UUID.match(job_id):   # PaiPlugin ids are UUIDs; leave other services' ids alone
+        return False
     for account in emulator.world.accounts.values():
         job = account.namespace(PluginStore).jobs.get(job_id)
         if job is not None:
