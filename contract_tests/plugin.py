@@ -28,7 +28,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="live: allow creating (and deleting) fakepai-ct-* resources; read-only otherwise")
     g.addoption("--pai-max-requests", type=int, default=None, metavar="N",
                 help="stop sending after N requests (cleanup excepted)")
-    g.addoption("--pai-report", default=None, metavar="FILE", help="write the Markdown conformance report here")
+    g.addoption("--pai-report", default=None, metavar="FILE", help="write the conformance report here (Markdown; JSON if FILE ends in .json)")
     g.addoption("--pai-record", default=None, metavar="DIR", help="record every exchange, sanitised, under DIR")
     g.addoption("--pai-examples", type=int, default=2, metavar="N", help="hypothesis examples per rule (default 2)")
     g.addoption("--pai-check-throttling", action="store_true", default=False,
@@ -47,7 +47,11 @@ def _ours(item: pytest.Item) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "mutating: the test creates or changes resources")
     config.addinivalue_line("markers", "operation(action, ..., product=None): the PAI operation(s) a contract test exercises")
-    config.stash[_COLLECTOR] = ReportCollector()
+    collector = config.stash[_COLLECTOR] = ReportCollector()
+    if config.getoption("--pai-target", "fake") == "live":
+        from contract_tests.target import make_target
+        live = make_target("live", region=config.getoption("--pai-region"), workspace=config.getoption("--pai-workspace"))
+        collector.target, collector.skip_reason = live.describe(), live.skip_reason
 
 
 @pytest.fixture(scope="session")
@@ -96,6 +100,10 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if not _ours(item):
         return
+    reason = item.config.stash[_COLLECTOR].skip_reason
+    if reason:
+        # Raised here (not in a fixture) so every test reports the same location: one line in -rs.
+        pytest.skip(reason)
     kit = item.config.stash.get(_KIT, None)
     if kit is not None and kit.recorder is not None:
         kit.recorder.test = item.nodeid
@@ -117,7 +125,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     collector = session.config.stash.get(_COLLECTOR, None)
     path = session.config.getoption("--pai-report")
-    if collector is None or not path or not collector.results:
+    if collector is None or not path:
         return
     from fakepai.catalog import default_catalog
     collector.write(path, default_catalog())

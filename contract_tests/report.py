@@ -135,9 +135,28 @@ class ReportCollector:
                 lines.append(f"- {key[0]} {key[1]}: {'; '.join(reasons) or 'skipped'}")
         return "\n".join(lines) + "\n"
 
+    def as_dict(self, catalog=None) -> dict:
+        """The same content, for machines: {target, operations: {"Product Action": {result, tests}}}."""
+        keys = set(self.results) | (set(catalog.operations) if catalog is not None else set())
+        ops = {}
+        for key in sorted(keys):
+            res = self.results.get(key, [])
+            ops[f"{key[0]} {key[1]}"] = {
+                "result": self.verdict(res) if res else "not run",
+                "tests": [{"test": r.nodeid, "category": r.category, "outcome": r.outcome, "details": r.details}
+                          for r in res]}
+        return {"target": self.target, "skipped": self.skip_reason, "leaks": self.leaks,
+                "requests": self.requests, "operations": ops}
+
     def write(self, path: str, catalog=None) -> None:
+        """Markdown, or JSON when the file name ends in .json."""
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(self.markdown(catalog), encoding="utf-8")
+        if path.endswith(".json"):
+            import json
+            text = json.dumps(self.as_dict(catalog), indent=2, default=str) + "\n"
+        else:
+            text = self.markdown(catalog)
+        Path(path).write_text(text, encoding="utf-8")
 
 
 def _md(text: str) -> str:

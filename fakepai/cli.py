@@ -108,7 +108,6 @@ def main(argv: list[str] | None = None) -> int:
     conf = sub.add_parser("conformance", help="run the contract test kit against a target")
     conf.add_argument("--target", default="fake", help="fake | URL | live")
     conf.add_argument("--report", metavar="FILE", help="write the Markdown conformance report to FILE")
-    conf.add_argument("pytest_args", nargs=argparse.REMAINDER)
     conf.set_defaults(func=_conformance)
 
     drift = sub.add_parser("drift", help="compare two --pai-record recordings field by field")
@@ -119,7 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     drift.add_argument("--format", choices=["text", "json"], default="text")
     drift.set_defaults(func=_drift)
 
-    args = parser.parse_args(argv)
+    # Anything `conformance` does not know is for pytest (`-k ListJobs -x --junitxml r.xml`).
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "conformance":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "conformance":
+        args.pytest_args = [a for a in extra if a != "--"]
     if getattr(args, "state_file", None):
         print("fakepai: --state-file is not supported yet; state stays in memory", file=sys.stderr)
     return args.func(args)

@@ -1,0 +1,174 @@
+"""The contract kit must be able to fail (issue 6 §4).
+
+The fakepai app is wrapped in an ASGI middleware that breaks one operation each — drops a
+required response field, changes a type, changes a status name's casing, answers 500, ignores
+PageSize, accepts a missing required parameter, adds a field the schema does not have — and the
+kit is run against it as a URL target (a fresh pytest session, as a user runs it). Each
+breakage must be reported as a failure of exactly that operation, with the JSON path or rule it
+broke, while an operation left intact still passes.
+"""
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+
+from fakepai.server import FakePAI
+
+
+def _action(scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"x-acs-action":
+            return value.decode()
+    return ""
+
+
+def _mutate_json(transform):
+    """An ASGI send-wrapper factory that rewrites a JSON response body."""
+    def wrap(send):
+        start = {}
+
+        async def wrapped(message):
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            body = json.loads(message.get("body") or b"{}")
+            transform(body)
+            data = json.dumps(body).encode()
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(data)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": data})
+        return wrapped
+    return wrap
+
+
+def _drop_request_id(body):
+    body.pop("RequestId", None)
+
+
+def _total_as_text(body):
+    if "TotalCount" in body:
+        body["TotalCount"] = str(body["TotalCount"])
+
+
+def _lower_status(body):
+    if isinstance(body.get("Status"), str):
+        body["Status"] = body["Status"].lower()
+
+
+def _extra_field(body):
+    if isinstance(body.get("Data"), dict):
+        body["Data"]["Owner"] = "someone"
+
+
+# (product path prefix, action) -> what breaks. The path prefix tells PaiStudio from PaiPlugin.
+RESPONSE_BREAKS = {
+    ("/api/v1/jobs", "GetJob"): _drop_request_id,                 # drops a required field
+    ("/api/v1/trainingjobs", "ListTrainingJobs"): _total_as_text,  # changes a type
+    ("/api/v1/trainingjobs", "GetTrainingJob"): _lower_status,     # changes a status name's casing
+    ("/api/v2/campaigns", "GetCampaign"): _extra_field,            # adds a field the schema lacks
+}
+
+
+class BrokenPAI:
+    """ASGI middleware: the emulator, with one fault per chosen operation."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        action, path = _action(scope), scope["path"]
+        if action == "ListJobTemplates":                                     # 500 on one operation
+            body = json.dumps({"RequestId": "0", "Code": "InternalError", "Message": "boom"}).encode()
+            await send({"type": "http.response.start", "status": 500,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if action == "ListCampaigns":                                        # ignores PageSize
+            query = [(k, v) for k, v in parse_qsl(scope["query_string"].decode()) if k != "PageSize"]
+            scope = {**scope, "query_string": urlencode(query).encode()}
+        if action == "CreateJobTemplate":                                    # accepts a missing required parameter
+            receive = await _fill_template_name(receive)
+        for (prefix, name), transform in RESPONSE_BREAKS.items():
+            if action == name and path.startswith(prefix):
+                send = _mutate_json(transform)(send)
+        return await self.app(scope, receive, send)
+
+
+async def _fill_template_name(receive):
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    raw = b"".join(chunks)
+    try:
+        doc = json.loads(raw or b"{}")
+        doc.setdefault("TemplateName", "filled-in-by-the-broken-target")
+        raw = json.dumps(doc).encode()
+    except ValueError:
+        pass
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": raw, "more_body": False}
+    return replay
+
+
+BROKEN = {
+    "pai-dlc GetJob": ("conformance", "$.RequestId"),
+    "PaiStudio ListTrainingJobs": ("conformance", "$.TotalCount"),
+    "PaiStudio GetTrainingJob": ("conformance", "$.Status"),
+    "pai-dlc ListJobTemplates": ("conformance", "500"),
+    "PaiPlugin ListCampaigns": ("pagination", "PageSize"),
+    "pai-dlc CreateJobTemplate": ("error contract", "missing TemplateName"),
+    "PaiPlugin GetCampaign": ("conformance", "$.Data.Owner"),
+}
+INTACT = ["pai-dlc GetJobEvents", "PaiPlugin ListTrainingJobs", "pai-dlc GetJobTemplate"]
+
+
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory):
+    pai = FakePAI(auth="any", rate_limit=False)
+    pai.app = BrokenPAI(pai.app)
+    out = tmp_path_factory.mktemp("broken")
+    report = out / "report.json"
+    selection = " or ".join(["GetJob", "ListTrainingJobs", "GetTrainingJob", "ListJobTemplates", "ListCampaigns",
+                             "CreateJobTemplate", "GetCampaign"])
+    with pai:
+        # In this process, as `pytest --pyargs contract_tests --pai-target URL` runs (a fresh session).
+        code = pytest.main(["-p", "no:cacheprovider", "--pyargs", "contract_tests", "--pai-target", pai.url,
+                            "--pai-report", str(report), "-k", selection, "-q"])
+    assert report.exists(), f"no report (exit code {code})"
+    return int(code), json.loads(report.read_text())
+
+
+def _failure_text(entry: dict, category: str) -> str:
+    return "\n".join(line for t in entry["tests"] if t["outcome"] == "failed" and t["category"] == category
+                     for line in [t["test"], *t["details"]])
+
+
+@pytest.mark.parametrize("operation", sorted(BROKEN))
+def test_each_breakage_is_reported_against_its_operation(verdicts, operation):
+    code, data = verdicts
+    assert code == 1, "the run must fail"
+    entry = data["operations"][operation]
+    category, evidence = BROKEN[operation]
+    assert entry["result"] == "failed", (operation, entry)
+    text = _failure_text(entry, category)
+    assert operation.split()[1] in text and evidence in text, (operation, category, text or entry)
+
+
+@pytest.mark.parametrize("operation", INTACT)
+def test_intact_operations_still_pass(verdicts, operation):
+    _, data = verdicts
+    assert data["operations"][operation]["result"] == "passed", data["operations"][operation]
