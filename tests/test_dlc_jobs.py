@@ -273,6 +273,7 @@ def _bad_create_cases():
         (variant(JobSpecs=[{**spec0, "Type": "Chief"}]), 400, "InvalidParameter", "JobSpecs[0].Type"),
         (variant(JobSpecs=[spec0, spec0]), 400, "InvalidParameter", "JobSpecs[1].Type"),
         (variant(JobSpecs=[{**spec0, "PodCount": 0}]), 400, "InvalidParameter", "PodCount"),
+        (variant(JobSpecs=[{**spec0, "PodCount": 100000}]), 400, "InvalidParameter", "PodCount"),
         (variant(JobSpecs=[{"Type": "Worker"}]), 400, "MissingParameter", "JobSpecs[0].EcsSpec"),
         (variant(JobSpecs=[{**spec0, "ResourceConfig": {"CPU": "4"}}]), 400, "InvalidParameter", "mutually exclusive"),
         (variant(JobSpecs=[{"Type": "Worker", "ResourceConfig": {"CPU": "4"}}]), 400, "InvalidParameter", "ResourceId"),

@@ -135,3 +135,28 @@ def test_pod_events_and_sidecar_containers(fakepai, dlc_client, gw):
     resp = gw.get(f"{GW}/GetPodLogs/{job_id}/{pod}")
     assert resp.status_code == 200 and resp.json()["PodId"] == pod
     assert sdk_error(lambda: dlc_client.get_pod_logs(job_id, "nope", m.GetPodLogsRequest())).code == "NotFound.Pod"
+
+
+def test_settings_show_in_the_pod_and_the_job(fakepai, dlc_client, gw):
+    fakepai.freeze_clock()
+    settings = m.JobSettings(driver="470.82.01", enable_rdma=True, enable_oss_append=True, enable_tide_resource=True,
+                             enable_error_monitoring_in_aimaster=True,
+                             error_monitoring_args="--enable-job-restart=True --max-num-of-job-restart=3",
+                             advanced_settings={"ReleaseResourcePolicy": "ImmediatelyAfterJobEnd"}, oversold_type="AcceptQuotaOverSold")
+    job_id = create(dlc_client, "tuned", settings=settings)
+    walk(fakepai, dlc_client, job_id, {"Succeeded"}, step=20)
+    job = get(dlc_client, job_id)
+    assert job["RestartTimes"] == "0/3"                              # the AIMaster restart budget
+    assert job["Settings"]["AdvancedSettings"] == {"ReleaseResourcePolicy": "ImmediatelyAfterJobEnd"}
+    assert job["Settings"]["Driver"] == "470.82.01" and job["Settings"]["OversoldType"] == "AcceptQuotaOverSold"
+    text = [line[20:] for line in logs(dlc_client, job_id, f"{job_id}-worker-0")["Logs"]]
+    assert "[dlc] NVIDIA driver 470.82.01: 1 x A10 visible." in text
+    assert any(t.startswith("[dlc] RDMA is enabled") for t in text) and any(t.startswith("[dlc] OSS append") for t in text)
+    assert "[aimaster] Fault-tolerance monitoring is enabled (--enable-job-restart=True --max-num-of-job-restart=3)." in text
+    events = call(gw, "GetJobEvents", JobId=job_id)["Events"]
+    assert any("idle (tide) resources" in e for e in events)
+    ids = [j["JobId"] for j in call(gw, "ListJobs", OversoldInfo="AcceptQuotaOverSold-false")["Jobs"]]
+    assert ids == [job_id] and call(gw, "ListJobs", OversoldInfo="AcceptQuotaOverSold-true")["Jobs"] == []
+    bad = {"DisplayName": "x", "JobType": "PyTorchJob", "UserCommand": "run", "Settings": {"Driver": "390.12"},
+           "JobSpecs": [{"Type": "Worker", "EcsSpec": "ecs.gn7i-c8g1.2xlarge"}]}
+    assert "Settings.Driver" in assert_error(gw.post(f"{GW}/CreateJob", json=bad), 400, "InvalidParameter")["Message"]

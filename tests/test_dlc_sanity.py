@@ -73,6 +73,14 @@ def test_a_failing_phase_fails_the_job(fakepai, dlc_client, how):
     assert "GmtRunningTime" not in job and [p["Status"] for p in job["Pods"]] == ["Failed", "Failed"]
 
 
+def test_a_control_plane_outcome_overrides_the_sanity_args(fakepai, dlc_client):
+    fakepai.freeze_clock()
+    job_id = sanity_job(dlc_client, args="--fakepai-fail-phase=AllNodeCommCheck")
+    fakepai.set_outcome(job_id, result="succeed", after=30)
+    assert walk(fakepai, dlc_client, job_id, {"Succeeded", "Failed"}, step=10)[-1] == "Succeeded"
+    assert [i["Status"] for i in runs(dlc_client, job_id)[0]] == ["Succeeded"] * 5
+
+
 def test_a_check_can_isolate_a_node_and_run_again(fakepai, dlc_client):
     fakepai.freeze_clock()
     job_id = sanity_job(dlc_client, args="--fakepai-check-runs=3")

@@ -28,6 +28,7 @@ ROLES = {
 }
 WORKER_GROUPS = ("RayJob", "DataJuicerJob")       # also accept `Worker-<group>` roles
 REQUIRED = ("DisplayName", "JobType", "JobSpecs", "UserCommand")
+MAX_PODS = 1000
 _INSTANCE_TYPE = re.compile(r"^(ecs|ml)\.[a-z0-9-]+(\.[a-z0-9-]+)+$")
 _SIZE = re.compile(r"\.(\d*)x?large$|\.(large|medium|small)$")
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|[KMGT]|B)?\s*$", re.I)
@@ -122,6 +123,26 @@ def totals(body: dict) -> tuple[int, float, float]:
     return int(round(cpu)), gpu, mem
 
 
+def check_pod_count(count, name: str) -> None:
+    # 1..MAX_PODS per role; the real ceiling is not documented [INFERRED].
+    if count is None or not 1 <= count <= MAX_PODS:
+        raise invalid_parameter(name, f"{count!r} is out of range (1..{MAX_PODS})")
+
+
+def _check_driver(body: dict) -> None:
+    """Settings.Driver must be a driver the GPU instance types of the job support [ListEcsSpecs
+    SupportedGPUDrivers]; instance types outside the catalogue and CPU types take any."""
+    driver = (body.get("Settings") or {}).get("Driver")
+    if not driver:
+        return
+    for spec in body["JobSpecs"]:
+        known = lookup(spec.get("EcsSpec")) or {}
+        supported = known.get("SupportedGPUDrivers")
+        if supported and driver not in supported:
+            raise invalid_parameter("Settings.Driver", f"{driver!r} is not supported on {spec['EcsSpec']} "
+                                                       f"(supported: {', '.join(supported)})")
+
+
 def _role_ok(job_type: str, role: str) -> bool:
     if role in ROLES[job_type]:
         return True
@@ -144,9 +165,7 @@ def validate_specs(body: dict) -> None:
         if role in seen:
             raise invalid_parameter(f"{where}.Type", f"role {role!r} appears twice")
         seen.add(role)
-        count = spec.get("PodCount", 1)
-        if count is None or count < 1:
-            raise invalid_parameter(f"{where}.PodCount", f"{count!r} is out of range (minimum 1)")
+        check_pod_count(spec.get("PodCount", 1), f"{where}.PodCount")
         ecs, rc = spec.get("EcsSpec"), spec.get("ResourceConfig")
         # EcsSpec (public resources) xor ResourceConfig (a quota's resources) [SKILL Red Line 1].
         if ecs and rc:
@@ -185,6 +204,7 @@ def validate_create(body: dict) -> None:
                 raise missing_parameter(f"UserVpc.{name}")
     if vpc.get("DefaultRoute") and vpc["DefaultRoute"] not in ("eth0", "eth1"):
         raise invalid_parameter("UserVpc.DefaultRoute", f"{vpc['DefaultRoute']!r} is not one of eth0, eth1")
+    _check_driver(body)
     reserved = (body.get("Settings") or {}).get("JobReservedMinutes")
     if reserved is not None and reserved < 0:
         raise invalid_parameter("Settings.JobReservedMinutes", f"{reserved} must not be negative")

@@ -14,7 +14,7 @@ import copy
 from fakepai.clock import parse_iso
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.dlc import job_view, lifecycle
-from fakepai.services.dlc.job_spec import clean, validate_create
+from fakepai.services.dlc.job_spec import check_pod_count, clean, validate_create
 from fakepai.services.dlc.job_store import DlcJobStore, JobRecord, find_record, get_record
 from fakepai.services.dlc.lifecycle import STATUSES, TERMINAL
 from fakepai.services.dlc.sanity import SanityConfig
@@ -266,8 +266,7 @@ def _scaling(record: JobRecord, status: str, specs: list[dict]) -> dict[str, int
             raise invalid_parameter(f"JobSpecs[{i}].Type", f"the job has no role {role!r}")
         if spec.get("PodCount") is None:
             raise missing_parameter(f"JobSpecs[{i}].PodCount")
-        if spec["PodCount"] < 1:
-            raise invalid_parameter(f"JobSpecs[{i}].PodCount", f"{spec['PodCount']} is out of range (minimum 1)")
+        check_pod_count(spec["PodCount"], f"JobSpecs[{i}].PodCount")
         out[role] = spec["PodCount"]
     return out
 

@@ -113,9 +113,10 @@ def _durations(job_id: str, body: dict, sanity: SanityConfig) -> dict:
 
 
 def _effective(outcome: Outcome, job_id: str, body: dict, sanity: SanityConfig, durations: dict,
-               max_running: float | None) -> Outcome:
+               max_running: float | None, *, at_creation: bool = True) -> Outcome:
     """The outcome the engine plans: sanity phases mapped onto SanityChecking, the sanity-args
-    failure applied, and a run longer than JobMaxRunningTimeMinutes turned into a timeout.
+    failure applied (at creation only: a control-plane outcome overrides it), and a run longer than
+    JobMaxRunningTimeMinutes turned into a timeout.
     Raises ValueError for a phase the job does not go through."""
     o = copy.copy(outcome)
     statuses = lifecycle_for(sanity.enabled).statuses()
@@ -126,7 +127,7 @@ def _effective(outcome: Outcome, job_id: str, body: dict, sanity: SanityConfig, 
     elif o.phase is not None and o.phase not in statuses:
         raise ValueError(f"phase must be one of {', '.join(statuses + list(SANITY_PHASES if sanity.enabled else ()))}")
     early = o.result in ("fail", "hang") and o.phase in BEFORE_SANITY
-    if sanity.fail_phase and not early and not (o.result == "fail" and o.phase == "SanityChecking"):
+    if at_creation and sanity.fail_phase and not early and not (o.result == "fail" and o.phase == "SanityChecking"):
         o = Outcome(result="fail", phase="SanityChecking", after=sanity.fail_offset(sanity.fail_phase))
     if o.result == "fail" and o.phase == "SanityChecking":
         total = sanity.total_seconds()
@@ -212,7 +213,7 @@ def set_outcome(job_plan: JobPlan, now: float, spec: dict) -> None:
     if current.status in TERMINAL or current.status in RESERVING or current.status == "Stopping":
         raise ValueError(f"the job already ended ({current.status})")
     effective = _effective(outcome, job_plan.job_id, job_plan.body, job_plan.sanity, job_plan.durations,
-                           job_plan.max_running)
+                           job_plan.max_running, at_creation=False)
     replan(job_plan.timeline, job_plan.lifecycle, job_plan.created, now, effective,
            max_running=job_plan.max_running, durations=job_plan.durations, terminal=set(TERMINAL))
     job_plan.timeline.phases = _with_reserving(job_plan.timeline.phases, job_plan.reserve_seconds,

@@ -105,8 +105,9 @@ def lives(record) -> list[PodLife]:
         return []
     out = []
     for k, slot in enumerate(roster(record.job_id, record.body)):
-        # Pods are created one after another; a pod scaled in by UpdateJob appears when it was added.
-        created = max(env + 0.2 * k, record.pod_added.get((slot.role, slot.index), env))
+        # Pods are created one after another (within 5 s); a pod scaled in by UpdateJob appears when
+        # it was added.
+        created = max(env + min(0.2 * k, 5.0), record.pod_added.get((slot.role, slot.index), env))
         if end is not None and created > end:
             continue
         started = start if start is not None and (end is None or start < end) else None

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from fakepai.services.dlc import seeded
+from fakepai.services.dlc.job_spec import totals
 from fakepai.services.dlc.job_store import get_record
 from fakepai.services.dlc.pods import roster
-from fakepai.services.dlc.ecs_specs import lookup
 from fakepai.services.registry import operation
 
 PHASES = ("CheckInit", "DeviceCheck", "SingleNodeCommCheck", "TwoNodeCommCheck", "AllNodeCommCheck")
@@ -108,19 +108,6 @@ def stamp(t: float) -> str:
 
 # -- messages -------------------------------------------------------------------------------------
 
-def _gpus(body: dict) -> int:
-    total = 0
-    for spec in body.get("JobSpecs") or []:
-        per_pod = (lookup(spec.get("EcsSpec")) or {}).get("Gpu", 0)
-        rc = spec.get("ResourceConfig") or {}
-        try:
-            per_pod = per_pod or int(float(rc.get("GPU") or 0))
-        except ValueError:
-            per_pod = 0
-        total += per_pod * int(spec.get("PodCount") or 1)
-    return total
-
-
 def _succeeded_message(entry: Entry, job_id: str, body: dict) -> str:
     pods = roster(job_id, body)
     n = len(pods)
@@ -130,7 +117,7 @@ def _succeeded_message(entry: Entry, job_id: str, body: dict) -> str:
     if entry.phase == "CheckInit":
         return f"Sanity check environment is ready on {n} pod(s)."
     if entry.phase == "DeviceCheck":
-        gpus = _gpus(body)
+        gpus = int(totals(body)[1])
         devices = f"{gpus} GPU(s)" if gpus else f"{n} CPU node(s)"
         return f"gemm_fp16, gemm_bf16 and nic_status passed on {devices}."
     if entry.phase == "SingleNodeCommCheck":

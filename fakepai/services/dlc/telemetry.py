@@ -18,6 +18,7 @@ from fakepai.clock import parse_iso
 from fakepai.errors import PaiError, invalid_parameter
 from fakepai.services.dlc import seeded
 from fakepai.services.dlc.ecs_specs import lookup
+from fakepai.services.dlc.job_spec import pod_resources
 from fakepai.services.dlc.job_store import JobRecord, get_record
 from fakepai.services.dlc.pods import MAIN_CONTAINER, PodLife, life_of, lives_at, node_name, roster, spec_for, uid
 from fakepai.services.registry import operation
@@ -72,14 +73,7 @@ def _image(record: JobRecord, role: str, region: str) -> str:
 
 
 def _gpus_per_pod(record: JobRecord, role: str) -> int:
-    spec = spec_for(record.body, role)
-    catalogued = lookup(spec.get("EcsSpec"))
-    if catalogued:
-        return catalogued["Gpu"]
-    try:
-        return int(float((spec.get("ResourceConfig") or {}).get("GPU") or 0))
-    except ValueError:
-        return 0
+    return int(pod_resources(spec_for(record.body, role))[1])
 
 
 def _run_window(record: JobRecord) -> tuple[float | None, float | None, str | None]:
@@ -99,7 +93,8 @@ def _phase_event(record: JobRecord, status: str, reason: str | None) -> str:
     quota = record.body.get("ResourceId")
     return {
         "Creating": f"Job {record.job_id} is created.",
-        "Queuing": f"Job is queuing in resource quota {quota}." if quota else "Job is queuing, waiting for resources.",
+        "Queuing": (f"Job is queuing in resource quota {quota}." if quota else "Job is queuing, waiting for resources.")
+        + (" It may use idle (tide) resources." if (record.body.get("Settings") or {}).get("EnableTideResource") else ""),
         "EnvPreparing": "Resources are allocated; preparing the job environment.",
         "SanityChecking": "Sanity check started.",
         "Running": "Job is running.",
@@ -122,7 +117,8 @@ def job_events(record: JobRecord, now: float) -> list[tuple[float, str]]:
 # -- pod events and logs --------------------------------------------------------------------------
 
 def _pull_seconds(pod_id: str) -> float:
-    return round(seeded.between(2, 6, "pull", pod_id), 3)
+    # 2..4 s: with the <= 5 s creation stagger the pull ends before EnvPreparing (>= 10 s) does.
+    return round(seeded.between(2, 4, "pull", pod_id), 3)
 
 
 def pod_events(record: JobRecord, life: PodLife, region: str) -> list[tuple[float, str]]:
@@ -165,6 +161,7 @@ def _main_log(record: JobRecord, life: PodLife, region: str) -> list[tuple[float
             lines.append((life.finished, "[dlc] The job ended before the container started."))
         return lines
     lines.append((life.started, f"[dlc] Container started on node {node_name(region, pod)}."))
+    lines += [(life.started + 0.05, text) for text in _settings_lines(record, life.slot.role)]
     run_start, run_end, after = _run_window(record)
     if run_start is None or (life.finished is not None and run_start >= life.finished):
         if record.plan.sanity.enabled:
@@ -174,7 +171,10 @@ def _main_log(record: JobRecord, life: PodLife, region: str) -> list[tuple[float
         return lines
     slots = roster(record.job_id, record.body)
     rank = next((i for i, s in enumerate(slots) if s.pod_id == pod), 0)
-    command = spec_for(record.body, life.slot.role).get("UserCommand") or record.body.get("UserCommand", "")
+    # The command the job was launched with: an UpdateJob of UserCommand changes the record, not
+    # what already ran (logs are append-only).
+    launch = record.plan.body
+    command = spec_for(launch, life.slot.role).get("UserCommand") or launch.get("UserCommand", "")
     lines += [(run_start, f"+ {command}"),
               (run_start + 0.5, f"{record.body.get('DisplayName', record.job_id)} started: rank {rank} of {len(slots)}.")]
     for k, ds in enumerate(record.body.get("DataSources") or []):
@@ -196,6 +196,26 @@ def _main_log(record: JobRecord, life: PodLife, region: str) -> list[tuple[float
                   (run_end - 0.2, '  File "train.py", line 128, in <module>'),
                   (run_end - 0.1, f"RuntimeError: {phase.reason_message or 'training failed'}"),
                   (run_end, "[dlc] Process exited with code 1.")]
+    return lines
+
+
+def _settings_lines(record: JobRecord, role: str) -> list[str]:
+    """What the job's Settings visibly change inside the pod when its container starts."""
+    settings = record.plan.body.get("Settings") or {}
+    catalogued = lookup(spec_for(record.plan.body, role).get("EcsSpec")) or {}
+    lines = []
+    gpus = _gpus_per_pod(record, role)
+    if gpus:
+        driver = settings.get("Driver") or catalogued.get("DefaultGPUDriver") or "535.161.08"
+        gpu_type = catalogued.get("GpuType") or "GPU"
+        lines.append(f"[dlc] NVIDIA driver {driver}: {gpus} x {gpu_type} visible.")
+    if settings.get("EnableRDMA"):
+        lines.append("[dlc] RDMA is enabled: RDMA network devices are allocated to the pod.")
+    if settings.get("EnableOssAppend"):
+        lines.append("[dlc] OSS append writes are enabled on mounted OSS paths.")
+    if settings.get("EnableErrorMonitoringInAIMaster"):
+        args = settings.get("ErrorMonitoringArgs") or "default arguments"
+        lines.append(f"[aimaster] Fault-tolerance monitoring is enabled ({args}).")
     return lines
 
 
