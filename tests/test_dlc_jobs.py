@@ -6,6 +6,8 @@ import json
 
 import pytest
 from alibabacloud_pai_dlc20201203 import models as m
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fakepai.clock import parse_iso
 from tests.helpers import assert_error, assert_valid_response, sdk_error
@@ -452,3 +454,41 @@ def test_find_job_and_active_jobs_using_template(fakepai, dlc_client):
     assert jobs.job_status(ctx, job_id) == "Creating"
     assert jobs.find_job(ctx, "dlcnosuchjob0000") is None
     assert jobs.active_jobs_using_template(ctx, "tplnone") == []
+
+
+_KEYS = ["DisplayName", "JobType", "UserCommand", "JobSpecs", "Priority", "Settings", "Envs", "DataSources",
+         "UserVpc", "ResourceId", "JobMaxRunningTimeMinutes", "Accessibility", "TemplateId", "CustomEnvs", "Bogus"]
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(min_value=-2**70, max_value=2**70),
+                     st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12),
+                     st.sampled_from(["PyTorchJob", "Worker", "ecs.g6.xlarge", "fail:Queuing", "PUBLIC"]))
+_JSON = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+    st.sampled_from(_KEYS + ["Type", "PodCount", "EcsSpec", "Tags", "EnableSanityCheck", "ResourceConfig"]),
+    inner, max_size=4), max_leaves=12)
+
+
+_VALID = {"DisplayName": "fuzz", "JobType": "PyTorchJob", "UserCommand": "run",
+          "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.g6.xlarge"}]}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(st.dictionaries(st.sampled_from(_KEYS), _JSON, max_size=8),
+                      st.dictionaries(st.sampled_from(_KEYS), _JSON, max_size=2).map(lambda d: {**_VALID, **d})),
+       query=st.dictionaries(st.sampled_from(["Status", "PageSize", "PageNumber", "Tags", "SortBy", "StartTime",
+                                              "NumericRangeField", "NumericRangeMin", "DisplayName", "ShowOwn"]),
+                             st.text(max_size=10), max_size=4))
+def test_fuzzed_requests_are_never_a_5xx_and_rejections_create_nothing(fakepai, gw, body, query):
+    before = call(gw, "ListJobs", StartTime="2000-01-01T00:00:00Z")["TotalCount"]
+    created = gw.post(f"{GW}/CreateJob", json=body)
+    assert created.status_code in (200, 400, 403, 404), created.text
+    after = call(gw, "ListJobs", StartTime="2000-01-01T00:00:00Z")["TotalCount"]
+    assert after == before + (created.status_code == 200)
+    listed = gw.get(f"{GW}/ListJobs", params=query)
+    assert listed.status_code in (200, 400), listed.text
+    if listed.status_code == 200:
+        assert_valid_response("pai-dlc", "ListJobs", listed.json())
+    if created.status_code == 200:
+        job = call(gw, "GetJob", JobId=created.json()["JobId"])
+        for action, params in (("GetJobMetrics", {"MetricType": "CpuCoreUsage", **query}), ("GetJobEvents", query),
+                               ("GetPodLogs", {"PodId": f"{job['JobId']}-worker-0", **query})):
+            resp = gw.get(f"{GW}/{action}", params={"JobId": job["JobId"], **params})
+            assert resp.status_code in (200, 400, 404), resp.text
