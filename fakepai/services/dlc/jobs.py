@@ -130,7 +130,8 @@ def _list_filters(ctx, params: dict):
     now = ctx.now()
     statuses = _csv(params.get("Status"))
     for s in statuses:
-        if s not in STATUSES:
+        # Comma-separated [INFERRED]; `Dequeued` (the older SDK's 14th value) is accepted, never shown.
+        if s not in STATUSES + ("Dequeued",):
             raise invalid_parameter("Status", f"{s!r} is not one of {', '.join(STATUSES)}")
     time_field = params.get("TimeRangeField") or "GmtCreateTime"
     if time_field not in TIME_FIELDS:
