@@ -203,6 +203,7 @@ class KitClient:
     def send_raw(self, product: str, action: str, query: list[tuple[str, str]], headers: dict[str, str]) -> Exchange:
         """Send `action` with a hand-made, final header set (auth tests: a signature computed over
         other content, a replayed nonce). Counted against the budget, never observed."""
+        __tracebackhide__ = True
         if self.max_requests is not None and self.sent >= self.max_requests:
             raise BudgetExhausted(f"request budget exhausted (--pai-max-requests={self.max_requests})")
         self.sent += 1
@@ -225,6 +226,7 @@ class KitClient:
     @staticmethod
     def _authorize(headers: dict[str, str], cred: Credential | None, method: str, path: str,
                    query: list[tuple[str, str]], body: bytes) -> dict[str, str]:
+        __tracebackhide__ = True   # its locals hold the credential: keep them out of `pytest -l` output
         if cred is None:
             return headers
         if cred.kind == "bearer":
@@ -232,6 +234,7 @@ class KitClient:
         return sign_acs3(method, path, query, headers, body, cred.key_id, cred.secret, cred.security_token)
 
     def _send(self, op, path, query, body, ctype, decoded, params, cred, extra_headers) -> Exchange:
+        __tracebackhide__ = True   # its locals hold the signed headers (a bearer token is a secret)
         base = self.target.base_urls[op.product]
         headers = self._headers(base, op.action, op.version, ctype)
         headers.update({k.lower(): v for k, v in (extra_headers or {}).items()})

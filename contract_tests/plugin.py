@@ -118,8 +118,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    target = config.getoption("--pai-target")
-    return [f"fakepai contract kit: target={target} (see contract_tests/README.md)"]
+    if not any("contract_tests" in str(a) for a in config.invocation_params.args):
+        return []      # another suite: the plugin stays silent
+    return [f"fakepai contract kit: target={config.getoption('--pai-target')} (see contract_tests/README.md)"]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

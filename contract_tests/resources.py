@@ -258,7 +258,7 @@ class ResourceManager:
                 status = self.status(res)
                 if status in wanted:
                     return status
-        elif self.target.kind != "url":
+        else:   # live, or a URL that is not an emulator: poll, as a client would
             deadline = time.monotonic() + self.wait_timeout
             while time.monotonic() < deadline:
                 time.sleep(10)
