@@ -1,7 +1,9 @@
 """`fakepai serve --demo`: a demo workspace (12345) in every account, the first time it is seen.
 
 The demo is made through the same handlers a client would call, so it is exactly what the API
-would have produced: a job that already succeeded, one that failed, and one that runs now.
+would have produced: in PaiStudio a training job that already succeeded, one that failed and one
+that runs now; in pai-dlc a finished and a running job, a job template and a TensorBoard; in
+PaiPlugin a campaign with a training job.
 """
 from __future__ import annotations
 
@@ -33,12 +35,56 @@ def _call(ctx: Context, product: str, action: str, params: dict):
         return None
 
 
+def _context(emulator: Emulator, account: AccountState, offset: float) -> Context:
+    return Context(account=account, clock=_Shifted(emulator.clock, offset), ids=emulator.ids, request_id="demo",
+                   account_id=account.account_id, region=emulator.settings.region,
+                   user_id=user_id_for(account.account_id), check_workspace=lambda ws: None)
+
+
+_DLC_SPEC = {"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge",
+             "Image": "dsw-registry-vpc.cn-hangzhou.cr.aliyuncs.com/pai/pytorch:2.1.2-gpu-py310-cu121-ubuntu22.04"}
+
+
 def _seed(emulator: Emulator, account: AccountState) -> None:
-    clock = emulator.clock
+    _seed_paistudio(emulator, account)
+    _seed_dlc(emulator, account)
+    _seed_paiplugin(emulator, account)
+
+
+def _seed_dlc(emulator: Emulator, account: AccountState) -> None:
+    past, now = _context(emulator, account, -900), _context(emulator, account, 0)
+    finished = _call(past, "pai-dlc", "CreateJob", {
+        "DisplayName": "demo-dlc-finished", "JobType": "PyTorchJob", "WorkspaceId": DEMO_WORKSPACE,
+        "UserCommand": "python train.py --epochs 3", "JobSpecs": [_DLC_SPEC],
+        "Settings": {"Tags": {"fakepai.outcome": "succeed@120"}}})
+    _call(now, "pai-dlc", "CreateJob", {
+        "DisplayName": "demo-dlc-running", "JobType": "PyTorchJob", "WorkspaceId": DEMO_WORKSPACE,
+        "UserCommand": "torchrun train.py", "JobSpecs": [dict(_DLC_SPEC, PodCount=2)],
+        "Settings": {"EnableSanityCheck": True, "Tags": {"fakepai.outcome": "succeed@3600"}}})
+    _call(now, "pai-dlc", "CreateJobTemplate", {
+        "TemplateName": "demo-pytorch-template", "WorkspaceId": DEMO_WORKSPACE, "Description": "A demo template",
+        "Content": '{"JobType":"PyTorchJob","UserCommand":"echo hello","JobSpecs":[{"Type":"Worker","PodCount":1,'
+                   '"Image":"' + _DLC_SPEC["Image"] + '","EcsSpec":"ecs.gn7i-c8g1.2xlarge"}]}',
+        "Constraints": {"JobSpecs[0].Image": "locked", "JobType": "locked"}})
+    if finished:
+        _call(now, "pai-dlc", "CreateTensorboard", {
+            "JobId": finished["JobId"], "WorkspaceId": DEMO_WORKSPACE, "DisplayName": "demo-tensorboard",
+            "SummaryPath": "oss://demo-bucket.oss-cn-hangzhou-internal.aliyuncs.com/demo/tensorboard/"})
+
+
+def _seed_paiplugin(emulator: Emulator, account: AccountState) -> None:
+    ctx = _context(emulator, account, -600)
+    campaign = _call(ctx, "PaiPlugin", "CreateCampaign", {"Name": "demo-campaign", "Remark": "demo"})
+    if campaign:
+        _call(ctx, "PaiPlugin", "CreateTrainingJob", {
+            "Name": "demo-user-recall", "Algorithm": "user_recall", "CampaignId": campaign["Id"],
+            "DataPath": "oss://demo-bucket/plugin/data/", "Remark": "demo",
+            "UserConfig": '{"start_date": "2026-01-01", "end_date": "2026-01-31"}'})
+
+
+def _seed_paistudio(emulator: Emulator, account: AccountState) -> None:
     for name, outcome, offset in _TRAINING_JOBS:
-        ctx = Context(account=account, clock=_Shifted(clock, offset), ids=emulator.ids, request_id="demo",
-                      account_id=account.account_id, region=emulator.settings.region,
-                      user_id=user_id_for(account.account_id), check_workspace=lambda ws: None)
+        ctx = _context(emulator, account, offset)
         _call(ctx, "PaiStudio", "CreateTrainingJob", {
             "TrainingJobName": name, "WorkspaceId": DEMO_WORKSPACE,
             "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai", "AlgorithmVersion": "v0.1.0",

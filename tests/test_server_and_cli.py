@@ -70,6 +70,14 @@ def test_demo_workspace_is_there_for_any_key():
             assert statuses["demo-mnist-succeeded"] == "Succeed"
             assert statuses["demo-resnet-failed"] == "Failed"
             assert statuses["demo-llm-finetune-running"] in {"Creating", "Created", "Initializing", "Submitted", "Running"}
+            headers = {"Authorization": f"Bearer {token}"}
+            dlc = httpx.get(f"{pai.url}/api/pai-dlc/2020-12-03/ListJobs", params={"WorkspaceId": "12345"}, headers=headers).json()
+            assert {j["DisplayName"]: j["Status"] for j in dlc["Jobs"]}["demo-dlc-finished"] == "Succeeded"
+            assert len(dlc["Jobs"]) == 2
+            for path in ("/api/pai-dlc/2020-12-03/ListJobTemplates", "/api/pai-dlc/2020-12-03/ListTensorboards"):
+                assert httpx.get(f"{pai.url}{path}", params={"WorkspaceId": "12345"}, headers=headers).json()["TotalCount"] == 1
+            plugin = httpx.get(f"{pai.url}/api/PaiPlugin/2022-01-12/ListTrainingJobs", headers=headers).json()
+            assert plugin["Data"]["TrainingJobs"][0]["Algorithm"] == "user_recall"
 
 
 def _free_port() -> int:
