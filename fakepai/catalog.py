@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+
 
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource

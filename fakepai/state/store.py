@@ -15,6 +15,10 @@ class AccountState:
         self.account_id = account_id
         self._namespaces: dict[type, Any] = {}
 
+    def peek(self, cls: type[S]) -> S | None:
+        """The store if this account has one (without creating it)."""
+        return self._namespaces.get(cls)
+
     def namespace(self, cls: type[S]) -> S:
         ns = self._namespaces.get(cls)
         if ns is None:

@@ -6,7 +6,7 @@ everything a read shows — status, pods, logs, metrics — is derived from thos
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from fakepai.errors import not_found
 
@@ -52,10 +52,3 @@ def get_record(ctx, job_id: str | None) -> JobRecord:
         raise not_found("Job", job_id or "")
     ctx.check_workspace(record.workspace_id)
     return record
-
-
-def all_records(emulator) -> Iterator[tuple[object, JobRecord]]:
-    """Every job of every account (the control plane's outcome route does not know the account)."""
-    for account in list(emulator.world.accounts.values()):
-        for record in account.namespace(DlcJobStore).jobs.values():
-            yield account, record

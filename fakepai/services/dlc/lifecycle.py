@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, plan, replan
 from fakepai.services.dlc import seeded
-from fakepai.services.dlc.job_store import JobRecord, all_records
+from fakepai.services.dlc.job_store import DlcJobStore, JobRecord
 from fakepai.services.dlc.sanity import PHASES as SANITY_PHASES, SanityConfig, failure_reason
 
 STATUSES = ("Creating", "Queuing", "Bidding", "EnvPreparing", "SanityChecking", "Running", "Restarting",
@@ -221,13 +221,9 @@ def set_outcome(job_plan: JobPlan, now: float, spec: dict) -> None:
     job_plan.outcome = outcome
 
 
-@outcomes.register
-def _apply_outcome(emulator, job_id: str, spec: dict) -> bool:
-    for _, record in all_records(emulator):
-        if record.job_id == job_id:
-            set_outcome(record.plan, emulator.clock.now(), spec)
-            return True
-    return False
+@outcomes.scripted(DlcJobStore, "jobs", accepts=lambda rid: rid.startswith("dlc"))
+def _rescript(record: JobRecord, now: float, spec: dict) -> None:
+    set_outcome(record.plan, now, spec)
 
 
 # -- reading a plan -------------------------------------------------------------------------------

@@ -290,6 +290,9 @@ def create_tensorboard(ctx: Context, params: dict) -> dict:
     }
     if workspace:
         fields_["WorkspaceId"] = workspace
+    # The creator's name, as DLC jobs report it (the account's key id), so ListTensorboards'
+    # Username filter has something to match.
+    fields_["Username"] = ctx.account_id
     store.seq += 1
     tb = Tensorboard(id=tb_id, seq=store.seq, created=now, user_id=ctx.user_id, source_type=source_type,
                      fields=fields_, timeline=Timeline([]), run_start=now, modified=now)
@@ -343,6 +346,8 @@ def list_tensorboards(ctx: Context, params: dict) -> dict:
         tb for tb in _store(ctx).boards.values()
         if start <= tb.created <= end
         and all(not wanted or tb.fields.get(name) == wanted for name, wanted in exact.items())
+        # Without WorkspaceId: every workspace the caller's key may use.
+        and (params.get("WorkspaceId") or ctx.may_use_workspace(tb.fields.get("WorkspaceId")))
         and (not params.get("TensorboardId") or tb.id == params["TensorboardId"])
         and (not params.get("SourceId") or params["SourceId"] in _source_ids(tb))
         and _eq_ci(tb.source_type, params.get("SourceType"))
@@ -352,7 +357,8 @@ def list_tensorboards(ctx: Context, params: dict) -> dict:
         and _eq_ci(tb.fields.get("Accessibility"), params.get("Accessibility"))
         and _eq_ci(_payment_type(tb), params.get("PaymentType"))
         and (not params.get("UserId") or tb.user_id == params["UserId"])
-        and (not params.get("Username") or tb.fields.get("Username") == params["Username"])
+        # Username is fuzzy, as in ListJobs (DESIGN §3: name filters are case-insensitive substrings).
+        and contains_ci(tb.fields.get("Username"), params.get("Username"))
         and (not show_own or tb.user_id == ctx.user_id)
     ]
     matched.sort(key=key, reverse=order == "desc")
@@ -420,19 +426,10 @@ def delete_tensorboard(ctx: Context, params: dict) -> dict:
     return {"TensorboardId": tb.id}
 
 
-@outcomes.register
-def _apply_outcome(emulator, resource_id: str, spec: dict) -> bool:
+@outcomes.scripted(TensorboardStore, "boards", accepts=lambda rid: rid.startswith("tb"))
+def _rescript(tb, now: float, spec: dict) -> None:
     """Scripted outcomes for TensorBoards (`PUT /_fakepai/jobs/tb.../outcome`): fail in Creating or
     Running, hang, or stop after N seconds of running (`succeed`), for the current run."""
-    if not resource_id.startswith("tb"):
-        return False
-    for account in emulator.world.accounts.values():
-        tb = account.namespace(TensorboardStore).boards.get(resource_id)
-        if tb is None:
-            continue
-        outcome = Outcome.parse(spec)
-        replan(tb.timeline, LIFECYCLE, tb.run_start, emulator.clock.now(), outcome,
-               durations=tb.durations(), terminal=TERMINAL)
-        tb.outcome = outcome
-        return True
-    return False
+    outcome = Outcome.parse(spec)
+    replan(tb.timeline, LIFECYCLE, tb.run_start, now, outcome, durations=tb.durations(), terminal=TERMINAL)
+    tb.outcome = outcome

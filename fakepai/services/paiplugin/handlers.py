@@ -217,13 +217,7 @@ def delete_training_job(ctx: Context, params: dict) -> str:
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-@outcomes.register
-def _apply_outcome(emulator, job_id: str, spec: dict) -> bool:
-    if not _UUID.match(job_id):   # PaiPlugin ids are UUIDs; leave other services' ids alone
-        return False
-    for account in emulator.world.accounts.values():
-        job = account.namespace(PluginStore).jobs.get(job_id)
-        if job is not None:
-            job.rescript(emulator.clock.now(), parse_outcome(spec))
-            return True
-    return False
+# PaiPlugin ids are UUIDs; other services' ids are left alone.
+@outcomes.scripted(PluginStore, "jobs", accepts=lambda rid: bool(_UUID.match(rid)))
+def _rescript(job: TrainingJob, now: float, spec: dict) -> None:
+    job.rescript(now, parse_outcome(spec))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 
 from fakepai.clock import parse_iso
-from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter, not_found
+from fakepai.errors import invalid_parameter, invalid_status, missing_parameter, not_found
 from fakepai.services.paistudio import lifecycle, views
 from fakepai.services.paistudio.store import TrainingJob, TrainingJobStore
 from fakepai.services.registry import Context, operation
@@ -32,11 +32,18 @@ def get_job(ctx: Context, job_id: str) -> TrainingJob:
     job = store(ctx).jobs.get(job_id)
     if job is None:
         raise not_found("TrainingJob", job_id)
+    # The path names no workspace, so a key limited to some workspaces is checked against the
+    # job's own (403 Forbidden.RAM, as for templates and TensorBoards).
+    ctx.check_workspace(job.workspace_id)
     return job
 
 
 def _validate_create(params: dict) -> None:
     """Cross-field rules the schema cannot say; checked before anything is stored."""
+    for name in ("TrainingJobName", "WorkspaceId"):
+        # Required means non-empty, as for the other products' required names (DESIGN §3).
+        if not params[name].strip():
+            raise missing_parameter(name)
     has_spec = params.get("AlgorithmSpec") is not None
     if has_spec and params.get("AlgorithmName"):
         # The PAI SDK refuses both on the client side [PAISDK]; the server rule is [INFERRED].
@@ -56,9 +63,10 @@ def _validate_create(params: dict) -> None:
     keys = [label.get("Key") for label in params.get("Labels") or []]
     if any(not k for k in keys):
         raise missing_parameter("Labels.Key")
-    names = [c.get("Name") for c in (params.get("InputChannels") or []) + (params.get("OutputChannels") or [])]
-    if any(not n for n in names):
-        raise missing_parameter("InputChannels.Name" if None in [c.get("Name") for c in params.get("InputChannels") or []] else "OutputChannels.Name")
+    for field in ("InputChannels", "OutputChannels"):
+        for i, channel in enumerate(params.get(field) or []):
+            if not channel.get("Name"):
+                raise missing_parameter(f"{field}[{i}].Name")
 
 
 @operation(PRODUCT, "CreateTrainingJob")
@@ -67,13 +75,16 @@ def create_training_job(ctx: Context, params: dict) -> dict:
     from fakepai.services.paistudio import algorithms   # resolves registered algorithms and hyper-parameters
     algorithm, spec = algorithms.resolve_for_job(ctx, params)
     labels = [{"Key": label["Key"], "Value": label.get("Value", "")} for label in params.get("Labels") or []]
+    max_running = lifecycle.max_running_seconds(params.get("Scheduler"))
     try:
-        job_id = ctx.ids.prefixed("train", 11)
-        run = lifecycle.running_seconds(job_id)
-        max_running = lifecycle.max_running_seconds(params.get("Scheduler"))
-        outcome = lifecycle.initial_outcome(labels, max_running, run)
+        # The `fakepai.outcome` label is checked before an id is drawn: a rejected request must
+        # not shift the ids of the jobs created after it (runs replay from the seed).
+        lifecycle.initial_outcome(labels, None, 0.0)
     except ValueError as e:
         raise invalid_parameter("Labels", str(e))
+    job_id = ctx.ids.prefixed("train", 11)
+    run = lifecycle.running_seconds(job_id)
+    outcome = lifecycle.initial_outcome(labels, max_running, run)
     now = ctx.now()
     job = TrainingJob(
         id=job_id, workspace_id=params["WorkspaceId"], name=params["TrainingJobName"], spec=spec,
@@ -153,14 +164,17 @@ def list_training_jobs(ctx: Context, params: dict) -> dict:
     else:
         matches = [job for job in jobs.jobs.values()
                    if start <= job.created <= end
-                   and (not params.get("WorkspaceId") or job.workspace_id == params["WorkspaceId"])
+                   # Without WorkspaceId: every workspace the caller's key may use.
+                   and (job.workspace_id == params["WorkspaceId"] if params.get("WorkspaceId")
+                        else ctx.may_use_workspace(job.workspace_id))
                    and _matches(job, params, now)]
         key = SORT_KEYS[sort_by]
-        # Ties fall back to creation order then id, so pages always partition the result.
-        matches.sort(key=lambda j: (key(j, now), j.created, j.id), reverse=desc)
+        # Ties fall back to creation time then creation order (as the index above keeps them), so
+        # pages always partition the result and a no-op filter never reorders it.
+        matches.sort(key=lambda j: (key(j, now), j.created, j.seq), reverse=desc)
         total = len(matches)
         selected = page(matches, number, size)
-    return {"TotalCount": total, "TrainingJobs": [views.training_job_item(job, now) for job in selected]}
+    return views.list_body(selected, total, now)
 
 
 @operation(PRODUCT, "StopTrainingJob")
@@ -218,20 +232,11 @@ def delete_training_job_labels(ctx: Context, params: dict) -> dict:
     return {}
 
 
-@outcomes.register
-def _apply_outcome(emulator, job_id: str, spec: dict) -> bool:
-    if not job_id.startswith("train"):
-        return False
-    for account in emulator.world.accounts.values():
-        job = account.namespace(TrainingJobStore).jobs.get(job_id)
-        if job is None:
-            continue
-        outcome = Outcome.parse(spec)
-        now = emulator.clock.now()
-        replan(job.timeline, lifecycle.LIFECYCLE, job.created, now, outcome, max_running=job.max_running,
-               durations={"Running": job.run_seconds}, terminal=lifecycle.TERMINAL)
-        job.outcome = outcome
-        if outcome.error_info:
-            job.error_info = copy.deepcopy(outcome.error_info)
-        return True
-    return False
+@outcomes.scripted(TrainingJobStore, "jobs", accepts=lambda rid: rid.startswith("train"))
+def _rescript(job: TrainingJob, now: float, spec: dict) -> None:
+    outcome = Outcome.parse(spec)
+    replan(job.timeline, lifecycle.LIFECYCLE, job.created, now, outcome, max_running=job.max_running,
+           durations={"Running": job.run_seconds}, terminal=lifecycle.TERMINAL)
+    job.outcome = outcome
+    if outcome.error_info:
+        job.error_info = copy.deepcopy(outcome.error_info)
