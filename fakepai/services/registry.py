@@ -68,6 +68,16 @@ class Context:
     user_id: str
     check_workspace: Callable[[str | None], None]
 
+    def may_use_workspace(self, workspace: str | None) -> bool:
+        """Whether the caller's key may see `workspace` (a key may be limited to some, DESIGN §3):
+        lists that span workspaces leave out the ones it may not use instead of failing."""
+        from fakepai.errors import PaiError
+        try:
+            self.check_workspace(workspace)
+        except PaiError:
+            return False
+        return True
+
     def store(self, cls: type[S]) -> S:
         """The account's instance of a service's store class (created on first use)."""
         return self.account.namespace(cls)

@@ -43,7 +43,7 @@ async def handle(request: Request) -> Response:
     principal = None
     form = None
     try:
-        route = emulator.router.resolve(raw.method, request.url.path, headers)
+        route = emulator.router.resolve(raw.method, raw_path, headers)
         op, form = route.operation, route.form
         try:
             principal = emulator.auth.authenticate(raw)

@@ -41,6 +41,9 @@ class Router:
             ops.sort(key=lambda o: -o.literal_segments)
 
     def resolve(self, method: str, path: str, headers: dict[str, str]) -> Route:
+        """`path` is the raw, still percent-encoded path: each segment is decoded exactly once, so
+        an id holding an encoded `/` or `%` (the SDKs percent-encode path parameters) stays one
+        segment and is not decoded twice."""
         method = method.upper()
         parts = path.split("/")
         if len(parts) >= 5 and parts[1] == "api" and canonical_product(unquote(parts[2])):
@@ -49,6 +52,9 @@ class Router:
 
     def _native(self, method: str, path: str, headers: dict[str, str]) -> Route:
         candidates: list[tuple[Operation, dict[str, str]]] = []
+        # Literal segments are matched decoded; `/` and `%` inside a segment stay escaped until the
+        # captured value is unquoted below.
+        path = "/".join(unquote(seg).replace("%", "%25").replace("/", "%2F") for seg in path.split("/"))
         for op in self._by_method.get(method, []):
             m = op.path_regex.match(path)
             if m:
@@ -85,17 +91,26 @@ class Router:
             raise PaiError(404, "InvalidApi.NotFound", f"Specified api is not found: {parts[2]} {version} {action}")
         if op.method != method:
             raise PaiError(404, "InvalidApi.NotFound", f"{product} {action} is served for {op.method}, not {method}")
+        # The trailing segments mirror the native path from its first parameter on
+        # (`/UpdateTrainingJobLabels/train76rcaupa2cz/labels`): a segment equal to the template's
+        # next literal ("labels", "versions") is that literal; anything else fills the next
+        # parameter, and literals the caller left out are skipped. The prefix (`api`, `v1`,
+        # `algorithms`) is not part of it, so an id such as algorithm version "v1" stays an id.
+        template = op.path.strip("/").split("/")
+        tail = template[next((i for i, t in enumerate(template) if t.startswith("{")), len(template)):]
         values: dict[str, str] = {}
-        literals = {seg for seg in op.path.strip("/").split("/") if not seg.startswith("{")}
-        pending = list(op.path_params)
+        at = 0
         for seg in parts[5:]:
             if not seg:
                 continue
             seg = unquote(seg)
-            if seg in literals:
-                # `/UpdateTrainingJobLabels/train76rcaupa2cz/labels`: "labels" is the path's own literal.
+            if at < len(tail) and tail[at] == seg and not seg.startswith("{"):
+                at += 1
                 continue
-            if not pending:
+            while at < len(tail) and not tail[at].startswith("{"):
+                at += 1
+            if at >= len(tail):
                 raise unknown_api(method, "/".join(parts))
-            values[pending.pop(0)] = seg
+            values[tail[at][1:-1]] = seg
+            at += 1
         return Route(op, values, "gateway")

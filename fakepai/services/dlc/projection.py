@@ -45,17 +45,17 @@ def project(value, schema: dict, resolver):
 
 
 @lru_cache(maxsize=None)
-def _response(action: str):
-    op = default_catalog().get("pai-dlc", action)
+def _response(action: str, product: str = "pai-dlc"):
+    op = default_catalog().get(product, action)
     schema = op.response_schema
     # The schema itself is the root, so local `#/$defs/...` refs resolve as in the validator.
     root = Resource.from_contents(schema, default_specification=DRAFT202012)
     return schema, op.registry.resolver_with_root(root)
 
 
-def to_response(action: str, body: dict) -> dict:
-    """`body` trimmed to the pai-dlc `action` response schema."""
-    schema, resolver = _response(action)
+def to_response(action: str, body: dict, product: str = "pai-dlc") -> dict:
+    """`body` trimmed to the `action` response schema (of pai-dlc unless `product` says otherwise)."""
+    schema, resolver = _response(action, product)
     return project(body, schema, resolver)
 
 

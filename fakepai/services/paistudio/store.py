@@ -24,6 +24,7 @@ class TrainingJob:
     modified: float = 0.0                # last change made through the API (labels); status changes come from the timeline
     algorithm: dict | None = None        # resolved algorithm: {"AlgorithmId", "AlgorithmSpec", ...}
     error_info: dict | None = None       # scripted error info for GetTrainingJobErrorInfo
+    seq: int = 0                         # creation order within the account (set by the store): breaks time ties
 
 
 class TrainingJobStore:
@@ -32,8 +33,11 @@ class TrainingJobStore:
         # Creation-ordered ids per workspace with their creation times: ListTrainingJobs' common
         # case (one workspace, default sort, time window) pages by bisecting instead of scanning.
         self._by_workspace: dict[str, tuple[list[float], list[str]]] = {}
+        self._seq = 0
 
     def add(self, job: TrainingJob) -> None:
+        self._seq += 1
+        job.seq = self._seq
         self.jobs[job.id] = job
         times, ids = self._by_workspace.setdefault(job.workspace_id, ([], []))
         at = bisect.bisect_right(times, job.created)

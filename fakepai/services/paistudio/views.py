@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from fakepai.clock import iso
+from fakepai.services.dlc.projection import to_response
 from fakepai.services.paistudio import telemetry
 from fakepai.services.paistudio.lifecycle import TERMINAL
 from fakepai.services.paistudio.store import TrainingJob
@@ -139,16 +140,24 @@ def training_job(job: TrainingJob, now: float, region: str) -> dict:
         "TrainingJobUrl": f"https://pai.console.aliyun.com/?regionId={region}&workspaceId={job.workspace_id}"
                           f"#/training/jobs/{job.id}",
     })
-    return _drop_none(body)
+    # The spec is stored as sent; GetTrainingJob's models are narrower than CreateTrainingJob's
+    # (no UserVpc.DefaultRoute, no CodeDir), so the body is trimmed to the response schema.
+    return to_response("GetTrainingJob", body, "PaiStudio")
 
 
 def training_job_item(job: TrainingJob, now: float) -> dict:
-    """A ListTrainingJobs item: the summary, plus DlcJobId (behavior.md §4.2)."""
+    """A ListTrainingJobs item: the summary, plus DlcJobId (behavior.md §4.2). The caller trims
+    the whole list body to its schema (`list_body`): list items lack e.g. SpotSpec and Options."""
     body = _common(job, now)
     body["Scheduler"] = _scheduler(job, as_string=False)
     body["DlcJobId"] = dlc_job_id(job)
-    return _drop_none(body)
+    if body.get("UserVpc"):
+        # UserVpc.DefaultRoute defaults to eth0 [SDK-ST]; only the list item's model carries it.
+        body["UserVpc"] = {"DefaultRoute": "eth0", **body["UserVpc"]}
+    return body
 
 
-def _drop_none(body: dict) -> dict:
-    return {k: v for k, v in body.items() if v is not None}
+def list_body(jobs: list[TrainingJob], total: int, now: float) -> dict:
+    """The ListTrainingJobs body (without RequestId), trimmed to the response schema."""
+    body = {"TotalCount": total, "TrainingJobs": [training_job_item(job, now) for job in jobs]}
+    return to_response("ListTrainingJobs", body, "PaiStudio")
