@@ -61,7 +61,7 @@ class ReportCollector:
             exc = call.excinfo.value
             if isinstance(exc, ContractViolation):
                 blamed = exc.operation
-                details = [exc.what] + [f.line() for f in exc.findings]
+                details = [f"{exc.operation}: {exc.what}"] + [f.line() for f in exc.findings]
                 if exc.exchange is not None:
                     details.append(f"request: {exc.exchange.brief()}")
             else:
