@@ -264,7 +264,7 @@ def test_hyper_parameter_rules(fakepai, paistudio_client, rules_algorithm, name,
                           HyperParameters=[{"Name": k, "Value": v} for k, v in hps.items()])
 
     job_id = job(good)
-    got = client.get_training_job(job_id).body.to_map()
+    got = ok("GetTrainingJob", client.get_training_job(job_id))
     assert {"Name": name, "Value": good} in got["HyperParameters"]
     assert got["AlgorithmId"] == rules_algorithm and got["AlgorithmVersion"] == "v1" and got["IsTempAlgo"] is False
     if bad is None:
@@ -285,7 +285,7 @@ def test_required_hyper_parameters_and_defaults(fakepai, paistudio_client, rules
     assert job_count(client) == 0
     job = create_job(client, AlgorithmName="rules", HyperParameters=[{"Name": "epochs", "Value": "3"},
                                                                     {"Name": "extra", "Value": "kept"}])
-    got = client.get_training_job(job).body.to_map()
+    got = ok("GetTrainingJob", client.get_training_job(job))
     # Defaults are filled; names the algorithm does not define pass through.
     assert got["HyperParameters"] == [{"Name": "epochs", "Value": "3"}, {"Name": "extra", "Value": "kept"},
                                       {"Name": "lr", "Value": "0.01"}]
@@ -306,7 +306,7 @@ def test_job_algorithm_resolution(fakepai, paistudio_client):
     err = sdk_error(lambda: create_job(client, AlgorithmName="mine", AlgorithmVersion="v9"))
     assert (err.status_code, err.code) == (404, "NotFound.AlgorithmVersion")
     job = create_job(client, AlgorithmName="mine")
-    got = client.get_training_job(job).body.to_map()
+    got = ok("GetTrainingJob", client.get_training_job(job))
     assert got["AlgorithmVersion"] == "v2" and got["AlgorithmSpec"]["Image"] == "newer" and got["AlgorithmId"] == algo
     # Inline spec and a name are exclusive; inline definitions are checked, and so are the job's values.
     err = sdk_error(lambda: create_job(client, AlgorithmName="mine", AlgorithmSpec=SPEC))
@@ -331,7 +331,7 @@ def test_builtin_pai_catalogue(fakepai, paistudio_client):
     assert sdk_error(lambda: client.delete_algorithm(names["pytorch_ddp"])).status_code == 403
     job = create_job(client, AlgorithmName="xgboost_classification", AlgorithmProvider="pai",
                      HyperParameters=[{"Name": "max_depth", "Value": "8"}])
-    got = client.get_training_job(job).body.to_map()
+    got = ok("GetTrainingJob", client.get_training_job(job))
     assert got["HyperParameters"] == [{"Name": "max_depth", "Value": "8"}, {"Name": "num_round", "Value": "100"},
                                       {"Name": "eta", "Value": "0.3"}, {"Name": "objective", "Value": "binary:logistic"}]
     err = sdk_error(lambda: create_job(client, AlgorithmName="xgboost_classification", AlgorithmProvider="pai",

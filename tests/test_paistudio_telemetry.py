@@ -278,6 +278,17 @@ def test_stop_yields_terminated_and_nothing_after(frozen, paistudio_client):
     assert pod["Events"][-1].endswith("Stopping container worker")
     assert client.list_training_job_output_models(job).body.to_map() == {"OutputModels": []}
     assert ok("GetTrainingJobErrorInfo", client.get_training_job_error_info(job))["ErrorInfo"]["Code"] == "200"
+    # Stopped while Submitted: the instance existed but never ran, so it printed nothing.
+    early = create(client, "early")
+    frozen.advance(7)
+    client.stop_training_job(early)
+    frozen.advance(60)
+    page = logs(client, early)
+    assert (page["Logs"], page["TotalCount"]) == ([], "0")
+    pod = ok("ListTrainingJobInstanceEvents", client.list_training_job_instance_events(
+        early, f"{early}-master-0", m.ListTrainingJobInstanceEventsRequest()))["Events"]
+    assert [e[20:] for e in pod] == [f"Successfully assigned {early}-master-0 to " + pod[0].rsplit(" ", 1)[1],
+                                     'Pulling image "pytorch:2.1"', f"Deleted pod {early}-master-0"]
 
 
 # --- events and instance metrics -----------------------------------------------------------------

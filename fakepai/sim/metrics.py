@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from fakepai.sim.noise import spread, unit
+from fakepai.sim.noise import constant, spread
 
 # --- training metrics (one value per training record) ----------------------------------------
 
@@ -66,16 +66,16 @@ class Curve:
         if self.kind == "step":
             return float(k + 1)
         if self.kind == "schedule":
-            lr0 = 0.001 * (0.5 + unit(seed, "lr0"))
+            lr0 = 0.001 * (0.5 + constant(seed, "lr0"))
             return max(1e-6, lr0 * 0.5 * (1 + math.cos(math.pi * min(x, 1.0))))
         if self.kind == "rate":
-            return max(50.0, (180 + 120 * unit(seed, "rate")) * (1 + 0.05 * spread(seed, k)))
+            return max(50.0, (180 + 120 * constant(seed, "rate")) * (1 + 0.05 * spread(seed, k)))
         decay = math.exp(-3.0 * x)
         noise = 0.04 * spread(seed, k)
         if self.kind == "rising":
-            base, top = 0.08 + 0.1 * unit(seed, "base"), 0.9 + 0.08 * unit(seed, "top")
+            base, top = 0.08 + 0.1 * constant(seed, "base"), 0.9 + 0.08 * constant(seed, "top")
             return min(0.9987, max(0.0123, top - (top - base) * decay + noise * (1 - x / 2)))
-        start, floor = 2.0 + 0.6 * unit(seed, "start"), 0.05 + 0.25 * unit(seed, "floor")
+        start, floor = 2.0 + 0.6 * constant(seed, "start"), 0.05 + 0.25 * constant(seed, "floor")
         return min(3.1416, max(0.0123, floor + (start - floor) * decay * (1 + noise * 2)))
 
 
@@ -117,7 +117,7 @@ def parse_time_step(text: str) -> float:
 def resource_value(seed: str, metric_type: str, elapsed: float, k: int, step: float) -> float:
     """One sample: `elapsed` seconds into the resource's life, the k-th point at this step."""
     (low, high), jitter = _LEVELS[metric_type]
-    level = low + (high - low) * unit(seed, metric_type, "level")
+    level = low + (high - low) * constant(seed, metric_type, "level")
     ramp = min(1.0, 0.15 + elapsed / _RAMP_SECONDS)
     if metric_type == "DiskReadRate" and elapsed < 60:
         level *= 6.0                                   # the data set is read in at start

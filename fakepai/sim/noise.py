@@ -7,19 +7,30 @@ produced on demand, in any order, and is the same every time and in every emulat
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 _SCALE = float(1 << 64)
 
 
+def _digest(key: tuple) -> bytes:
+    return hashlib.blake2b("|".join(map(str, key)).encode(), digest_size=16).digest()
+
+
 def unit(*key) -> float:
     """A number in [0, 1), fixed for `key` (its parts are joined by '|')."""
-    digest = hashlib.blake2b("|".join(map(str, key)).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / _SCALE
+    return int.from_bytes(_digest(key)[:8], "big") / _SCALE
 
 
 def spread(*key) -> float:
-    """A number in [-1, 1), fixed for `key`, roughly bell-shaped (mean of two uniforms)."""
-    return unit(*key, "a") + unit(*key, "b") - 1.0
+    """A number in [-1, 1), fixed for `key`, roughly bell-shaped (mean of two uniforms; one hash)."""
+    d = _digest(key)
+    return (int.from_bytes(d[:8], "big") + int.from_bytes(d[8:], "big")) / _SCALE - 1.0
+
+
+@lru_cache(maxsize=65536)
+def constant(*key) -> float:
+    """`unit(*key)`, remembered: for per-series levels read at every point."""
+    return unit(*key)
 
 
 def pick(options, *key):

@@ -353,6 +353,8 @@ def resolve_for_job(ctx: Context, params: dict) -> tuple[dict | None, dict]:
     spec["AlgorithmVersion"] = version.version
     if algo.provider:
         spec["AlgorithmProvider"] = algo.provider
+    # The version's spec is shared, not copied (100,000 jobs of one algorithm hold one spec): specs
+    # are never changed in place, UpdateAlgorithmVersion replaces the whole dict.
     record = {"AlgorithmId": algo.id, "AlgorithmName": algo.name, "AlgorithmProvider": algo.provider,
-              "AlgorithmVersion": version.version, "AlgorithmSpec": copy.deepcopy(version.spec)}
+              "AlgorithmVersion": version.version, "AlgorithmSpec": version.spec}
     return record, spec

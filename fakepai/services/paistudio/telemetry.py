@@ -30,6 +30,7 @@ DEFAULT_MODEL_CHANNEL = "model"   # [PAISDK] default output channel names: model
 RECORD_SECONDS = 1.0              # one training record (step) per second of virtual time
 EPOCHS = 10                       # records are grouped into ~10 epochs over the expected run
 FAILED = {"Failed", "CreateFailed", "InitializeFailed"}
+_PLAIN_LOSS = Curve("falling")    # the loss a job without metric definitions prints anyway
 
 
 def algorithm_spec(job: TrainingJob) -> dict:
@@ -112,7 +113,7 @@ class Telemetry:
         lines = [m.template.render(self.metric_value(m, k), prefix) for m in self.metric_lines]
         lines += [t.render(self.progress_value(key, k), prefix) for key, t in self.progress_lines.items()]
         if not lines:
-            loss = Curve("falling").value(f"{self.seed}/loss", k, self.total)
+            loss = _PLAIN_LOSS.value(f"{self.seed}/loss", k, self.total)
             lines = [f"{prefix}step {k + 1}/{self.total} loss {loss:.4f}"]
         return lines
 
