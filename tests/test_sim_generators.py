@@ -47,8 +47,12 @@ def test_the_reference_example_reads_like_a_training_log():
 def test_an_anchored_regex_gets_no_prefix_and_integers_stay_integers():
     anchored = regex_values.for_regex(r"^loss=(\d+\.\d+)$", "loss")
     assert anchored.render(0.5, "[epoch 3] ") == "loss=0.5000"
-    counter = regex_values.for_regex(r"epoch (\d+)", "epoch", (1.0, 99.0), True)
-    assert counter.render(7.0) .endswith("epoch 7")
+    counter = regex_values.for_regex(r"epoch (\d+)", "epoch", (1.0, 99.0), regex_values.INTEGER)
+    assert counter.render(7.0).endswith("epoch 7")
+    lr = regex_values.for_regex(r"lr=([0-9.eE+-]+)", "lr", Curve("schedule").probes, Curve("schedule").formats)
+    assert lr.render(0.000001) == "lr=1.000e-06" and lr.extract(lr.render(0.000001)) == 0.000001
+    plain = regex_values.for_regex(r"lr: ([0-9.]+)", "lr", Curve("schedule").probes, Curve("schedule").formats)
+    assert plain.render(0.000001) == "lr: 0.000001"
 
 
 @pytest.mark.parametrize("pattern", [r"(a)\1", r"no group here", r"[^a]b\b(x|y)", r"(?(1)a|b)"])
@@ -74,7 +78,8 @@ def test_noise_is_a_pure_function_of_its_key():
 def test_curves_fall_rise_and_count():
     loss, acc = Curve.for_name("train_loss"), Curve.for_name("val_accuracy")
     assert (loss.kind, acc.kind) == ("falling", "rising")
-    assert Curve.for_name("lr").kind == "schedule" and Curve.for_name("epoch").kind == "epoch"
+    assert Curve.for_name("lr").kind == Curve.for_name("Learning-Rate").kind == Curve.for_name("train/lr").kind == "schedule"
+    assert Curve.for_name("epoch").kind == "epoch"
     assert loss.value("s", 0, 100) > loss.value("s", 50, 100) > loss.value("s", 99, 100)
     assert acc.value("s", 0, 100) < acc.value("s", 50, 100) < acc.value("s", 99, 100) <= 1
     for curve in (loss, acc, Curve.for_name("lr")):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from fakepai.sim import regex_values
 from fakepai.sim.noise import constant, spread
 
 # --- training metrics (one value per training record) ----------------------------------------
@@ -37,7 +38,7 @@ class Curve:
         words = low.replace("-", "_").replace("/", "_").replace(".", "_").replace(":", "_").split("_")
         if "loss" in low or "err" in low or "perplexity" in low:
             return cls("falling")
-        if any(w in _SCHEDULE for w in words):
+        if "lr" in words or any(s in low.replace("-", "_") for s in _SCHEDULE[1:]):
             return cls("schedule")
         if any(w in _EPOCH for w in words):
             return cls("epoch")
@@ -50,13 +51,16 @@ class Curve:
         return cls("falling")
 
     @property
-    def integer(self) -> bool:
-        return self.kind in ("epoch", "step")
+    def formats(self) -> tuple[str, ...]:
+        """Number formats to try, best first, when writing this curve's values into a log line."""
+        if self.kind in ("epoch", "step"):
+            return regex_values.INTEGER
+        return regex_values.SMALL if self.kind == "schedule" else regex_values.FORMATS
 
     @property
     def probes(self) -> tuple[float, ...]:
         """The span of values this curve writes (templates are checked against it)."""
-        return {"falling": (0.0123, 3.1416), "rising": (0.0123, 0.9987), "schedule": (0.000001, 0.001),
+        return {"falling": (0.0123, 3.1416), "rising": (0.0123, 0.9987), "schedule": (0.000001, 0.0015),
                 "epoch": (1.0, 99.0), "step": (1.0, 99999.0), "rate": (50.0, 999.5)}[self.kind]
 
     def value(self, seed: str, k: int, total: int) -> float:

@@ -24,8 +24,10 @@ except ImportError:  # pragma: no cover - older Pythons
 _PLACE = "\x00"
 # Characters tried, in order, when a class or `.` needs one: readable first.
 _CANDIDATES = " x0a_-=:./,;|eE1" + "".join(chr(c) for c in range(33, 127))
-# Number formats tried, in order, for the placeholder.
-_FORMATS = ("{:.4f}", "{:.6f}", "{:.2f}", "{:.0f}", "{:.4e}", "{:.6g}")
+# Number formats tried, in order, for the placeholder (callers may put their own first).
+FORMATS = ("{:.4f}", "{:.6f}", "{:.2f}", "{:.0f}", "{:.4e}", "{:.6g}")
+INTEGER = ("{:.0f}",) + FORMATS                 # counters and seconds
+SMALL = ("{:.3e}", "{:.6f}") + FORMATS          # learning rates: 1e-6 must not print as 0.0000
 
 
 class _Unsupported(Exception):
@@ -191,11 +193,11 @@ def _fits(regex: re.Pattern, line: str, text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def for_regex(pattern: str, name: str, probes: tuple[float, ...] = (0.0123, 2.4567),
-              integer: bool = False, prefix_probe: str = "[epoch 12] ") -> LineTemplate:
+              formats: tuple[str, ...] = FORMATS, prefix_probe: str = "[epoch 12] ") -> LineTemplate:
     """The template for `pattern`, chosen so that every probe value reads back exactly.
 
-    `probes` should span the values the caller will write (their sign and magnitude); `integer`
-    prefers whole numbers (counters). The same arguments always give the same template.
+    `probes` should span the values the caller will write (their sign and magnitude); the first
+    of `formats` that fits wins. The same arguments always give the same template.
     """
     try:
         regex = re.compile(pattern)
@@ -203,10 +205,10 @@ def for_regex(pattern: str, name: str, probes: tuple[float, ...] = (0.0123, 2.45
         regex = None
     core = skeleton(pattern) if regex is not None else None
     if regex is not None and core is not None:
-        for fmt in (("{:.0f}",) + _FORMATS if integer else _FORMATS):
+        for fmt in formats:
             texts = [fmt.format(v) for v in probes]
             if all(_fits(regex, core.replace(_PLACE, t), t) for t in texts):
                 prefixed = all(_fits(regex, prefix_probe + core.replace(_PLACE, t), t) for t in texts)
                 return LineTemplate(regex, core, fmt, prefixed)
     # Fallback: `<name>=<value>`; extraction still goes through the user's regex.
-    return LineTemplate(regex, f"{name}={_PLACE}", "{:.0f}" if integer else "{:.4f}", True)
+    return LineTemplate(regex, f"{name}={_PLACE}", formats[0], True)

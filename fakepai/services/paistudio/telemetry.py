@@ -79,7 +79,7 @@ class Telemetry:
             if not name or not regex:
                 continue
             curve = Curve.for_name(name)
-            out.append(MetricLine(name, regex_values.for_regex(regex, name, curve.probes, curve.integer), curve))
+            out.append(MetricLine(name, regex_values.for_regex(regex, name, curve.probes, curve.formats), curve))
         return out
 
     @cached_property
@@ -87,10 +87,11 @@ class Telemetry:
         """`OverallProgress` (a fraction, e.g. 0.75) and `RemainingTime` (seconds) templates."""
         definitions = algorithm_spec(self.job).get("ProgressDefinitions") or {}
         out = {}
-        for key, probes, integer in (("OverallProgress", (0.0123, 0.9999), False), ("RemainingTime", (0.0, 86400.0), True)):
+        for key, probes, formats in (("OverallProgress", (0.0123, 0.9999), regex_values.FORMATS),
+                                     ("RemainingTime", (0.0, 86400.0), regex_values.INTEGER)):
             regex = (definitions.get(key) or {}).get("Regex")
             if regex:
-                out[key] = regex_values.for_regex(regex, key, probes, integer)
+                out[key] = regex_values.for_regex(regex, key, probes, formats)
         return out
 
     # -- values ---------------------------------------------------------------------------------
