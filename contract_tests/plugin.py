@@ -24,6 +24,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="fake (in-process emulator, default), an emulator URL, or live PAI")
     g.addoption("--pai-region", default=None, help="live region (default $PAI_REGION or cn-hangzhou)")
     g.addoption("--pai-workspace", default=None, help="workspace id (default $PAI_WORKSPACE_ID)")
+    g.addoption("--pai-endpoint", action="append", default=[], metavar="PRODUCT=HOST",
+                help="live: another host for a product, e.g. PaiStudio=pai.cn-hangzhou.data.aliyun.com")
     g.addoption("--pai-allow-mutations", action="store_true", default=False,
                 help="live: allow creating (and deleting) fakepai-ct-* resources; read-only otherwise")
     g.addoption("--pai-max-requests", type=int, default=None, metavar="N",
@@ -39,6 +41,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="live: how long to wait for a resource to reach a state")
 
 
+def _endpoints(config: pytest.Config) -> dict[str, str]:
+    out = {}
+    for spec in config.getoption("--pai-endpoint") or []:
+        product, sep, host = spec.partition("=")
+        if not sep or product not in ("PaiStudio", "pai-dlc", "PaiPlugin") or not host:
+            raise pytest.UsageError(f"--pai-endpoint wants PRODUCT=HOST with PRODUCT one of PaiStudio, pai-dlc, "
+                                    f"PaiPlugin; got {spec!r}")
+        out[product] = host
+    return out
+
+
 def _ours(item: pytest.Item) -> bool:
     module = getattr(item, "module", None)
     return bool(module) and module.__name__.startswith("contract_tests.")
@@ -50,7 +63,8 @@ def pytest_configure(config: pytest.Config) -> None:
     collector = config.stash[_COLLECTOR] = ReportCollector()
     if config.getoption("--pai-target", "fake") == "live":
         from contract_tests.target import make_target
-        live = make_target("live", region=config.getoption("--pai-region"), workspace=config.getoption("--pai-workspace"))
+        live = make_target("live", region=config.getoption("--pai-region"), workspace=config.getoption("--pai-workspace"),
+                           endpoints=_endpoints(config))
         collector.target, collector.skip_reason = live.describe(), live.skip_reason
 
 
@@ -62,7 +76,8 @@ def contract_kit(request: pytest.FixtureRequest):
     from contract_tests.target import make_target
 
     opt = request.config.getoption
-    target = make_target(opt("--pai-target"), region=opt("--pai-region"), workspace=opt("--pai-workspace"))
+    target = make_target(opt("--pai-target"), region=opt("--pai-region"), workspace=opt("--pai-workspace"),
+                         endpoints=_endpoints(request.config))
     collector = request.config.stash[_COLLECTOR]
     collector.target = target.describe()
     if target.skip_reason:

@@ -198,12 +198,13 @@ class ResourceManager:
         if self.may_create and kind.create is not None:
             res = self.create(kind_name, session=True)
         else:
-            res = self.discover(kind_name)
+            res = self.discover(kind_name, state)
         self._shared[kind_name] = res
         return res
 
-    def discover(self, kind_name: str) -> Resource:
-        """Borrow an existing resource for reading (never modified, never deleted)."""
+    def discover(self, kind_name: str, state: str = "any") -> Resource:
+        """Borrow an existing resource for reading (never modified, never deleted); for a
+        `running` need, one the listing shows running if there is one."""
         kind = self.kinds[kind_name]
         if not kind.list:
             pytest.skip(f"no {kind_name} to read: it cannot be listed, and live runs are read-only "
@@ -215,7 +216,9 @@ class ResourceManager:
         if not items:
             why = "read-only live run" if self.target.is_live else "it cannot be created through the API"
             pytest.skip(f"no existing {kind_name} to read ({why}; {kind.list} answered {ex.status})")
-        item = items[0]
+        wanted = {"running": kind.running, "terminal": kind.terminal}.get(state) or set()
+        status_key = (kind.status_path or "").rsplit(".", 1)[-1]
+        item = next((i for i in items if status_key and i.get(status_key) in wanted), items[0])
         addr = {kind.id_param: item.get(kind.list_id)}
         for p in kind.parent_params:
             addr[p] = deps[p].params.get(p) if p in deps else item.get(p)
@@ -270,6 +273,14 @@ class ResourceManager:
     def ensure_state(self, res: Resource, state: str) -> None:
         kind = res.kind
         if state == "any":
+            return
+        if not res.owned:
+            # A borrowed resource is never stopped and never waited for: it is read as it is.
+            wanted = {"running": kind.running, "terminal": kind.terminal, "stopped": kind.terminal}[state]
+            status = self.status(res)
+            if status not in wanted:
+                pytest.skip(f"the existing {kind.name} {res.id} is {status}, not {state}, and live runs are "
+                            "read-only unless --pai-allow-mutations is given")
             return
         if state == "running":
             self.wait_for(res, kind.running)
@@ -371,11 +382,13 @@ class ResourceManager:
 
 def _older(item: dict, seconds: float) -> bool:
     from fakepai.clock import parse_iso
-    for key in ("GmtCreateTime", "CreatedTime"):
+    # PaiPlugin's CreatedTime is "2020-01-01 12:00:00" in UTC+8 (behavior.md §1.3); the others are ISO UTC.
+    for key, zone in (("GmtCreateTime", ""), ("CreatedTime", "+08:00")):
         value = item.get(key)
         if isinstance(value, str) and value:
+            text = value.replace(" ", "T") + (zone if " " in value else "")
             try:
-                return time.time() - parse_iso(value.replace(" ", "T")) > seconds
+                return time.time() - parse_iso(text) > seconds
             except ValueError:
                 return False
     return False

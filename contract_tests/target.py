@@ -128,7 +128,10 @@ def _probe_control_plane(base: str) -> str | None:
 
 
 def make_target(spec: str, *, region: str | None = None, workspace: str | None = None,
-                run_id: str | None = None, env: dict[str, str] | None = None) -> Target:
+                run_id: str | None = None, env: dict[str, str] | None = None,
+                endpoints: dict[str, str] | None = None) -> Target:
+    """`endpoints` overrides a live product's host (`{"PaiStudio": "pai.cn-hangzhou.data.aliyun.com"}`,
+    the host the official SDK's endpoint map names for that region)."""
     env = os.environ if env is None else env
     run_id = run_id or new_run_id()
     region = region or env.get("PAI_REGION") or "cn-hangzhou"
@@ -137,7 +140,8 @@ def make_target(spec: str, *, region: str | None = None, workspace: str | None =
     if spec == "live":
         cred = credential_from_env(env)
         ws = workspace or env.get("PAI_WORKSPACE_ID") or ""
-        urls = {p: "https://" + h.format(region=region) for p, h in LIVE_HOSTS.items()}
+        hosts = {**{p: h.format(region=region) for p, h in LIVE_HOSTS.items()}, **(endpoints or {})}
+        urls = {p: h if "://" in h else "https://" + h for p, h in hosts.items()}
         skip = None if cred and ws else LIVE_CREDENTIALS_MISSING
         return Target("live", urls, cred, ws, region, run_id, skip_reason=skip)
     parts = urlsplit(spec)

@@ -35,7 +35,7 @@ def _read_params(kit) -> dict:
 
 def _throttle_op(operations):
     """The read operation with the lowest documented rate limit: the cheapest to exceed."""
-    reads = [op for op in operations if not op.mutating and not op.path_params and not op.required]
+    reads = [op for op in operations if not op.mutating and not op.path_params]
     return min(reads, key=lambda op: (op.rate_limit, op.product, op.action))
 
 
@@ -49,9 +49,9 @@ def test_throttling_answers_429_with_retry_after(contract_kit):
         pytest.skip("throttling checks burst requests on purpose: pass --pai-check-throttling to run them "
                     "against a URL or live target")
     op = kit.op(THROTTLED.product, THROTTLED.action)
-    params = {"WorkspaceId": kit.target.workspace_id} if "WorkspaceId" in op.params else {}
+    params = kit.prepare(op).params
     kit.call(op.product, op.action, params)     # implemented? (a 501 skips)
-    burst = int(op.rate_limit) + 5
+    burst = 3 * int(op.rate_limit)              # sent back to back: well past a one-second bucket
     emulator = kit.target.emulator
     if emulator is not None:
         # The in-process fake runs without flow control for speed; turn it on, low, for one operation.

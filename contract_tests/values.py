@@ -163,14 +163,3 @@ def value_strategies(op: Operation, valid: dict) -> list[tuple[str, str, str, st
         for note, strategy in _out_of_range(op, name, spec):
             out.append(("out-of-range", name, note, strategy))
     return out
-
-
-def invalid_requests(op: Operation, valid: dict) -> st.SearchStrategy | None:
-    """Hypothesis strategy of `Invalid` value cases (missing/unknown-id are enumerated separately)."""
-    slots = value_strategies(op, valid)
-    if not slots:
-        return None
-    return st.one_of([
-        strategy.map(lambda v, kind=kind, name=name, note=note: Invalid(kind, name, {**valid, name: v}, f"{note}; sent {v!r}"))
-        for kind, name, note, strategy in slots
-    ])

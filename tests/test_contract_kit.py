@@ -76,6 +76,8 @@ def test_live_target_uses_regional_https_hosts_and_env_credentials():
     assert t.credential.kind == "ak" and t.credential.security_token == "tok"
     assert t.workspace_id == "86995" and t.skip_reason is None
     assert "s3cret" not in t.describe() and "s3cret" not in repr(t) and "tok" not in repr(t.credential)
+    hz = make_target("live", region="cn-hangzhou", env=env, endpoints={"PaiStudio": "pai.cn-hangzhou.data.aliyun.com"})
+    assert hz.base_urls["PaiStudio"] == "https://pai.cn-hangzhou.data.aliyun.com"
     bearer = make_target("live", env={"DASHSCOPE_API_KEY": "sk-123", "PAI_WORKSPACE_ID": "1"})
     assert bearer.credential.kind == "bearer" and "sk-123" not in bearer.describe()
 
