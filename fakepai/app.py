@@ -9,7 +9,8 @@ from fakepai.emulator import Emulator, Settings
 from fakepai.services.registry import load_services
 from fakepai.wire.pipeline import handle
 
-_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+# Every method reaches the pipeline, so even TRACE gets a JSON InvalidApi.NotFound with a request id.
+_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"]
 
 
 def build_app(settings: Settings | None = None, emulator: Emulator | None = None) -> Starlette:

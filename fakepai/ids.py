@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 import string
 import uuid
+from contextlib import contextmanager
 
 _ALNUM = string.ascii_lowercase + string.digits
 
@@ -22,6 +23,17 @@ class IdFactory:
 
     def uuid(self) -> str:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    @contextmanager
+    def atomic(self):
+        """Ids drawn inside are given back if the block fails: a rejected request must not shift
+        the ids of later ones, or a seeded scenario would not replay the same."""
+        state = self._rng.getstate()
+        try:
+            yield self
+        except BaseException:
+            self._rng.setstate(state)
+            raise
 
 
 def request_id() -> str:

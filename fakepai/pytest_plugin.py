@@ -25,8 +25,11 @@ def fakepai(fakepai_server):
     yield fakepai_server
 
 
-def _sdk_config(pai, access_key_id: str = "fakepai-test-key"):
+def _sdk_config(pai, access_key_id: str | None = None):
     from alibabacloud_tea_openapi.models import Config
+    from fakepai.server import FIXTURE_ACCESS_KEY
+
+    access_key_id = access_key_id or FIXTURE_ACCESS_KEY
 
     return Config(access_key_id=access_key_id, access_key_secret="fakepai-test-secret",
                   endpoint=pai.endpoint, protocol="http", region_id=pai.settings.region)

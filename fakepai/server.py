@@ -19,6 +19,9 @@ from fakepai.app import build_app
 from fakepai.emulator import Emulator, Settings
 
 
+FIXTURE_ACCESS_KEY = "fakepai-test-key"     # the access key of the pytest fixtures' SDK clients
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
@@ -147,7 +150,14 @@ class FakePAI:
         return self._on_loop(self.emulator.requests.query, action=action, status=status, limit=limit,
                              product=product, error_code=error_code)
 
-    def http(self, **kwargs) -> httpx.Client:
-        """A plain HTTP client with a bearer credential, for the seed's gateway URL form."""
-        headers = {"Authorization": "Bearer fakepai-test-key", **kwargs.pop("headers", {})}
+    def http(self, *, bearer: str | None = None, **kwargs) -> httpx.Client:
+        """A plain HTTP client for the seed's gateway URL form (`/api/{Product}/{Version}/{Action}`).
+
+        By default it calls as the access key the SDK fixtures use (`fakepai-test-key`, unsigned,
+        which `--auth any` accepts), so a test may mix the SDK and the gateway form on one account.
+        `bearer="token"` sends `Authorization: Bearer token` instead: a bearer token is an account
+        of its own (named by its fingerprint; the token itself is never stored).
+        """
+        credential = f"Bearer {bearer}" if bearer else f"acs {FIXTURE_ACCESS_KEY}:unsigned"
+        headers = {"Authorization": credential, **kwargs.pop("headers", {})}
         return httpx.Client(base_url=self.url, headers=headers, **kwargs)

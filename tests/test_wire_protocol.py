@@ -244,3 +244,18 @@ def test_body_over_the_limit_is_refused_and_changes_nothing(fakepai):
         assert_error(r, 400, "InvalidParameter.TooLarge")
         assert http.get(f"{GW}/GetTrainingJob/{job_id}").json().get("Labels", []) == []
         assert http.post(f"{GW}/UpdateTrainingJobLabels/{job_id}/labels", json={"Labels": labels[:50]}).status_code == 200
+
+
+def test_rejected_requests_do_not_shift_later_ids():
+    """Ids come from a seeded sequence; a request rejected half way through gives its id back."""
+    job = {"DisplayName": "j", "JobType": "PyTorchJob", "UserCommand": "python t.py",
+           "JobSpecs": [{"Type": "Worker", "PodCount": 1, "Image": "img", "EcsSpec": "ecs.g6.xlarge"}]}
+    bad = dict(job, Settings={"Tags": {"fakepai.outcome": "explode"}})
+    ids = []
+    for attempts in ([job], [bad, job]):
+        with FakePAI(seed=7) as pai, pai.http() as http:
+            for body in attempts:
+                r = http.post("/api/pai-dlc/2020-12-03/CreateJob", json=body)
+            assert r.status_code == 200, r.text
+            ids.append(r.json()["JobId"])
+    assert ids[0] == ids[1]

@@ -80,7 +80,8 @@ async def handle(request: Request) -> Response:
             user_id=user_id_for(principal.account_id),
             check_workspace=lambda ws: _check_ws(emulator, principal, ws),
         )
-        result = handler(ctx, params)
+        with emulator.ids.atomic():
+            result = handler(ctx, params)
         response = json_response(success_body(op, result, rid), 200, rid)
         code = None
     except PaiError as e:

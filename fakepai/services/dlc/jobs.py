@@ -171,6 +171,7 @@ def _list_filters(ctx, params: dict):
             not statuses or job["Status"] in statuses,
             not params.get("JobType") or job["JobType"] == params["JobType"],
             not params.get("WorkspaceId") or job["WorkspaceId"] == params["WorkspaceId"],
+            ctx.may_use_workspace(job["WorkspaceId"]),      # a key limited to workspaces sees only those
             not params.get("TemplateId") or job.get("TemplateId") == params["TemplateId"],
             not params.get("ResourceId") or job.get("ResourceId") == params["ResourceId"],
             not resource_ids or job.get("ResourceId") in resource_ids,
