@@ -100,6 +100,19 @@ def success_findings(op: Operation, ex: Exchange) -> list[Finding]:
 
 
 _ERROR_FIELDS = ("Code", "Message", "RequestId")
+_ERROR_SCHEMA = {"$ref": "https://fakepai.local/schemas/_shared/common.json#/$defs/ErrorResponse"}
+
+
+_ERROR_VALIDATORS: dict[int, object] = {}
+
+
+def _error_validator(op: Operation):
+    """The shared error body schema (closed: an unknown field in an error is drift too)."""
+    from jsonschema import Draft202012Validator
+    key = id(op.registry)
+    if key not in _ERROR_VALIDATORS:
+        _ERROR_VALIDATORS[key] = Draft202012Validator(_ERROR_SCHEMA, registry=op.registry)
+    return _ERROR_VALIDATORS[key]
 
 
 def error_findings(op: Operation, ex: Exchange) -> list[Finding]:
@@ -119,6 +132,8 @@ def error_findings(op: Operation, ex: Exchange) -> list[Finding]:
         code = ex.data.get("ErrorCode")
         if not isinstance(code, int) or isinstance(code, bool) or code == 0:
             out.append(Finding("$.ErrorCode", "PaiPlugin error envelope", "non-zero integer", code))
+    if op.envelope == "plain":
+        out += [f for f in schema_findings(_error_validator(op), ex.data) if f.path not in {"$." + n for n in _ERROR_FIELDS}]
     rid = ex.data.get("RequestId")
     if isinstance(rid, str) and ex.headers.get("x-acs-request-id") not in (None, rid):
         out.append(Finding("header:x-acs-request-id", "request id mismatch", rid, ex.headers["x-acs-request-id"]))
