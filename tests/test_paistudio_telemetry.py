@@ -356,6 +356,7 @@ def _recorded_run(seed: int) -> list[bytes]:
         def call(method, path, **kw):
             r = http.request(method, GW + path, **kw)
             assert r.status_code == 200, r.text
+            assert_valid_response("PaiStudio", path.split("/")[1], r.json())
             out.append(r.content.replace(r.headers["x-acs-request-id"].encode(), b""))
             return r.json()
 
@@ -434,6 +435,7 @@ def test_polled_like_the_pai_sdk_it_succeeds_and_yields_every_log_line():
             number, offset = number + 1, 0
         assert status == "Succeed"
         everything = client.list_training_job_logs(job, m.ListTrainingJobLogsRequest(page_size=2000)).body
+        assert_valid_response("PaiStudio", "ListTrainingJobLogs", everything.to_map())
         assert printed == everything.logs and int(everything.total_count) == len(printed) > 4 * page_size
         assert printed[-1].startswith("Training finished.")
 
