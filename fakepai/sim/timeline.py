@@ -8,7 +8,6 @@ phases already passed are never changed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
 
 FOREVER = float("inf")
 
