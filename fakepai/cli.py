@@ -5,6 +5,21 @@ import argparse
 import sys
 
 
+def _phase_seconds(text: str) -> dict[str, float]:
+    """`Running=5,Queuing=1` -> {"Running": 5.0, "Queuing": 1.0}."""
+    out = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        status, _, seconds = item.partition("=")
+        try:
+            value = float(seconds)
+        except ValueError:
+            value = -1.0
+        if not status.strip() or value < 0:
+            raise argparse.ArgumentTypeError(f"expected STATUS=SECONDS with SECONDS >= 0, got {item!r}")
+        out[status.strip()] = value
+    return out
+
+
 def _serve(args) -> int:
     import uvicorn
 
@@ -13,6 +28,7 @@ def _serve(args) -> int:
 
     settings = Settings(host=args.host, port=args.port, auth=args.auth, credentials_file=args.credentials,
                         rate_limit=args.rate_limit == "on", speed=args.speed, demo=args.demo,
+                        phase_seconds=args.phase_seconds,
                         state_file=args.state_file, seed=args.seed, region=args.region)
     try:
         emulator = Emulator(settings)
@@ -91,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--credentials", metavar="FILE", help="JSON file of access keys / bearer tokens (for --auth strict)")
     serve.add_argument("--rate-limit", choices=["on", "off"], default="on")
     serve.add_argument("--speed", type=float, default=1.0, help="virtual clock speed (1.0 = real time)")
+    serve.add_argument("--phase-seconds", type=_phase_seconds, default={}, metavar="STATUS=S,...",
+                       help="how long job phases last, e.g. Running=5,Queuing=1 (every product's plans)")
     serve.add_argument("--seed", type=int, default=0)
     serve.add_argument("--region", default="cn-hangzhou")
     serve.add_argument("--demo", action="store_true", help="start with a demo workspace and jobs")

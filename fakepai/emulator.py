@@ -26,6 +26,7 @@ class Settings:
     rate_limit: bool = True
     rate_overrides: dict[str, float] = field(default_factory=dict)
     speed: float = 1.0
+    phase_seconds: dict[str, float] = field(default_factory=dict)   # status -> seconds, for every plan
     seed: int = 0
     region: str = "cn-hangzhou"
     demo: bool = False

@@ -135,3 +135,30 @@ def test_serve_speed_flag_reaches_the_clock(monkeypatch):
     assert seen["app"].state.emulator.clock.speed == 7.5
     assert cli.main(["serve", "--port", "0"]) == 0
     assert seen["app"].state.emulator.clock.speed == 1.0
+
+
+def test_phase_profile_sets_phase_lengths_for_every_product():
+    """`phase_seconds` (CLI --phase-seconds) shortens phases in every product's plans, and replans
+    made from the control plane agree with them."""
+    from fakepai import FakePAI
+
+    with FakePAI(phase_seconds={"Creating": 1, "Created": 1, "Initializing": 1, "Submitted": 1, "Running": 3,
+                                "Queuing": 1, "EnvPreparing": 1}) as pai, pai.http() as http:
+        pai.freeze_clock()
+        train = http.post("/api/PaiStudio/2022-01-12/CreateTrainingJob", json={
+            "TrainingJobName": "t", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai"}).json()
+        dlc = http.post("/api/pai-dlc/2020-12-03/CreateJob", json={
+            "DisplayName": "d", "JobType": "PyTorchJob", "UserCommand": "python t.py",
+            "JobSpecs": [{"Type": "Worker", "PodCount": 1, "Image": "img", "EcsSpec": "ecs.g6.xlarge"}]}).json()
+        pai.advance(7.5)
+        assert http.get(f"/api/PaiStudio/2022-01-12/GetTrainingJob/{train['TrainingJobId']}").json()["Status"] == "Succeed"
+        assert http.get(f"/api/pai-dlc/2020-12-03/GetJob/{dlc['JobId']}").json()["Status"] in {"Succeeded", "SucceededReserving"}
+
+
+def test_cli_rejects_a_bad_phase_profile():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "fakepai", "serve", "--phase-seconds", "Running=soon"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and "STATUS=SECONDS" in out.stderr

@@ -44,8 +44,10 @@ def scripted(store_cls: type, collection: str, *, accepts: Callable[[str], bool]
 
 def apply(emulator, job_id: str, spec: dict) -> bool:
     from fakepai.services.registry import load_services
+    from fakepai.sim.timeline import phase_profile
     load_services()
-    for applier in _APPLIERS:
-        if applier(emulator, job_id, spec):
-            return True
+    with phase_profile(emulator.settings.phase_seconds):    # replans agree with the original plans
+        for applier in _APPLIERS:
+            if applier(emulator, job_id, spec):
+                return True
     return False

@@ -7,6 +7,8 @@ phases already passed are never changed.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 FOREVER = float("inf")
@@ -161,6 +163,26 @@ class Timeline:
         self.phases = [p for p in self.phases if p.start <= t] + tail
 
 
+# The emulator's phase-length profile (`fakepai serve --phase-seconds Running=5`,
+# `FakePAI(phase_seconds=...)`): status -> seconds, winning over every service's own defaults.
+# Set around each request and control-plane call, so plans made anywhere agree.
+_PHASE_SECONDS: ContextVar[dict[str, float]] = ContextVar("phase_seconds", default={})
+
+
+@contextmanager
+def phase_profile(overrides: dict[str, float] | None):
+    token = _PHASE_SECONDS.set(dict(overrides or {}))
+    try:
+        yield
+    finally:
+        _PHASE_SECONDS.reset(token)
+
+
+def configured_seconds(status: str, default: float) -> float:
+    """How long `status` lasts: the profile's figure if it names the status, else `default`."""
+    return float(_PHASE_SECONDS.get().get(status, default))
+
+
 def plan(lifecycle: Lifecycle, start: float, outcome: Outcome, *, max_running: float | None = None,
          durations: dict[str, float] | None = None) -> Timeline:
     """The full timeline from `start` for `outcome`."""
@@ -168,7 +190,7 @@ def plan(lifecycle: Lifecycle, start: float, outcome: Outcome, *, max_running: f
     phases: list[Phase] = []
     t = start
     for status, default in lifecycle.steps:
-        duration = durations.get(status, default)
+        duration = configured_seconds(status, durations.get(status, default))
         if status == lifecycle.running and outcome.result == "succeed" and outcome.after is not None \
                 and (outcome.phase in (None, status)):
             duration = outcome.after

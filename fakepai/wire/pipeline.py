@@ -18,6 +18,7 @@ from fakepai.emulator import Emulator
 from fakepai.errors import PaiError, not_implemented
 from fakepai.ids import request_id as new_request_id
 from fakepai.services.registry import Context, handler_for
+from fakepai.sim.timeline import phase_profile
 from fakepai.state.store import user_id_for
 from fakepai.wire.auth import AuthError, RawRequest
 from fakepai.wire.binding import bind
@@ -70,18 +71,8 @@ async def handle(request: Request) -> Response:
         handler = handler_for(op.product, op.action)
         if handler is None:
             raise not_implemented(op.product, op.action)
-        ctx = Context(
-            account=emulator.world.account(principal.account_id),
-            clock=emulator.clock,
-            ids=emulator.ids,
-            request_id=rid,
-            account_id=principal.account_id,
-            region=emulator.settings.region,
-            user_id=user_id_for(principal.account_id),
-            check_workspace=lambda ws: _check_ws(emulator, principal, ws),
-        )
-        with emulator.ids.atomic():
-            result = handler(ctx, params)
+        with phase_profile(emulator.settings.phase_seconds):
+            result = _call(emulator, handler, principal, params, rid)
         response = json_response(success_body(op, result, rid), 200, rid)
         code = None
     except PaiError as e:
@@ -102,6 +93,22 @@ async def handle(request: Request) -> Response:
         latency_ms=round((time.perf_counter() - started) * 1000, 3), form=form,
     ))
     return response
+
+
+def _call(emulator: Emulator, handler, principal, params: dict, rid: str):
+    """Run the handler for the caller's account. Ids it draws are given back if it fails."""
+    ctx = Context(
+        account=emulator.world.account(principal.account_id),
+        clock=emulator.clock,
+        ids=emulator.ids,
+        request_id=rid,
+        account_id=principal.account_id,
+        region=emulator.settings.region,
+        user_id=user_id_for(principal.account_id),
+        check_workspace=lambda ws: _check_ws(emulator, principal, ws),
+    )
+    with emulator.ids.atomic():
+        return handler(ctx, params)
 
 
 def _check_ws(emulator: Emulator, principal, workspace: str | None) -> None:

@@ -9,7 +9,7 @@ from fakepai.services.paistudio import lifecycle, views
 from fakepai.services.paistudio.store import TrainingJob, TrainingJobStore
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
-from fakepai.sim.timeline import Outcome, plan, replan
+from fakepai.sim.timeline import Outcome, configured_seconds, plan, replan
 from fakepai.state.paging import contains_ci, page
 
 PRODUCT = "PaiStudio"
@@ -76,15 +76,13 @@ def create_training_job(ctx: Context, params: dict) -> dict:
     algorithm, spec = algorithms.resolve_for_job(ctx, params)
     labels = [{"Key": label["Key"], "Value": label.get("Value", "")} for label in params.get("Labels") or []]
     max_running = lifecycle.max_running_seconds(params.get("Scheduler"))
+    # A rejected request gives its id back (the pipeline's ids.atomic), so drawing first is safe.
+    job_id = ctx.ids.prefixed("train", 11)
+    run = configured_seconds("Running", lifecycle.running_seconds(job_id))
     try:
-        # The `fakepai.outcome` label is checked before an id is drawn: a rejected request must
-        # not shift the ids of the jobs created after it (runs replay from the seed).
-        lifecycle.initial_outcome(labels, None, 0.0)
+        outcome = lifecycle.initial_outcome(labels, max_running, run)
     except ValueError as e:
         raise invalid_parameter("Labels", str(e))
-    job_id = ctx.ids.prefixed("train", 11)
-    run = lifecycle.running_seconds(job_id)
-    outcome = lifecycle.initial_outcome(labels, max_running, run)
     now = ctx.now()
     job = TrainingJob(
         id=job_id, workspace_id=params["WorkspaceId"], name=params["TrainingJobName"], spec=spec,
