@@ -1,6 +1,8 @@
 """Builds the Starlette app: the control plane under /_fakepai/ and every PAI route."""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from starlette.applications import Starlette
 from starlette.routing import Route
 
@@ -16,7 +18,15 @@ _METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"]
 def build_app(settings: Settings | None = None, emulator: Emulator | None = None) -> Starlette:
     emulator = emulator or Emulator(settings)
     load_services()
-    app = Starlette(routes=[*control_routes, Route("/{path:path}", handle, methods=_METHODS)])
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        saved = emulator.save_state()          # --state-file: keep the state for the next start
+        if saved:
+            print(f"fakepai: state saved to {saved}", flush=True)
+
+    app = Starlette(routes=[*control_routes, Route("/{path:path}", handle, methods=_METHODS)], lifespan=lifespan)
     app.state.emulator = emulator
     if emulator.settings.demo:
         from fakepai.demo import install_demo

@@ -46,7 +46,10 @@ def _serve(args) -> int:
     if args.demo:
         print("Demo workspace: WorkspaceId=12345 (see GET /_fakepai/health)")
     print(f"Control plane: http://{endpoint}/_fakepai/   (health, reset, clock, faults, requests)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, lifespan="off")
+    if args.state_file:
+        print(f"State file: {args.state_file} (saved on shutdown and on POST /_fakepai/snapshot)")
+    # lifespan "on": the app saves the state file on shutdown (uvicorn re-raises SIGTERM after it).
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, lifespan="on")
     return 0
 
 
@@ -112,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--seed", type=int, default=0)
     serve.add_argument("--region", default="cn-hangzhou")
     serve.add_argument("--demo", action="store_true", help="start with a demo workspace and jobs")
-    serve.add_argument("--state-file", metavar="PATH", help="not yet supported: state is in memory only")
+    serve.add_argument("--state-file", metavar="PATH",
+                       help="keep state across restarts: loaded at start if present, saved on shutdown (a pickle: trusted files only)")
     serve.set_defaults(func=_serve)
 
     cov = sub.add_parser("coverage", help="list the in-scope operations and whether they are implemented")
@@ -142,6 +146,4 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "conformance":
         args.pytest_args = [a for a in extra if a != "--"]
-    if getattr(args, "state_file", None):
-        print("fakepai: --state-file is not supported yet; state stays in memory", file=sys.stderr)
     return args.func(args)

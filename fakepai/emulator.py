@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from fakepai.catalog import Catalog, default_catalog
 from fakepai.clock import Clock
 from fakepai.ids import IdFactory
+from fakepai.state import snapshot
 from fakepai.state.store import World
 from fakepai.wire.auth import Authenticator, Credentials
 from fakepai.wire.faults import FaultInjector
@@ -51,6 +52,14 @@ class Emulator:
         self.throttler = Throttler(self.settings.rate_limit, self.settings.rate_overrides)
         self.faults = FaultInjector(seed=self.settings.seed)
         self.requests = RequestLog(self.settings.request_log_size)
+        if self.settings.state_file:
+            snapshot.load(self, self.settings.state_file)
+
+    def save_state(self) -> str | None:
+        """Write the state file (if one is configured); returns its path."""
+        if not self.settings.state_file:
+            return None
+        return str(snapshot.save(self, self.settings.state_file))
 
     def reset(self) -> None:
         """Empty state, fresh id sequence, no faults, no throttle history. The clock keeps its speed

@@ -47,7 +47,7 @@ class FakePAI:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, timeout: float = 10.0) -> "FakePAI":
         config = uvicorn.Config(self.app, host=self.settings.host, port=self.settings.port,
-                                log_level="warning", access_log=False, lifespan="off")
+                                log_level="warning", access_log=False, lifespan="on")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name="fakepai-server", daemon=True)
         self._thread.start()
@@ -66,6 +66,7 @@ class FakePAI:
         self._loop.run_until_complete(self._server.serve())
 
     def stop(self) -> None:
+        """Stop serving (the app saves the state file on shutdown, when one is configured)."""
         if self._server:
             self._server.should_exit = True
         if self._thread:

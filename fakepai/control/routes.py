@@ -50,6 +50,13 @@ async def reset(request: Request) -> Response:
     return _json({"status": "reset"})
 
 
+async def snapshot(request: Request) -> Response:
+    saved = _emu(request).save_state()
+    if saved is None:
+        return _bad("no state file: start with --state-file PATH", 409)
+    return _json({"saved": saved})
+
+
 async def clock(request: Request) -> Response:
     emu = _emu(request)
     if request.method == "PUT":
@@ -144,6 +151,7 @@ routes = [
     Route("/_fakepai/", dashboard, methods=["GET"]),
     Route("/_fakepai/health", health, methods=["GET"]),
     Route("/_fakepai/reset", reset, methods=["POST"]),
+    Route("/_fakepai/snapshot", snapshot, methods=["POST"]),
     Route("/_fakepai/clock", clock, methods=["GET", "PUT"]),
     Route("/_fakepai/clock/advance", advance, methods=["POST"]),
     Route("/_fakepai/requests", requests_log, methods=["GET"]),

@@ -1,0 +1,49 @@
+"""`--state-file PATH`: the emulator's state survives a restart.
+
+The file holds every account's stores, the virtual time and the id sequence, pickled (so it is
+only for files you wrote yourself: loading a pickle runs code). It is written on shutdown and on
+`POST /_fakepai/snapshot`, and read at start when it exists. Virtual time never goes backwards
+across a restart: it resumes at the later of the saved time and real time, so jobs that were
+running have moved on while the emulator was down, as they would on PAI.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import time
+from pathlib import Path
+
+FORMAT = "fakepai-state/1"
+
+
+def save(emulator, path: str | os.PathLike) -> Path:
+    target = Path(path)
+    payload = {"format": FORMAT, "accounts": emulator.world.accounts, "now": emulator.clock.now(),
+               "ids": emulator.ids._rng.getstate()}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write then rename, so a crash mid-write never leaves a half file behind.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, target)
+    return target
+
+
+def load(emulator, path: str | os.PathLike) -> bool:
+    """Restore from `path` if it exists; False when there is nothing to load."""
+    source = Path(path)
+    if not source.exists():
+        return False
+    try:
+        with source.open("rb") as f:
+            payload = pickle.load(f)
+    except Exception as e:  # a truncated or foreign file: say so instead of starting half-loaded
+        raise ValueError(f"{source} is not a fakepai state file ({e.__class__.__name__})") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise ValueError(f"{source} is not a fakepai state file ({FORMAT})")
+    emulator.world.accounts.clear()
+    emulator.world.accounts.update(payload["accounts"])
+    emulator.ids._rng.setstate(payload["ids"])
+    emulator.clock.set(now=max(payload["now"], time.time()))
+    return True

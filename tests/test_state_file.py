@@ -1,0 +1,69 @@
+"""--state-file: state survives a restart, ids continue, virtual time never goes back."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+
+from fakepai import FakePAI
+from tests.test_server_and_cli import _free_port
+
+GW = "/api/PaiStudio/2022-01-12"
+JOB = {"TrainingJobName": "kept", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai"}
+
+
+def test_state_survives_restart_and_ids_continue(tmp_path):
+    path = tmp_path / "state.pkl"
+    with FakePAI(state_file=str(path)) as pai, pai.http() as http:
+        first = http.post(f"{GW}/CreateTrainingJob", json=JOB).json()["TrainingJobId"]
+        http.post(f"{GW}/UpdateTrainingJobLabels/{first}/labels", json={"Labels": [{"Key": "k", "Value": "v"}]})
+        pai.advance(3600)                               # virtual time ahead of real time
+        ahead = pai.now()
+    assert path.exists()
+    with FakePAI(state_file=str(path)) as pai, pai.http() as http:
+        job = http.get(f"{GW}/GetTrainingJob/{first}").json()
+        assert job["TrainingJobName"] == "kept" and {"Key": "k", "Value": "v"} in job["Labels"]
+        assert job["Status"] == "Succeed"
+        assert pai.now() >= ahead                       # time did not go back
+        second = http.post(f"{GW}/CreateTrainingJob", json=JOB).json()["TrainingJobId"]
+        assert second != first
+        assert http.get(f"{GW}/ListTrainingJobs").json()["TotalCount"] == 2
+
+
+def test_snapshot_route(tmp_path):
+    with FakePAI() as pai:
+        assert httpx.post(f"{pai.url}/_fakepai/snapshot").status_code == 409
+    with FakePAI(state_file=str(tmp_path / "s.pkl")) as pai:
+        r = httpx.post(f"{pai.url}/_fakepai/snapshot")
+        assert r.status_code == 200 and os.path.exists(r.json()["saved"])
+
+
+def test_cli_saves_on_sigterm_and_refuses_a_foreign_file(tmp_path):
+    path = tmp_path / "cli.pkl"
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "fakepai", "serve", "--port", str(port), "--state-file", str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/_fakepai/health")
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        r = httpx.post(f"http://127.0.0.1:{port}{GW}/CreateTrainingJob", json=JOB, headers={"Authorization": "Bearer t"})
+        assert r.status_code == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=15)
+    assert "state saved" in out and path.exists()
+    bad = tmp_path / "bad.pkl"
+    bad.write_bytes(b"not a pickle")
+    refused = subprocess.run([sys.executable, "-m", "fakepai", "serve", "--port", str(_free_port()), "--state-file", str(bad)],
+                             capture_output=True, text=True, timeout=30)
+    assert refused.returncode == 2 and "not a fakepai state file" in refused.stderr
