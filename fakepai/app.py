@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from fakepai.control.routes import routes as control_routes
 from fakepai.emulator import Emulator, Settings
@@ -26,7 +26,8 @@ def build_app(settings: Settings | None = None, emulator: Emulator | None = None
         if saved:
             print(f"fakepai: state saved to {saved}", flush=True)
 
-    app = Starlette(routes=[*control_routes, Route("/{path:path}", handle, methods=_METHODS)], lifespan=lifespan)
+    app = Starlette(routes=[Mount("/_fakepai", routes=control_routes), Route("/{path:path}", handle, methods=_METHODS)],
+                    lifespan=lifespan)
     app.state.emulator = emulator
     if emulator.settings.demo:
         from fakepai.demo import install_demo

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timezone
+from functools import lru_cache
 
 
 class Clock:
@@ -52,8 +53,10 @@ class Clock:
         return {"now": iso(self.now()), "epoch": self.now(), "speed": self._speed}
 
 
+@lru_cache(maxsize=1 << 16)
 def iso(ts: float) -> str:
-    """UTC ISO-8601 with a Z, second precision: the DLC/PaiStudio time format (behavior.md §1.3)."""
+    """UTC ISO-8601 with a Z, second precision: the DLC/PaiStudio time format (behavior.md §1.3).
+    Cached: the same phase and record times are formatted on every read."""
     return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -23,11 +23,14 @@ def test_state_survives_restart_and_ids_continue(tmp_path):
         http.post(f"{GW}/UpdateTrainingJobLabels/{first}/labels", json={"Labels": [{"Key": "k", "Value": "v"}]})
         pai.advance(3600)                               # virtual time ahead of real time
         ahead = pai.now()
+        assert http.get(f"{GW}/GetTrainingJob/{first}").json()["Status"] == "Succeed"    # caches derived state
+        logs = http.get(f"{GW}/ListTrainingJobLogs/{first}", params={"PageSize": 5}).json()["Logs"]
     assert path.exists()
     with FakePAI(state_file=str(path)) as pai, pai.http() as http:
         job = http.get(f"{GW}/GetTrainingJob/{first}").json()
         assert job["TrainingJobName"] == "kept" and {"Key": "k", "Value": "v"} in job["Labels"]
         assert job["Status"] == "Succeed"
+        assert http.get(f"{GW}/ListTrainingJobLogs/{first}", params={"PageSize": 5}).json()["Logs"] == logs
         assert pai.now() >= ahead                       # time did not go back
         second = http.post(f"{GW}/CreateTrainingJob", json=JOB).json()["TrainingJobId"]
         assert second != first

@@ -147,17 +147,18 @@ async def job_outcome(request: Request) -> Response:
     return _json({"jobId": job_id, "outcome": spec})
 
 
+# Mounted under /_fakepai (one prefix check keeps the PAI routes' dispatch cheap).
 routes = [
-    Route("/_fakepai/", dashboard, methods=["GET"]),
-    Route("/_fakepai/health", health, methods=["GET"]),
-    Route("/_fakepai/reset", reset, methods=["POST"]),
-    Route("/_fakepai/snapshot", snapshot, methods=["POST"]),
-    Route("/_fakepai/clock", clock, methods=["GET", "PUT"]),
-    Route("/_fakepai/clock/advance", advance, methods=["POST"]),
-    Route("/_fakepai/requests", requests_log, methods=["GET"]),
-    Route("/_fakepai/faults", faults, methods=["GET", "POST", "DELETE"]),
-    Route("/_fakepai/faults/{fault_id}", fault_by_id, methods=["GET", "DELETE"]),
-    Route("/_fakepai/coverage", coverage, methods=["GET"]),
-    Route("/_fakepai/openapi.json", openapi_json, methods=["GET"]),
-    Route("/_fakepai/jobs/{job_id}/outcome", job_outcome, methods=["PUT"]),
+    Route("/", dashboard, methods=["GET"]),
+    Route("/health", health, methods=["GET"]),
+    Route("/reset", reset, methods=["POST"]),
+    Route("/snapshot", snapshot, methods=["POST"]),
+    Route("/clock", clock, methods=["GET", "PUT"]),
+    Route("/clock/advance", advance, methods=["POST"]),
+    Route("/requests", requests_log, methods=["GET"]),
+    Route("/faults", faults, methods=["GET", "POST", "DELETE"]),
+    Route("/faults/{fault_id}", fault_by_id, methods=["GET", "DELETE"]),
+    Route("/coverage", coverage, methods=["GET"]),
+    Route("/openapi.json", openapi_json, methods=["GET"]),
+    Route("/jobs/{job_id}/outcome", job_outcome, methods=["PUT"]),
 ]

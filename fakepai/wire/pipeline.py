@@ -72,7 +72,7 @@ async def handle(request: Request) -> Response:
         if handler is None:
             raise not_implemented(op.product, op.action)
         with phase_profile(emulator.settings.phase_seconds):
-            result = _call(emulator, handler, principal, params, rid)
+            result = _call(emulator, op, handler, principal, params, rid)
         response = json_response(success_body(op, result, rid), 200, rid)
         code = None
     except PaiError as e:
@@ -95,8 +95,8 @@ async def handle(request: Request) -> Response:
     return response
 
 
-def _call(emulator: Emulator, handler, principal, params: dict, rid: str):
-    """Run the handler for the caller's account. Ids it draws are given back if it fails."""
+def _call(emulator: Emulator, op, handler, principal, params: dict, rid: str):
+    """Run the handler for the caller's account. Ids a write draws are given back if it fails."""
     ctx = Context(
         account=emulator.world.account(principal.account_id),
         clock=emulator.clock,
@@ -107,6 +107,8 @@ def _call(emulator: Emulator, handler, principal, params: dict, rid: str):
         user_id=user_id_for(principal.account_id),
         check_workspace=lambda ws: _check_ws(emulator, principal, ws),
     )
+    if not op.mutating:
+        return handler(ctx, params)
     with emulator.ids.atomic():
         return handler(ctx, params)
 

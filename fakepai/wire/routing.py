@@ -39,6 +39,11 @@ class Router:
             self._by_method.setdefault(op.method, []).append(op)
         for ops in self._by_method.values():
             ops.sort(key=lambda o: -o.literal_segments)
+        # Native paths only match paths with as many segments, so index by (method, segments).
+        self._by_shape: dict[tuple[str, int], list[Operation]] = {}
+        for method, ops in self._by_method.items():
+            for op in ops:
+                self._by_shape.setdefault((method, op.path.count("/")), []).append(op)
 
     def resolve(self, method: str, path: str, headers: dict[str, str]) -> Route:
         """`path` is the raw, still percent-encoded path: each segment is decoded exactly once, so
@@ -55,7 +60,7 @@ class Router:
         # Literal segments are matched decoded; `/` and `%` inside a segment stay escaped until the
         # captured value is unquoted below.
         path = "/".join(unquote(seg).replace("%", "%25").replace("/", "%2F") for seg in path.split("/"))
-        for op in self._by_method.get(method, []):
+        for op in self._by_shape.get((method, path.rstrip("/").count("/")), []):
             m = op.path_regex.match(path)
             if m:
                 candidates.append((op, {k: unquote(v) for k, v in m.groupdict().items()}))

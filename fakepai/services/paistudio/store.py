@@ -26,6 +26,10 @@ class TrainingJob:
     error_info: dict | None = None       # scripted error info for GetTrainingJobErrorInfo
     seq: int = 0                         # creation order within the account (set by the store): breaks time ties
 
+    def __getstate__(self) -> dict:
+        # Derived caches (telemetry, see telemetry.telemetry) are rebuilt on demand, not saved.
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
 
 class TrainingJobStore:
     def __init__(self):

@@ -161,7 +161,13 @@ class Telemetry:
         return instance_names(self.job)
 
     def stream(self, instance: str) -> LogStream | None:
-        """The instance's log stream, or None if the job never runs."""
+        """The instance's log stream, or None if the job never runs (built once per instance)."""
+        streams = self.__dict__.setdefault("_streams", {})
+        if instance not in streams:
+            streams[instance] = self._stream(instance)
+        return streams[instance]
+
+    def _stream(self, instance: str) -> LogStream | None:
         if self.run_start is None:
             return None
         master = instance.endswith("-master-0")
@@ -190,7 +196,15 @@ class Telemetry:
 
 
 def telemetry(job: TrainingJob) -> Telemetry:
-    return Telemetry(job)
+    """The job's telemetry, built once per plan: it is a pure function of the job's spec and
+    timeline, so it is rebuilt only when a stop or a scripted outcome rewrites the plan."""
+    key = tuple((p.status, p.start, p.reason_code, p.reason_message) for p in job.timeline.phases)
+    cached = job.__dict__.get("_telemetry")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    tel = Telemetry(job)
+    job.__dict__["_telemetry"] = (key, tel)
+    return tel
 
 
 def master_instance(job: TrainingJob) -> str:
@@ -200,7 +214,7 @@ def master_instance(job: TrainingJob) -> str:
 def latest_metrics(job: TrainingJob, now: float, names: set[str] | None = None) -> list[dict]:
     """The latest value of each metric printed by `now` (GetTrainingJob.LatestMetrics and
     GetTrainingJobLatestMetrics)."""
-    tel = Telemetry(job)
+    tel = telemetry(job)
     stream = tel.stream(master_instance(job))
     if stream is None:
         return []
@@ -218,7 +232,7 @@ def latest_metrics(job: TrainingJob, now: float, names: set[str] | None = None) 
 
 def latest_progress(job: TrainingJob, now: float) -> dict | None:
     """`LatestProgress` from ProgressDefinitions: read back from the latest progress lines."""
-    tel = Telemetry(job)
+    tel = telemetry(job)
     if not tel.progress_lines:
         return None
     stream = tel.stream(master_instance(job))
