@@ -5,6 +5,7 @@ everything a read shows — status, pods, logs, metrics — is derived from thos
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,26 @@ class JobRecord:
     template_name: str | None = None
     # (role, index) -> when UpdateJob scaled that pod in; pods of the original spec have no entry.
     pod_added: dict[tuple[str, int], float] = field(default_factory=dict)
+
+    @property
+    def created_second(self) -> int:
+        """GmtCreateTime's second, what ListJobs windows and sorts every job on: worked out once
+        (lazily, so records from state files saved before it existed still read)."""
+        second = self.__dict__.get("_created_second")
+        if second is None:
+            second = self.__dict__["_created_second"] = whole_seconds(self.created)
+        return second
+
+
+def whole_seconds(t: float) -> int:
+    """The epoch second that `clock.iso(t)` names: datetime rounds to microseconds (half to even)
+    before the text drops them, so 9.9999996 reads as second 10. ListJobs filters and sorts on
+    these, so it agrees with the timestamps its responses show."""
+    frac, whole = math.modf(t)
+    micros = round(frac * 1e6)
+    if micros < 0:
+        micros, whole = micros + 1_000_000, whole - 1
+    return int(whole) + (1 if micros >= 1_000_000 else 0)
 
 
 class DlcJobStore:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 from fakepai.clock import iso
-from fakepai.services.dlc import lifecycle, pods
+from fakepai.services.dlc import lifecycle, pods, seeded
 from fakepai.services.dlc.job_spec import totals
-from fakepai.services.dlc.job_store import JobRecord
+from fakepai.services.dlc.job_store import JobRecord, whole_seconds
 from fakepai.services.dlc.projection import to_response
 
 # Fields left out when GetJob is called with NeedDetail=false [INFERRED: the detail the flag saves
@@ -20,6 +20,12 @@ from fakepai.services.dlc.projection import to_response
 DETAIL_FIELDS = ("Pods", "JobReplicaStatuses", "RestartRecord")
 _RESTARTS = re.compile(r"--max-num-of-job-restart=(\d+)")
 DEFAULT_MAX_RESTARTS = 10      # the [META] demo's "0/10"
+# `supportedProfilingTypes` of jobs and pods: the only value the SDK documents is `sysom` (Alibaba
+# Cloud's SysOM profiler) [SDK example]; every job and pod here offers it [INFERRED].
+PROFILING_TYPES = "sysom"
+# Pods[].ResourceType is "the pod resource usage type", example `Normal` [SDK]: whether the pod runs
+# on normal or on idle (oversold) quota resources. Jobs here never use oversold resources.
+POD_RESOURCE_TYPE = "Normal"
 
 
 def _restart_times(settings: dict) -> str:
@@ -44,14 +50,14 @@ def payment_type(body: dict) -> str:
     return "PostPaid"
 
 
-def _pods(record: JobRecord, now: float, region: str, resource_type: str) -> list[dict]:
+def _pods(record: JobRecord, now: float, region: str) -> list[dict]:
     out = []
     for life in pods.lives_at(record, now):
         pod_id = life.slot.pod_id
         status = life.status_at(now)
         pod = {"PodId": pod_id, "PodUid": pods.uid(pod_id), "Type": life.slot.role, "Status": status,
-               "SubStatus": "Normal", "NodeName": pods.node_name(region, pod_id), "ResourceType": resource_type,
-               "GmtCreateTime": iso(life.created)}
+               "SubStatus": "Normal", "NodeName": pods.node_name(region, pod_id), "ResourceType": POD_RESOURCE_TYPE,
+               "GmtCreateTime": iso(life.created), "supportedProfilingTypes": PROFILING_TYPES}
         if life.started is not None and life.started <= now:
             ip = pods.pod_ip(pod_id)
             end = life.finished if life.finished is not None and life.finished <= now else now
@@ -64,14 +70,18 @@ def _pods(record: JobRecord, now: float, region: str, resource_type: str) -> lis
 
 
 def _replica_statuses(record: JobRecord, now: float, status: str, pod_list: list[dict]) -> list[dict]:
+    """Per role: pods Active (running), Queuing (waiting for resources while the job queues) and
+    Dequeued (scheduled: taken off the queue) [SDK JobReplicaStatus]. A job stopped before it was
+    scheduled has dequeued nothing."""
     queued = status in ("Creating", "Queuing")
     out = []
     for spec in record.body.get("JobSpecs") or []:
         role = spec.get("Type") or "Worker"
         count = int(spec.get("PodCount") or 1)
-        active = sum(1 for p in pod_list if p["Type"] == role and p["Status"] == "Running")
+        mine = [p for p in pod_list if p["Type"] == role]
+        active = sum(1 for p in mine if p["Status"] == "Running")
         out.append({"Type": role, "Active": active, "Queuing": count if queued else 0,
-                    "Dequeued": 0 if queued else count, "EstimatedPodCount": count})
+                    "Dequeued": len(mine), "EstimatedPodCount": count})
     return out
 
 
@@ -87,16 +97,88 @@ def _history(record: JobRecord, now: float) -> list[dict]:
     return out
 
 
+def cluster_id(region: str, body: dict, resource_type: str) -> str:
+    """The cluster a job runs in [SDK ClusterId]: a quota's own cluster, or the region's shared
+    public pool of the job's resource type; ACK-style `c` + 32 hex digits, fixed by those keys
+    ([INFERRED] format: the SDK's examples are masked)."""
+    pool = body.get("ResourceId") or f"public-{resource_type}"
+    return "c" + seeded.uuid_for("cluster", region, pool).replace("-", "")
+
+
+def resource_type(body: dict) -> str:
+    """ECS for general-purpose instance types, Lingjun for `ml.*` ones [SDK ResourceType]."""
+    ml = any(str(s.get("EcsSpec", "")).startswith("ml.") for s in body.get("JobSpecs") or [])
+    return "Lingjun" if ml else "ECS"
+
+
+class Facts:
+    """What a job shows at `now` that does not need its pods: status, reason, Gmt*Time moments and
+    resource totals, each worked out once and only when asked. ListJobs filters and sorts every job
+    on these and builds the full `view()` (pods, history, projection) only for the page it returns;
+    `view()` reads the same values, so the two cannot disagree."""
+
+    __slots__ = ("record", "now", "_phase", "_marks", "_totals")
+
+    def __init__(self, record: JobRecord, now: float):
+        self.record, self.now = record, now
+        self._phase = self._marks = self._totals = None
+
+    @property
+    def phase(self):
+        if self._phase is None:
+            self._phase = self.record.plan.at(self.now)
+        return self._phase
+
+    @property
+    def status(self) -> str:
+        return self.phase.status
+
+    @property
+    def milestones(self) -> dict[str, float]:
+        if self._marks is None:
+            self._marks = lifecycle.milestones(self.record, self.now)
+        return self._marks
+
+    @property
+    def modified(self) -> float:
+        """GmtModifiedTime: the last change by a caller or by the plan."""
+        return max([self.record.modified] + [p.start for p in self.record.plan.timeline.phases if p.start <= self.now])
+
+    @property
+    def totals(self) -> tuple[int, float, float]:
+        if self._totals is None:
+            self._totals = totals(self.record.body)
+        return self._totals
+
+    def time(self, field: str) -> int | None:
+        """A Gmt*Time field as the whole second its text shows; None while unset."""
+        if field == "GmtCreateTime":
+            return self.record.created_second
+        if field == "GmtModifiedTime":
+            t = self.modified
+        else:
+            t = self.milestones.get(field)
+        return None if t is None else whole_seconds(t)
+
+    def number(self, field: str) -> float:
+        """RequestCPU / RequestGPU / RequestMemory (GiB) / Priority / Duration, as GetJob shows them."""
+        if field == "Priority":
+            return self.record.body.get("Priority") or 1
+        if field == "Duration":
+            return lifecycle.duration(self.record, self.now)
+        return self.totals[("RequestCPU", "RequestGPU", "RequestMemory").index(field)]
+
+
 def view(record: JobRecord, now: float, region: str) -> dict:
     """Every field the job can show at `now` (a superset of GetJob and JobItem)."""
     body = record.body
     settings = body.get("Settings") or {}
-    phase = record.plan.at(now)
+    facts = Facts(record, now)
+    phase = facts.phase
     status = phase.status
-    ml = any(str(s.get("EcsSpec", "")).startswith("ml.") for s in body.get("JobSpecs") or [])
-    resource_type = "Lingjun" if ml else "ECS"
-    cpu, gpu, mem = totals(body)
-    pod_list = _pods(record, now, region, resource_type)
+    kind = resource_type(body)
+    cpu, gpu, mem = facts.totals
+    pod_list = _pods(record, now, region)
     out = {key: body[key] for key in (
         "DisplayName", "JobType", "JobSpecs", "UserCommand", "Description", "DataSources", "CodeSource",
         "Envs", "CustomEnvs", "ThirdpartyLibs", "ThirdpartyLibDir", "Settings", "CredentialConfig",
@@ -110,16 +192,17 @@ def view(record: JobRecord, now: float, region: str) -> dict:
         "JobId": record.job_id,
         "WorkspaceId": record.workspace_id,
         "Accessibility": body.get("Accessibility") or "PRIVATE",
-        "Priority": body.get("Priority") or 1,
+        "Priority": facts.number("Priority"),
         "Status": status,
         "StatusHistory": _history(record, now),
-        "Duration": lifecycle.duration(record, now),
+        "Duration": facts.number("Duration"),
         "RestartTimes": _restart_times(settings),
         "RetryCount": 0,
         "RequestCPU": cpu,
         "RequestGPU": gpu,
         "RequestMemory": mem,
-        "ResourceType": resource_type,
+        "ResourceType": kind,
+        "ClusterId": cluster_id(region, body, kind),
         "UserId": record.user_id,
         "TenantId": record.user_id,
         "Username": record.username,
@@ -131,6 +214,7 @@ def view(record: JobRecord, now: float, region: str) -> dict:
         "NodeCount": str(len(pod_list)),
         "NodeNames": [p["NodeName"] for p in pod_list],
         "JobReplicaStatuses": _replica_statuses(record, now, status, pod_list),
+        "supportedProfilingTypes": PROFILING_TYPES,
     })
     if phase.reason_code:
         out.update(ReasonCode=phase.reason_code, ReasonMessage=phase.reason_message or "")
@@ -138,10 +222,9 @@ def view(record: JobRecord, now: float, region: str) -> dict:
         out["ResourceQuotaName"] = body["ResourceId"]
     if record.template_id:
         out.update(TemplateId=record.template_id, TemplateName=record.template_name or "")
-    for name, t in lifecycle.milestones(record, now).items():
+    for name, t in facts.milestones.items():
         out[name] = iso(t)
-    latest = max([record.modified] + [p.start for p, _ in record.plan.timeline.passed(now)])
-    out["GmtModifiedTime"] = iso(latest)
+    out["GmtModifiedTime"] = iso(facts.modified)
     return out
 
 

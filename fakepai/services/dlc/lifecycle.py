@@ -228,26 +228,26 @@ def _rescript(record: JobRecord, now: float, spec: dict) -> None:
 
 # -- reading a plan -------------------------------------------------------------------------------
 
+# Gmt*Time field -> the statuses whose first entry sets it.
+MILESTONES = {"Queuing": "GmtSubmittedTime", "Running": "GmtRunningTime",
+              "SucceededReserving": "GmtSuccessedTime", "Succeeded": "GmtSuccessedTime",
+              "FailedReserving": "GmtFailedTime", "Failed": "GmtFailedTime", "Stopped": "GmtStoppedTime"}
+ENDS = ("GmtSuccessedTime", "GmtFailedTime", "GmtStoppedTime")
+
+
 def milestones(record: JobRecord, now: float) -> dict[str, float]:
     """The Gmt*Time moments reached by `now` (epoch seconds), keyed by response field name.
 
     GmtSubmittedTime is when the job reached the cluster queue (Queuing); GmtSuccessedTime /
     GmtFailedTime / GmtFinishTime mark when the outcome was known — the start of a reserving phase
-    when there is one ([INFERRED]: the work ended then; the reservation only keeps the pods)."""
-    tl = record.plan.timeline
+    when there is one ([INFERRED]: the work ended then; the reservation only keeps the pods).
+    One pass over the plan: ListJobs asks this of every job it sorts or windows on these times."""
     out = {"GmtCreateTime": record.created}
-
-    def first(*statuses: str) -> float | None:
-        times = [t for t in (tl.entered(s, now) for s in statuses) if t is not None]
-        return min(times) if times else None
-
-    for name, statuses in (("GmtSubmittedTime", ("Queuing",)), ("GmtRunningTime", ("Running",)),
-                           ("GmtSuccessedTime", ("SucceededReserving", "Succeeded")),
-                           ("GmtFailedTime", ("FailedReserving", "Failed")), ("GmtStoppedTime", ("Stopped",))):
-        t = first(*statuses)
-        if t is not None:
-            out[name] = t
-    ends = [out[k] for k in ("GmtSuccessedTime", "GmtFailedTime", "GmtStoppedTime") if k in out]
+    for phase in record.plan.timeline.phases:
+        name = MILESTONES.get(phase.status)
+        if name is not None and phase.start <= now and (name not in out or phase.start < out[name]):
+            out[name] = phase.start
+    ends = [out[k] for k in ENDS if k in out]
     if ends:
         out["GmtFinishTime"] = min(ends)
     return out

@@ -17,12 +17,26 @@ from referencing.jsonschema import DRAFT202012
 from fakepai.catalog import default_catalog
 
 
+# id(schema holding a $ref) -> (that schema, target contents, target resolver). Schemas are loaded
+# once and never change, and a lookup costs far more than the projection itself (a ListJobs page
+# resolves a few hundred refs).
+_REFS: dict[int, tuple] = {}
+
+
+def _deref(schema: dict, resolver):
+    hit = _REFS.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        resolved = resolver.lookup(schema["$ref"])
+        hit = _REFS[id(schema)] = (schema, resolved.contents, resolved.resolver)
+    return hit[1], hit[2]
+
+
 def project(value, schema: dict, resolver):
     if not isinstance(schema, dict):
         return value
     if "$ref" in schema:
-        resolved = resolver.lookup(schema["$ref"])
-        return project(value, resolved.contents, resolved.resolver)
+        contents, target = _deref(schema, resolver)
+        return project(value, contents, target)
     if isinstance(value, dict):
         props = schema.get("properties")
         extra = schema.get("additionalProperties", True)

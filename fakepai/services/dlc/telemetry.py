@@ -266,6 +266,7 @@ METRICS = {
     "DiskReadRate": (3.0e6, 2.0e6, None, False),
     "DiskWriteRate": (1.2e6, 8.0e5, None, False),
 }
+IDLE_LOAD = 0.02               # share of the working load a reserved (idle) pod still shows [INFERRED]
 _UNITS = {"s": 1, "sec": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "minute": 60, "minutes": 60,
           "h": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400}
 
@@ -288,13 +289,16 @@ def series(record: JobRecord, life: PodLife, metric: str, start: float, end: flo
         return []
     alive_to = min(life.finished if life.finished is not None else math.inf, now)
     lo, hi = max(start, alive_from), min(end, alive_to)
+    # While a finished job is reserved its pods live on, but the user command has exited: they idle.
+    _, run_end, after = _run_window(record)
+    idle_from = run_end if after in ("SucceededReserving", "FailedReserving") else math.inf
     points = []
     k = math.ceil(lo / step)
     while k * step <= hi:
         t = k * step
         if life.finished is not None and t >= life.finished:
             break
-        warm = min(1.0, (t - alive_from) / 60 + 0.3)
+        warm = IDLE_LOAD if t >= idle_from else min(1.0, (t - alive_from) / 60 + 0.3)
         value = (typical + spread * (2 * seeded.unit(metric, life.slot.pod_id, k) - 1)) * warm
         if ceiling is not None:
             value = min(value, ceiling)
