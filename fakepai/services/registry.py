@@ -8,7 +8,7 @@ envelope (the wire layer wraps `Data`). It raises `PaiError` for API errors and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
 from fakepai.clock import Clock
 from fakepai.ids import IdFactory
@@ -18,6 +18,7 @@ Handler = Callable[["Context", dict], Any]
 _HANDLERS: dict[tuple[str, str], Handler] = {}
 
 S = TypeVar("S")
+T = TypeVar("T")
 
 
 def operation(product: str, action: str) -> Callable[[Handler], Handler]:
@@ -77,6 +78,17 @@ class Context:
         except PaiError:
             return False
         return True
+
+    def lookup(self, items: Mapping[str, T], resource: str, resource_id: str | None,
+               workspace_of: Callable[[T], str | None]) -> T:
+        """`items[resource_id]`, or 404 NotFound.<resource>; a key limited to some workspaces gets
+        403 Forbidden.RAM for a resource outside them (the path names no workspace to check)."""
+        item = items.get(resource_id or "")
+        if item is None:
+            from fakepai.errors import not_found
+            raise not_found(resource, resource_id or "")
+        self.check_workspace(workspace_of(item))
+        return item
 
     def store(self, cls: type[S]) -> S:
         """The account's instance of a service's store class (created on first use)."""

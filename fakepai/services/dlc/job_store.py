@@ -9,7 +9,6 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fakepai.errors import not_found
 
 if TYPE_CHECKING:  # pragma: no cover
     from fakepai.services.dlc.lifecycle import JobPlan
@@ -68,8 +67,4 @@ def find_record(ctx, job_id: str | None) -> JobRecord | None:
 
 def get_record(ctx, job_id: str | None) -> JobRecord:
     """The job, or 404 NotFound.Job; a key limited to some workspaces only sees jobs in them."""
-    record = find_record(ctx, job_id)
-    if record is None:
-        raise not_found("Job", job_id or "")
-    ctx.check_workspace(record.workspace_id)
-    return record
+    return ctx.lookup(ctx.store(DlcJobStore).jobs, "Job", job_id, lambda record: record.workspace_id)

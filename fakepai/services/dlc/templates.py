@@ -86,11 +86,7 @@ def _store(ctx: Context) -> JobTemplateStore:
 
 
 def _template(ctx: Context, template_id: str) -> JobTemplate:
-    tpl = _store(ctx).templates.get(template_id)
-    if tpl is None:
-        raise not_found("JobTemplate", template_id)
-    ctx.check_workspace(tpl.workspace_id)
-    return tpl
+    return ctx.lookup(_store(ctx).templates, "JobTemplate", template_id, lambda tpl: tpl.workspace_id)
 
 
 def _version(tpl: JobTemplate, number: int) -> TemplateVersion:

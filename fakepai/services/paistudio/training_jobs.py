@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 
 from fakepai.clock import parse_iso
-from fakepai.errors import invalid_parameter, invalid_status, missing_parameter, not_found
+from fakepai.errors import invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.paistudio import lifecycle, views
 from fakepai.services.paistudio.store import TrainingJob, TrainingJobStore
 from fakepai.services.registry import Context, operation
@@ -29,13 +29,7 @@ def store(ctx: Context) -> TrainingJobStore:
 
 
 def get_job(ctx: Context, job_id: str) -> TrainingJob:
-    job = store(ctx).jobs.get(job_id)
-    if job is None:
-        raise not_found("TrainingJob", job_id)
-    # The path names no workspace, so a key limited to some workspaces is checked against the
-    # job's own (403 Forbidden.RAM, as for templates and TensorBoards).
-    ctx.check_workspace(job.workspace_id)
-    return job
+    return ctx.lookup(store(ctx).jobs, "TrainingJob", job_id, lambda job: job.workspace_id)
 
 
 def _validate_create(params: dict) -> None:
