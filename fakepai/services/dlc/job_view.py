@@ -13,7 +13,7 @@ from fakepai.clock import iso
 from fakepai.services.dlc import lifecycle, pods, seeded
 from fakepai.services.dlc.job_spec import totals
 from fakepai.services.dlc.job_store import JobRecord, whole_seconds
-from fakepai.services.dlc.projection import to_response
+from fakepai.services.projection import to_response
 
 # Fields left out when GetJob is called with NeedDetail=false [INFERRED: the detail the flag saves
 # is the per-pod and per-restart data].

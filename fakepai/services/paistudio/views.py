@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from fakepai.clock import iso
-from fakepai.services.dlc.projection import to_response
+from fakepai.services.projection import to_response
 from fakepai.services.paistudio import telemetry
 from fakepai.services.paistudio.lifecycle import TERMINAL
 from fakepai.services.paistudio.store import TrainingJob
