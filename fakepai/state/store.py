@@ -57,7 +57,7 @@ class World:
             threading.Thread(target=_free_gradually, args=(old,), name="fakepai-free-state", daemon=True).start()
 
 
-def _free_gradually(accounts: dict[str, AccountState], batch: int = 64) -> None:
+def _free_gradually(accounts: dict[str, AccountState], batch: int = 128) -> None:
     freed = 0
     for account in accounts.values():
         for store in account._namespaces.values():
@@ -66,7 +66,7 @@ def _free_gradually(accounts: dict[str, AccountState], batch: int = 64) -> None:
                     collection.popitem() if isinstance(collection, dict) else collection.pop()
                     freed += 1
                     if freed % batch == 0:
-                        time.sleep(0)          # let the server thread have the GIL
+                        time.sleep(0.0005)     # a real pause: the server thread takes the GIL
     accounts.clear()
 
 
