@@ -1,21 +1,42 @@
-"""Builds the Starlette app: the control plane under /_fakepai/ and every PAI route."""
+"""Builds the ASGI app: every PAI path straight into the wire pipeline, and the control plane
+under /_fakepai/ (plus the lifespan) served by Starlette."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 
 from fakepai.control.routes import routes as control_routes
 from fakepai.emulator import Emulator, Settings
 from fakepai.services.registry import load_services
-from fakepai.wire.pipeline import handle
+from fakepai.wire import pipeline
 
-# Every method reaches the pipeline, so even TRACE gets a JSON InvalidApi.NotFound with a request id.
-_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"]
+CONTROL_PREFIX = "/_fakepai"
 
 
-def build_app(settings: Settings | None = None, emulator: Emulator | None = None) -> Starlette:
+class FakePAIApp:
+    """The ASGI entry point. PAI requests skip Starlette's router and Request objects (the
+    pipeline reads the ASGI scope itself); everything else is the Starlette control-plane app."""
+
+    def __init__(self, emulator: Emulator, control: Starlette):
+        self.emulator = emulator
+        self.control = control
+
+    @property
+    def state(self):
+        return self.control.state
+
+    async def __call__(self, scope, receive, send) -> None:
+        # Every method on every other path reaches the pipeline: even TRACE gets a JSON
+        # InvalidApi.NotFound with a request id.
+        if scope["type"] == "http" and not scope["path"].startswith(CONTROL_PREFIX + "/"):
+            await pipeline.serve(self.emulator, scope, receive, send)
+        else:
+            await self.control(scope, receive, send)
+
+
+def build_app(settings: Settings | None = None, emulator: Emulator | None = None) -> FakePAIApp:
     emulator = emulator or Emulator(settings)
     load_services()
 
@@ -26,10 +47,9 @@ def build_app(settings: Settings | None = None, emulator: Emulator | None = None
         if saved:
             print(f"fakepai: state saved to {saved}", flush=True)
 
-    app = Starlette(routes=[Mount("/_fakepai", routes=control_routes), Route("/{path:path}", handle, methods=_METHODS)],
-                    lifespan=lifespan)
-    app.state.emulator = emulator
+    control = Starlette(routes=[Mount(CONTROL_PREFIX, routes=control_routes)], lifespan=lifespan)
+    control.state.emulator = emulator
     if emulator.settings.demo:
         from fakepai.demo import install_demo
         install_demo(emulator)
-    return app
+    return FakePAIApp(emulator, control)

@@ -212,3 +212,18 @@ def test_gateway_and_native_errors(fakepai):
         assert_error(http.post(f"{GW}/CreateTrainingJob", content=b"{not json", headers={"Content-Type": "application/json"}),
                      400, "InvalidParameter")
         assert_error(http.post(f"{GW}/CreateTrainingJob", json=[1, 2]), 400, "InvalidParameter")
+
+
+def test_an_ended_job_still_shows_every_later_label_change(fakepai, paistudio_client):
+    """Ended jobs' bodies are cached; changes through the API must still show at once, even at one
+    frozen instant (so the cache cannot key on modification times)."""
+    fakepai.freeze_clock()
+    job_id = create(paistudio_client)
+    fakepai.advance(3600)
+    assert get(paistudio_client, job_id)["Status"] == "Succeed"
+    for value in ("1", "2"):
+        paistudio_client.update_training_job_labels(job_id, m.UpdateTrainingJobLabelsRequest(
+            labels=[m.UpdateTrainingJobLabelsRequestLabels(key="k", value=value)]))
+        assert get(paistudio_client, job_id)["Labels"] == [{"Key": "k", "Value": value}]
+    paistudio_client.delete_training_job_labels(job_id, m.DeleteTrainingJobLabelsRequest(keys="k"))
+    assert get(paistudio_client, job_id)["Labels"] == []

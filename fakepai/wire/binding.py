@@ -9,6 +9,7 @@ InvalidParameter, each naming the parameter.
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qsl
 
 from jsonschema.exceptions import ValidationError
@@ -137,7 +138,77 @@ def _parse_json_text(name: str, text: str):
         raise invalid_parameter(name, "expected a JSON document")
 
 
+# -- validation -------------------------------------------------------------------------------
+# Most requests carry a few flat parameters (ids, page numbers, names). Those are checked by a
+# small compiled checker first; anything it cannot vouch for (nested values, conditionals, or any
+# violation at all) goes through jsonschema, which also words every error message.
+
+_SIMPLE_KEYWORDS = {"type", "enum", "minimum", "maximum", "minLength", "maxLength", "pattern", "default",
+                    "description", "x-in", "x-json-string", "title", "examples"}
+_SIMPLE_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
+_ROOT_KEYWORDS = {"type", "properties", "required", "$defs", "$schema", "description", "title",
+                  "additionalProperties"}
+_CHECKERS: dict[tuple[str, str], dict | None] = {}
+
+
+def _simple_checkers(op: Operation) -> dict | None:
+    """Per-parameter checkers when the request schema is flat enough to check by hand, else None."""
+    key = op.key
+    if key not in _CHECKERS:
+        schema = op.request_schema
+        if set(schema) - _ROOT_KEYWORDS:
+            _CHECKERS[key] = None
+        else:
+            _CHECKERS[key] = {name: _checker(spec) for name, spec in schema.get("properties", {}).items()}
+    return _CHECKERS[key]
+
+
+def _checker(spec: dict):
+    if not isinstance(spec.get("type"), str) or spec["type"] not in _SIMPLE_TYPES or set(spec) - _SIMPLE_KEYWORDS:
+        return None                              # nested or unusual: leave it to jsonschema
+    types = _SIMPLE_TYPES[spec["type"]]
+    is_bool = spec["type"] == "boolean"
+    enum = spec.get("enum")
+    low, high = spec.get("minimum"), spec.get("maximum")
+    min_len, max_len = spec.get("minLength"), spec.get("maxLength")
+    pattern = re.compile(spec["pattern"]) if "pattern" in spec else None
+
+    def ok(value) -> bool:
+        if not isinstance(value, types) or (isinstance(value, bool) and not is_bool):
+            return False
+        if enum is not None and value not in enum:
+            return False
+        if (low is not None and value < low) or (high is not None and value > high):
+            return False
+        if min_len is not None and len(value) < min_len or max_len is not None and len(value) > max_len:
+            return False
+        return pattern is None or pattern.search(value) is not None
+
+    return ok
+
+
+def _passes_simple_checks(op: Operation, params: dict) -> bool:
+    checkers = _simple_checkers(op)
+    if checkers is None:
+        return False
+    for name in op.required:
+        if name not in params:
+            return False
+    for name, value in params.items():
+        check = checkers.get(name, _UNCHECKED)
+        if check is _UNCHECKED:
+            continue                             # unknown parameters are ignored
+        if check is None or not check(value):
+            return False
+    return True
+
+
+_UNCHECKED = object()
+
+
 def _validate(op: Operation, params: dict) -> None:
+    if _passes_simple_checks(op, params):
+        return
     errors = sorted(op.request_validator.iter_errors(params), key=_error_rank)
     if not errors:
         return

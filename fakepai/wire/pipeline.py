@@ -10,7 +10,6 @@ import logging
 import time
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 from fakepai.clock import iso
@@ -29,16 +28,33 @@ from fakepai.wire.requestlog import RequestRecord
 log = logging.getLogger("fakepai")
 
 
-async def handle(request: Request) -> Response:
-    emulator: Emulator = request.app.state.emulator
+async def serve(emulator: Emulator, scope, receive, send) -> None:
+    """The ASGI endpoint of every PAI path (a plain ASGI callable: building Starlette's Request,
+    URL and Headers objects for each call would cost more than routing and binding together)."""
+    body = await _read_body(receive)
+    response = await _respond(emulator, scope, body)
+    await response(scope, receive, send)
+
+
+async def _read_body(receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break                               # the client went away
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def _respond(emulator: Emulator, scope, body: bytes) -> Response:
     started = time.perf_counter()
     rid = new_request_id()
-    body = await request.body()
-    raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
-    raw_path = raw_path.split("?", 1)[0]
-    query = parse_qsl(request.url.query, keep_blank_values=True)
-    headers = {k.lower(): v for k, v in request.headers.items()}
-    raw = RawRequest(method=request.method.upper(), path=raw_path, query=query, headers=headers, body=body)
+    raw_path = (scope.get("raw_path") or scope["path"].encode("utf-8")).decode("latin-1").split("?", 1)[0]
+    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    raw = RawRequest(method=scope["method"].upper(), path=raw_path, query=query, headers=headers, body=body)
 
     op = None
     principal = None
@@ -89,7 +105,7 @@ async def handle(request: Request) -> Response:
         time=iso(emulator.clock.now()), request_id=rid,
         account=principal.account_id if principal else None,
         product=op.product if op else None, action=op.action if op else None,
-        method=raw.method, path=request.url.path, status=response.status_code, error_code=code,
+        method=raw.method, path=scope["path"], status=response.status_code, error_code=code,
         latency_ms=round((time.perf_counter() - started) * 1000, 3), form=form,
     ))
     return response

@@ -25,6 +25,12 @@ class TrainingJob:
     algorithm: dict | None = None        # resolved algorithm: {"AlgorithmId", "AlgorithmSpec", ...}
     error_info: dict | None = None       # scripted error info for GetTrainingJobErrorInfo
     seq: int = 0                         # creation order within the account (set by the store): breaks time ties
+    revision: int = 0                    # bumped by every change made through the API (views cache on it)
+
+    def touch(self, now: float) -> None:
+        """Record a change made through the API (labels, stop)."""
+        self.modified = now
+        self.revision += 1
 
     def __getstate__(self) -> dict:
         # Derived caches (telemetry, see telemetry.telemetry) are rebuilt on demand, not saved.

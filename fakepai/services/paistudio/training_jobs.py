@@ -179,7 +179,7 @@ def stop_training_job(ctx: Context, params: dict) -> dict:
     from fakepai.sim.timeline import Phase
     code, message = lifecycle.STOP_REASON
     job.timeline.cut(now, [Phase("Terminated", now, code, message)])   # DESIGN §3: no Stopping in PaiStudio
-    job.modified = now
+    job.touch(now)
     return {}
 
 
@@ -208,7 +208,7 @@ def update_training_job_labels(ctx: Context, params: dict) -> dict:
                 break
         else:
             job.labels.append({"Key": label["Key"], "Value": label.get("Value", "")})
-    job.modified = ctx.now()
+    job.touch(ctx.now())
     return {}
 
 
@@ -220,7 +220,7 @@ def delete_training_job_labels(ctx: Context, params: dict) -> dict:
     if not keys:
         raise missing_parameter("Keys")
     job.labels = [label for label in job.labels if label["Key"] not in keys]
-    job.modified = ctx.now()
+    job.touch(ctx.now())
     return {}
 
 

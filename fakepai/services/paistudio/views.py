@@ -124,7 +124,19 @@ def _scheduler(job: TrainingJob, as_string: bool) -> dict | None:
 
 
 def training_job(job: TrainingJob, now: float, region: str) -> dict:
-    """The GetTrainingJob body (without RequestId)."""
+    """The GetTrainingJob body (without RequestId). Once a job has ended its body can only change
+    through the API (labels), so it is kept until the job's revision or plan changes."""
+    ended = job.timeline.end_time(TERMINAL)
+    if ended is None or now < ended:
+        return _training_job(job, now, region)
+    key = (job.revision, region, tuple((p.status, p.start, p.reason_code, p.reason_message) for p in job.timeline.phases))
+    cached = job.__dict__.get("_ended_view")
+    if cached is None or cached[0] != key:
+        cached = job.__dict__["_ended_view"] = (key, _training_job(job, now, region))
+    return cached[1]
+
+
+def _training_job(job: TrainingJob, now: float, region: str) -> dict:
     body = _common(job, now)
     body.update({
         "AlgorithmId": (job.algorithm or {}).get("AlgorithmId"),
