@@ -1,7 +1,13 @@
-"""The one paginator every list operation uses (moto's utilities/paginator.py, simplified)."""
+"""The one paginator every list operation uses (moto's utilities/paginator.py, simplified), and
+the page and time-window parameter checks list requests share."""
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Sequence, TypeVar
+
+from fakepai.clock import parse_iso
+from fakepai.errors import invalid_parameter
+
+WEEK = 7 * 24 * 3600
 
 T = TypeVar("T")
 
@@ -23,3 +29,38 @@ def contains_ci(haystack: str | None, needle: str | None) -> bool:
     if not needle:
         return True
     return needle.lower() in (haystack or "").lower()
+
+
+def page_bounds(params: dict, *, default_size: int = 10, max_size: int = 100,
+                max_number: int | None = None) -> tuple[int, int]:
+    """PageNumber (default 1, min 1) and PageSize (default `default_size`, 1..max_size).
+
+    Out of range is 400 InvalidParameter rather than a clamp (DESIGN §3; behavior.md §9, [INFERRED])."""
+    number = params.get("PageNumber")
+    size = params.get("PageSize")
+    number = 1 if number is None else number
+    size = default_size if size is None else size
+    if number < 1 or (max_number is not None and number > max_number):
+        bound = f"1..{max_number}" if max_number else ">= 1"
+        raise invalid_parameter("PageNumber", f"{number} is out of range ({bound})")
+    if not 1 <= size <= max_size:
+        raise invalid_parameter("PageSize", f"{size} is out of range (1..{max_size})")
+    return number, size
+
+
+def time_param(params: dict, name: str) -> float | None:
+    """An ISO-8601 time parameter (`2024-01-01T00:00:00Z`), or None when absent; 400 naming it
+    when it does not parse."""
+    value = params.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return parse_iso(str(value))
+    except (ValueError, TypeError, OverflowError):
+        raise invalid_parameter(name, "expected an ISO-8601 time such as 2024-01-01T00:00:00Z")
+
+
+def creation_window(params: dict, now: float, span: float = WEEK) -> tuple[float, float]:
+    """StartTime/EndTime on creation time; defaults now - span .. now [META list requests]."""
+    start, end = time_param(params, "StartTime"), time_param(params, "EndTime")
+    return (now - span if start is None else start), (now if end is None else end)

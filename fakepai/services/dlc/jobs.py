@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import math
 
-from fakepai.clock import parse_iso
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.dlc import job_view, lifecycle
 from fakepai.services.dlc.job_spec import check_pod_count, clean, validate_create
@@ -21,9 +20,8 @@ from fakepai.services.dlc.lifecycle import STATUSES, TERMINAL
 from fakepai.services.dlc.sanity import SanityConfig
 from fakepai.services.registry import operation
 from fakepai.sim.timeline import Outcome
-from fakepai.state.paging import contains_ci, page
+from fakepai.state.paging import contains_ci, creation_window, page
 
-WEEK = 7 * 24 * 3600
 PRIORITY_STATUSES = ("Creating", "Queuing", "EnvPreparing")
 TIME_FIELDS = ("GmtCreateTime", "GmtSubmittedTime", "GmtRunningTime", "GmtFinishTime", "GmtModifiedTime")
 NUMERIC_FIELDS = ("RequestCPU", "RequestGPU", "RequestMemory", "Priority", "Duration")
@@ -138,12 +136,7 @@ def _list_filters(ctx, params: dict):
     time_field = params.get("TimeRangeField") or "GmtCreateTime"
     if time_field not in TIME_FIELDS:
         raise invalid_parameter("TimeRangeField", f"{time_field!r} is not one of {', '.join(TIME_FIELDS)}")
-    window = []
-    for name, default in (("StartTime", now - WEEK), ("EndTime", now)):
-        try:
-            window.append(parse_iso(params[name]) if params.get(name) else default)
-        except (ValueError, OverflowError):
-            raise invalid_parameter(name, "expected an ISO-8601 UTC time such as 2021-01-12T14:35:01Z")
+    window = creation_window(params, now)
     numeric = params.get("NumericRangeField")
     if numeric and numeric not in NUMERIC_FIELDS:
         raise invalid_parameter("NumericRangeField", f"{numeric!r} is not one of {', '.join(NUMERIC_FIELDS)}")
@@ -258,7 +251,7 @@ def _oversold(settings: dict, wanted: str) -> bool:
     return not used or used.lower() == "false"
 
 
-def _in_window(second: int | None, window: list[float]) -> bool:
+def _in_window(second: int | None, window: tuple[float, float]) -> bool:
     return second is not None and window[0] <= second <= window[1]
 
 

@@ -18,7 +18,7 @@ from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_
 from fakepai.services.dlc import list_params
 from fakepai.services.dlc.constraint_paths import PathError, delete_path, format_path, get_path, parse_path, set_path
 from fakepai.services.registry import Context, operation
-from fakepai.state.paging import contains_ci, page
+from fakepai.state.paging import contains_ci, page, page_bounds
 
 PRODUCT = "pai-dlc"
 RULES = ("locked", "overridable", "required")
@@ -231,7 +231,7 @@ def list_job_templates(ctx: Context, params: dict) -> dict:
         raise missing_parameter("WorkspaceId")
     order = list_params.order(params)
     key = _SORT_KEYS[list_params.sort_by(params, _SORT_KEYS, "GmtCreateTime")]
-    number, size = list_params.page_bounds(params)
+    number, size = page_bounds(params)
     matched = [
         t for t in _store(ctx).templates.values()
         if t.workspace_id == params["WorkspaceId"]

@@ -17,7 +17,7 @@ from fakepai.services.dlc import list_params
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, plan, replan
-from fakepai.state.paging import contains_ci, page
+from fakepai.state.paging import contains_ci, creation_window, page, page_bounds
 
 PRODUCT = "pai-dlc"
 CREATING_SECONDS = 30.0
@@ -336,9 +336,9 @@ def _eq_ci(value: str | None, wanted: str | None) -> bool:
 def list_tensorboards(ctx: Context, params: dict) -> dict:
     order = list_params.order(params)
     key = _SORT_KEYS[list_params.sort_by(params, _SORT_KEYS, "GmtCreateTime")]
-    number, size = list_params.page_bounds(params, max_number=1000)
+    number, size = page_bounds(params, max_number=1000)
     now = ctx.now()
-    start, end = list_params.time_window(params, now)
+    start, end = creation_window(params, now)
     exact = {"WorkspaceId": params.get("WorkspaceId"), "JobId": params.get("JobId"),
              "QuotaId": params.get("QuotaId")}
     show_own = params.get("ShowOwn", True)

@@ -23,9 +23,8 @@ from functools import lru_cache
 from fakepai.clock import iso
 from fakepai.errors import PaiError, invalid_parameter, missing_parameter, not_found
 from fakepai.services.paistudio import hyperparameters
-from fakepai.services.paistudio.windows import page_params
 from fakepai.services.registry import Context, operation
-from fakepai.state.paging import contains_ci
+from fakepai.state.paging import contains_ci, page, page_bounds
 
 PRODUCT = "PaiStudio"
 PAI = "pai"
@@ -167,9 +166,8 @@ def _version_view(algo: Algorithm, version: AlgorithmVersion, with_spec: bool) -
 
 def _paged(params: dict, items: list) -> tuple[int, list]:
     # DESIGN §3: unpublished paging defaults, PageNumber 1, PageSize 10 (1..100).
-    number, size = page_params(params, default_size=10, max_size=100)
-    start = (number - 1) * size
-    return len(items), items[start:start + size]
+    number, size = page_bounds(params, default_size=10, max_size=100)
+    return len(items), page(items, number, size)
 
 
 # --- AlgorithmSpec ----------------------------------------------------------------------------

@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import copy
 
-from fakepai.clock import parse_iso
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.paistudio import lifecycle, views
 from fakepai.services.paistudio.store import TrainingJob, TrainingJobStore
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import Outcome, configured_seconds, plan, replan
-from fakepai.state.paging import contains_ci, page
+from fakepai.state.paging import contains_ci, creation_window, page
 
 PRODUCT = "PaiStudio"
-WEEK = 7 * 24 * 3600
 
 SORT_KEYS = {
     "GmtCreateTime": lambda job, now: job.created,
@@ -93,19 +91,6 @@ def get_training_job(ctx: Context, params: dict) -> dict:
     return views.training_job(get_job(ctx, params["TrainingJobId"]), ctx.now(), ctx.region)
 
 
-def _window(params: dict, now: float) -> tuple[float, float]:
-    """StartTime/EndTime filter on creation time; defaults 7 days ago .. now [META]."""
-    try:
-        start = parse_iso(params["StartTime"]) if params.get("StartTime") else now - WEEK
-    except ValueError:
-        raise invalid_parameter("StartTime", "expected an ISO-8601 time such as 2024-01-01T00:00:00Z")
-    try:
-        end = parse_iso(params["EndTime"]) if params.get("EndTime") else now
-    except ValueError:
-        raise invalid_parameter("EndTime", "expected an ISO-8601 time such as 2024-01-01T00:00:00Z")
-    return start, end
-
-
 def _matches(job: TrainingJob, params: dict, now: float) -> bool:
     if params.get("TrainingJobId") and job.id != params["TrainingJobId"]:
         return False
@@ -137,7 +122,7 @@ def list_training_jobs(ctx: Context, params: dict) -> dict:
     jobs = store(ctx)
     if params.get("Labels") is not None and not isinstance(params["Labels"], dict):
         raise invalid_parameter("Labels", "expected a JSON object of label keys to values")
-    start, end = _window(params, now)
+    start, end = creation_window(params, now)      # defaults 7 days ago .. now [META]
     sort_by = params.get("SortBy") or "GmtCreateTime"
     desc = (params.get("Order") or "desc").lower() == "desc"
     number, size = params.get("PageNumber", 1), params.get("PageSize", 10)

@@ -8,32 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fakepai.clock import parse_iso
 from fakepai.errors import invalid_parameter
-
-
-def page_params(params: dict, *, default_size: int = 100, max_size: int) -> tuple[int, int]:
-    number = params.get("PageNumber")
-    size = params.get("PageSize")
-    number = 1 if number is None else number
-    size = default_size if size is None else size
-    if number < 1:
-        raise invalid_parameter("PageNumber", f"{number} is out of range (minimum 1)")
-    if not 1 <= size <= max_size:
-        # DESIGN §3: PageSize above its maximum is rejected, not clamped.
-        raise invalid_parameter("PageSize", f"{size} is out of range (1..{max_size})")
-    return number, size
-
-
-def time_param(params: dict, name: str) -> float | None:
-    """An ISO-8601 time parameter (`2024-01-01T00:00:00Z`), or None when absent."""
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return parse_iso(str(value))
-    except ValueError:
-        raise invalid_parameter(name, "expected an ISO-8601 time such as 2024-01-01T00:00:00Z")
+from fakepai.state.paging import page_bounds, time_param
 
 
 def time_window(params: dict) -> tuple[float | None, float | None]:
@@ -65,5 +41,5 @@ def paged_read(ctx, params: dict, *, max_size: int) -> PagedRead:
     from fakepai.services.paistudio.training_jobs import get_job
     job = get_job(ctx, params["TrainingJobId"])
     lo, hi = time_window(params)
-    number, size = page_params(params, max_size=max_size)
+    number, size = page_bounds(params, default_size=100, max_size=max_size)
     return PagedRead(job, ctx.now(), lo, hi, number, size)
