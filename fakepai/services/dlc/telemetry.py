@@ -14,7 +14,6 @@ import math
 import re
 from datetime import datetime, timedelta, timezone
 
-from fakepai.clock import parse_iso
 from fakepai.errors import PaiError, invalid_parameter
 from fakepai.services.dlc import seeded
 from fakepai.services.dlc.ecs_specs import lookup
@@ -22,9 +21,9 @@ from fakepai.services.dlc.job_spec import pod_resources
 from fakepai.services.dlc.job_store import JobRecord, get_record
 from fakepai.services.dlc.pods import MAIN_CONTAINER, PodLife, life_of, lives_at, node_name, roster, spec_for, uid
 from fakepai.services.registry import operation
+from fakepai.state.paging import WEEK, time_param
 
 _CST = timezone(timedelta(hours=8))
-WEEK = 7 * 24 * 3600
 HOUR = 3600
 PROGRESS_EVERY = 10.0          # seconds between two training-progress lines
 MAX_POINTS = 11000             # per pod series; more is 400 (Prometheus' own limit) [INFERRED]
@@ -43,22 +42,14 @@ def stamp(t: float) -> str:
 
 def window(params: dict, now: float, span: float) -> tuple[float, float]:
     """StartTime / EndTime (defaults now - span .. now); nothing after now exists yet."""
-    bounds = {}
-    for name, default in (("StartTime", now - span), ("EndTime", now)):
-        text = params.get(name)
-        if not text:
-            bounds[name] = default
-            continue
-        try:
-            bounds[name] = parse_iso(text)
-        except (ValueError, TypeError, OverflowError):
-            raise invalid_parameter(name, "expected an ISO-8601 UTC time such as 2021-01-12T14:35:01Z")
-    if not params.get("EndTime"):
+    start, end = time_param(params, "StartTime"), time_param(params, "EndTime")
+    start = now - span if start is None else start
+    if end is None:
         # A poller moving StartTime past the newest line gets an empty page, not an error.
-        bounds["EndTime"] = max(bounds["EndTime"], bounds["StartTime"])
-    if bounds["StartTime"] > bounds["EndTime"]:
+        end = max(now, start)
+    if start > end:
         raise invalid_parameter("StartTime", "StartTime is later than EndTime")
-    return bounds["StartTime"], bounds["EndTime"]
+    return start, end
 
 
 def _select(lines: list[tuple[float, str]], start: float, end: float, now: float, limit: int) -> list[str]:
