@@ -172,8 +172,10 @@ def _paged(params: dict, items: list) -> tuple[int, list]:
 
 # --- AlgorithmSpec ----------------------------------------------------------------------------
 
-def _spec_fields() -> dict:
-    """The AlgorithmSpec model's properties (from the response schema), for dropping unknown keys."""
+@lru_cache(maxsize=1)
+def _spec_fields() -> tuple:
+    """The AlgorithmSpec model's schema and a resolver for it (from the response schema), for
+    dropping unknown keys; built once, as the catalog is."""
     from fakepai.catalog import default_catalog
     op = default_catalog().get(PRODUCT, "GetAlgorithmVersion")
     return op.response_schema["properties"]["AlgorithmSpec"], op.registry.resolver()
