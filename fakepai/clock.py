@@ -50,7 +50,8 @@ class Clock:
         self.set(speed=0.0)
 
     def snapshot(self) -> dict:
-        return {"now": iso(self.now()), "epoch": self.now(), "speed": self._speed}
+        now = self.now()
+        return {"now": iso(now), "epoch": now, "speed": self._speed}
 
 
 @lru_cache(maxsize=1 << 16)
