@@ -185,11 +185,7 @@ class Credentials:
         _no_unknown(d, _TOP_FIELDS, "")
         keys: list[AccessKey] = []
         seen: set[str] = set()
-        for i, e in enumerate(_list(d, "accessKeys")):
-            where = f"accessKeys[{i}]"
-            if not isinstance(e, Mapping):
-                raise CredentialsError(f"{where}: expected an object, got {type(e).__name__}")
-            _no_unknown(e, _AK_FIELDS, where)
+        for where, e in _entries(d, "accessKeys", _AK_FIELDS):
             ak = _str(e, "accessKeyId", where, required=True)
             if ak in seen:
                 raise CredentialsError(f"{where}.accessKeyId: duplicate access key id {ak!r}")
@@ -203,11 +199,7 @@ class Credentials:
             ))
         tokens: list[BearerToken] = []
         seen_tokens: set[str] = set()
-        for i, e in enumerate(_list(d, "bearerTokens")):
-            where = f"bearerTokens[{i}]"
-            if not isinstance(e, Mapping):
-                raise CredentialsError(f"{where}: expected an object, got {type(e).__name__}")
-            _no_unknown(e, _TOKEN_FIELDS, where)
+        for where, e in _entries(d, "bearerTokens", _TOKEN_FIELDS):
             token = _str(e, "token", where, required=True)
             digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
             if digest in seen_tokens:
@@ -217,6 +209,17 @@ class Credentials:
                                       account_id=_str(e, "accountId", where) or token_fingerprint(token),
                                       workspaces=_workspaces(e, where)))
         return cls(keys, tokens)
+
+
+def _entries(d: Mapping, name: str, allowed: set[str]):
+    """(where, entry) for each object of the list `name`, each checked to be an object with only
+    `allowed` fields; `where` (e.g. "accessKeys[1]") prefixes every later error."""
+    for i, e in enumerate(_list(d, name)):
+        where = f"{name}[{i}]"
+        if not isinstance(e, Mapping):
+            raise CredentialsError(f"{where}: expected an object, got {type(e).__name__}")
+        _no_unknown(e, allowed, where)
+        yield where, e
 
 
 def _no_unknown(d: Mapping, allowed: set[str], where: str) -> None:
