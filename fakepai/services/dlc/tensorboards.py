@@ -93,13 +93,9 @@ def _store(ctx: Context) -> TensorboardStore:
 
 
 def _board(ctx: Context, params: dict) -> Tensorboard:
-    tb = _store(ctx).boards.get(params["TensorboardId"])
-    workspace = params.get("WorkspaceId")
     # A TensorBoard is looked up inside the workspace the caller names, when it names one.
-    if tb is None or (workspace and tb.fields.get("WorkspaceId") and workspace != tb.fields["WorkspaceId"]):
-        raise not_found("Tensorboard", params["TensorboardId"])
-    ctx.check_workspace(tb.fields.get("WorkspaceId"))
-    return tb
+    return ctx.lookup(_store(ctx).boards, "Tensorboard", params["TensorboardId"],
+                      lambda tb: tb.fields.get("WorkspaceId"), named_workspace=params.get("WorkspaceId"))
 
 
 def _find_job(ctx: Context, job_id: str) -> dict:
