@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 FOREVER = float("inf")
 
 
-@dataclass
+@dataclass(slots=True)
 class Phase:
     status: str
     start: float
@@ -22,7 +22,7 @@ class Phase:
     reason_message: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """How a scripted resource ends. Accepted spellings come from the control plane, labels and env.
 
@@ -121,7 +121,7 @@ class Lifecycle:
         return [s for s, _ in self.steps]
 
 
-@dataclass
+@dataclass(slots=True)
 class Timeline:
     phases: list[Phase]
 
