@@ -1,5 +1,7 @@
 """The one paginator every list operation uses (moto's utilities/paginator.py, simplified), and
-the page and time-window parameter checks list requests share."""
+the page, order, sort-key and time-window parameter checks list requests share. Each check raises
+400 InvalidParameter naming the parameter (DESIGN §3), so a list request with a bad value is
+rejected before anything is read."""
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Sequence, TypeVar
@@ -16,6 +18,23 @@ def page(items: Sequence[T], page_number: int, page_size: int) -> list[T]:
     """Page `page_number` (1-based) of `items`; an empty list past the end, never an error."""
     start = (page_number - 1) * page_size
     return list(items[start:start + page_size])
+
+
+def order(params: dict, default: str = "desc") -> str:
+    """`Order` as "asc" or "desc", accepted in either case (DESIGN §3); 400 naming it otherwise."""
+    value = params.get("Order") or default
+    if str(value).lower() not in ("asc", "desc"):
+        raise invalid_parameter("Order", f"{value!r} is not one of asc, desc")
+    return str(value).lower()
+
+
+def sort_by(params: dict, allowed: Iterable[str], default: str) -> str:
+    """`SortBy`, one of `allowed` (default `default`); 400 naming it otherwise."""
+    value = params.get("SortBy") or default
+    allowed = list(allowed)
+    if value not in allowed:
+        raise invalid_parameter("SortBy", f"{value!r} is not one of {', '.join(allowed)}")
+    return value
 
 
 def sort_items(items: Iterable[T], key: Callable[[T], Any], order: str | None, default_desc: bool = True) -> list[T]:

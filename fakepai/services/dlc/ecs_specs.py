@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fakepai.errors import invalid_parameter
 from fakepai.services.registry import operation
-from fakepai.state.paging import page
+from fakepai.state.paging import order, page
 
 _DRIVERS = ["470.82.01", "535.161.08", "550.54.15"]
 
@@ -96,7 +96,7 @@ def list_ecs_specs(ctx, params: dict) -> dict:
     # PageNumber >= 1, PageSize 1..100 and Order's spelling are enforced by the request schema.
     number, size = params.get("PageNumber", 1), params.get("PageSize", 10)
     wanted = {t.strip() for t in (params.get("InstanceTypes") or "").split(",") if t.strip()}
-    order = (params.get("Order") or "desc").lower()
+    direction = order(params)
     # No ResourceType -> every resource type (the filter is optional in the SDK) [INFERRED].
     matches = [s for s in CATALOGUE
                if (not accelerator or s["AcceleratorType"] == accelerator)
@@ -107,9 +107,9 @@ def list_ecs_specs(ctx, params: dict) -> dict:
     # The default (no SortBy, no Order) is the catalogue's own order, oldest generation first
     # [INFERRED]. The sort is stable, so ties keep catalogue order in both directions.
     if not params.get("SortBy") and not params.get("Order"):
-        order = "asc"
+        direction = "asc"
     if field:
-        matches.sort(key=lambda s: s[field], reverse=order == "desc")
+        matches.sort(key=lambda s: s[field], reverse=direction == "desc")
     elif order == "desc":
         matches.reverse()
     return {"EcsSpecs": [dict(s) for s in page(matches, number, size)], "TotalCount": len(matches)}

@@ -20,7 +20,7 @@ from fakepai.services.dlc.lifecycle import STATUSES, TERMINAL
 from fakepai.services.dlc.sanity import SanityConfig
 from fakepai.services.registry import operation
 from fakepai.sim.timeline import Outcome
-from fakepai.state.paging import contains_ci, creation_window, page
+from fakepai.state.paging import contains_ci, creation_window, order, page
 
 PRIORITY_STATUSES = ("Creating", "Queuing", "EnvPreparing")
 TIME_FIELDS = ("GmtCreateTime", "GmtSubmittedTime", "GmtRunningTime", "GmtFinishTime", "GmtModifiedTime")
@@ -279,7 +279,7 @@ def list_jobs(ctx, params: dict) -> dict:
     now = ctx.now()
     matches = [f for f in (job_view.Facts(r, now) for r in ctx.store(DlcJobStore).jobs.values()) if keep(f)]
     sort_by = params.get("SortBy") or "GmtCreateTime"      # default GmtCreateTime [INFERRED]
-    desc = (params.get("Order") or "desc").lower() == "desc"
+    desc = order(params) == "desc"
     matches.sort(key=_sort_key(sort_by), reverse=desc)
     chosen = page(matches, params.get("PageNumber", 1), params.get("PageSize", 10))
     # Full views (pods, history) only for the page: building one costs ~0.25 ms.

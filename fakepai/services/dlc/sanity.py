@@ -30,6 +30,7 @@ from fakepai.services.dlc.job_spec import totals
 from fakepai.services.dlc.job_store import get_record
 from fakepai.services.dlc.pods import roster
 from fakepai.services.registry import operation
+from fakepai.state.paging import order
 
 PHASES = ("CheckInit", "DeviceCheck", "SingleNodeCommCheck", "TwoNodeCommCheck", "AllNodeCommCheck")
 PHASE_SECONDS = {"CheckInit": 5.0, "DeviceCheck": 15.0, "SingleNodeCommCheck": 10.0,
@@ -215,7 +216,7 @@ def list_job_sanity_check_results(ctx, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     runs = runs_at(record, ctx.now())
     # Chronological (asc) unless Order says desc [INFERRED: the default is not documented].
-    if (params.get("Order") or "asc").lower() == "desc":
+    if order(params, default="asc") == "desc":
         runs = list(reversed(runs))
     return {"SanityCheckResults": runs, "TotalCount": len(runs)}
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from fakepai.catalog import default_catalog
 from fakepai.clock import iso
 from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter, not_found
-from fakepai.services.dlc import list_params
 from fakepai.services.dlc.constraint_paths import PathError, delete_path, format_path, get_path, parse_path, set_path
 from fakepai.services.registry import Context, operation
+from fakepai.state import paging
 from fakepai.state.paging import contains_ci, page, page_bounds
 
 PRODUCT = "pai-dlc"
@@ -229,8 +229,8 @@ _SORT_KEYS = {
 def list_job_templates(ctx: Context, params: dict) -> dict:
     if not params.get("WorkspaceId"):
         raise missing_parameter("WorkspaceId")
-    order = list_params.order(params)
-    key = _SORT_KEYS[list_params.sort_by(params, _SORT_KEYS, "GmtCreateTime")]
+    order = paging.order(params)
+    key = _SORT_KEYS[paging.sort_by(params, _SORT_KEYS, "GmtCreateTime")]
     number, size = page_bounds(params)
     matched = [
         t for t in _store(ctx).templates.values()

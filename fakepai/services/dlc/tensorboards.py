@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from fakepai.clock import iso
 from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter, not_found
-from fakepai.services.dlc import list_params
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, plan, replan
+from fakepai.state import paging
 from fakepai.state.paging import contains_ci, creation_window, page, page_bounds
 
 PRODUCT = "pai-dlc"
@@ -330,8 +330,8 @@ def _eq_ci(value: str | None, wanted: str | None) -> bool:
 
 @operation(PRODUCT, "ListTensorboards")
 def list_tensorboards(ctx: Context, params: dict) -> dict:
-    order = list_params.order(params)
-    key = _SORT_KEYS[list_params.sort_by(params, _SORT_KEYS, "GmtCreateTime")]
+    order = paging.order(params)
+    key = _SORT_KEYS[paging.sort_by(params, _SORT_KEYS, "GmtCreateTime")]
     number, size = page_bounds(params, max_number=1000)
     now = ctx.now()
     start, end = creation_window(params, now)

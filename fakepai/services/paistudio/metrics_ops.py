@@ -15,6 +15,7 @@ from fakepai.services.paistudio.windows import paged_read, time_window
 from fakepai.services.registry import Context, operation
 from fakepai.sim.logs import page_window
 from fakepai.sim.metrics import RESOURCE_METRIC_TYPES, TIME_STEPS, resource_series
+from fakepai.state.paging import order
 
 MAX_METRICS_PAGE = 100          # [META] ListTrainingJobMetrics PageSize 1..100, default 100
 DEFAULT_TIME_STEP = "5m"        # undocumented for PaiStudio; DLC's GetJobMetrics defaults to 5 minutes
@@ -32,9 +33,7 @@ def get_training_job_latest_metrics(ctx: Context, params: dict) -> dict:
 def list_training_job_metrics(ctx: Context, params: dict) -> dict:
     read = paged_read(ctx, params, max_size=MAX_METRICS_PAGE)
     job, now = read.job, read.now
-    order = (params.get("Order") or "DESC").upper()          # [META] default DESC; either case (DESIGN §3)
-    if order not in ("ASC", "DESC"):
-        raise invalid_parameter("Order", f"{params['Order']!r} is not one of ASC, DESC")
+    ascending = order(params) == "asc"                       # [META] default DESC
     tel = telemetry.telemetry(job)
     lines = [m for m in tel.readable_metrics() if not params.get("Name") or m.name == params["Name"]]
     stream = tel.stream(telemetry.master_instance(job))
@@ -48,7 +47,7 @@ def list_training_job_metrics(ctx: Context, params: dict) -> dict:
     a, b = page_window(0, total, read.number, read.size)
     points = []
     for p in range(a, b):
-        q = p if order == "ASC" else total - 1 - p
+        q = p if ascending else total - 1 - p
         k, j = divmod(q, len(lines))
         point = tel.metric_point(lines[j], first + k, stream)
         if point:

@@ -9,7 +9,7 @@ from fakepai.services.paistudio.store import TrainingJob, TrainingJobStore
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import Outcome, configured_seconds, plan, replan
-from fakepai.state.paging import contains_ci, creation_window, page
+from fakepai.state.paging import contains_ci, creation_window, order, page
 
 PRODUCT = "PaiStudio"
 
@@ -124,7 +124,7 @@ def list_training_jobs(ctx: Context, params: dict) -> dict:
         raise invalid_parameter("Labels", "expected a JSON object of label keys to values")
     start, end = creation_window(params, now)      # defaults 7 days ago .. now [META]
     sort_by = params.get("SortBy") or "GmtCreateTime"
-    desc = (params.get("Order") or "desc").lower() == "desc"
+    desc = order(params) == "desc"
     number, size = params.get("PageNumber", 1), params.get("PageSize", 10)
     filtered = {k for k, v in params.items() if v is not None} - _INDEXED
     if params.get("WorkspaceId") and sort_by == "GmtCreateTime" and not filtered:
