@@ -7,12 +7,16 @@ StartTensorboard begins a new run on the same timeline, so the history of earlie
 """
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 
 from fakepai.clock import iso
 from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter, not_found
+from fakepai.services.dlc.job_store import JobRecord, find_record
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, plan, replan
@@ -38,6 +42,9 @@ URI_TYPES = {"oss": "OSS", "nas": "NAS"}
 SOURCE_TYPES = ("datasource", "dlcjob")
 # Fields a non-verbose ListTensorboards item leaves out ([INFERRED] reading of `Verbose`).
 DETAIL_FIELDS = ("TensorboardDataSources", "TensorboardSpec", "Options")
+# A sharing token lives 7 days: GetToken's default ExpireTime (604800 s) [SDK GetTokenRequest].
+TOKEN_SECONDS = 604800
+_TOKEN_KEY = hashlib.sha256(b"fakepai tensorboard sharing token").digest()
 
 
 @dataclass
@@ -64,6 +71,24 @@ class Tensorboard:
     def status(self, now: float) -> str:
         return self.timeline.status_at(now)
 
+    def token(self) -> str:
+        """The sharing token of the current run: the credential that opens TensorboardUrl without an
+        account (what GetTensorboard's `Token` parameter and GetTensorboardSharedUrl links carry).
+        Shaped as the GetTensorboard doc's example, an HS256 JWT with {exp, iat, user_id, target_id,
+        target_type: "tensorboard"} [DOC]. [INFERRED] Issued when the run starts (creation or
+        StartTensorboard) so every read of one run shows the same token; a new run, a new token."""
+        def part(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+        def encode(obj: dict) -> str:
+            return part(json.dumps(obj, separators=(",", ":")).encode())
+
+        issued = int(self.run_start)
+        claims = {"exp": issued + TOKEN_SECONDS, "iat": issued, "user_id": self.user_id,
+                  "target_id": self.id, "target_type": "tensorboard"}
+        signed = encode({"alg": "HS256", "typ": "JWT"}) + "." + encode(claims)
+        return signed + "." + part(hmac.new(_TOKEN_KEY, signed.encode(), hashlib.sha256).digest())
+
     def view(self, now: float) -> dict:
         phase = self.timeline.at(now)
         out = copy.deepcopy(self.fields)
@@ -74,7 +99,12 @@ class Tensorboard:
             "GmtCreateTime": iso(self.created), "GmtModifyTime": iso(max(self.modified, phase.start)),
             # Duration: seconds spent Running so far, over every run, as a string [SDK type].
             "Duration": str(int(running)),
+            "Token": self.token(),
         })
+        if out.get("QuotaId"):
+            # "The name of the resource quota used by TensorBoard" [SDK]. Quotas are not modelled, so
+            # [INFERRED] the quota is named by its id, as DLC GetJob's ResourceQuotaName (= ResourceId).
+            out["QuotaName"] = out["QuotaId"]
         if phase.reason_code:
             out["ReasonCode"], out["ReasonMessage"] = phase.reason_code, phase.reason_message or ""
         if phase.status in TERMINAL:
@@ -98,12 +128,12 @@ def _board(ctx: Context, params: dict) -> Tensorboard:
                       lambda tb: tb.fields.get("WorkspaceId"), named_workspace=params.get("WorkspaceId"))
 
 
-def _find_job(ctx: Context, job_id: str) -> dict:
-    from fakepai.services.dlc.jobs import find_job  # lazy: the jobs module is a sibling service
-    job = find_job(ctx, job_id)
-    if job is None:
+def _find_job(ctx: Context, job_id: str) -> JobRecord:
+    """The account's DLC job (whatever workspace it is in), or 404 NotFound.Job."""
+    record = find_record(ctx, job_id)
+    if record is None:
         raise not_found("Job", job_id)
-    return job
+    return record
 
 
 # -- validation of the settings every write shares -----------------------------------------------
@@ -183,7 +213,7 @@ def _job_source(ctx: Context, params: dict) -> dict:
     if not job_id:
         raise missing_parameter("SourceId")
     job = _find_job(ctx, job_id)
-    out = {"JobId": job_id, "_job_name": job.get("DisplayName"), "_workspace": job.get("WorkspaceId")}
+    out = {"JobId": job_id, "_job_name": job.body.get("DisplayName"), "_workspace": job.workspace_id}
     for key in ("SummaryPath", "SummaryRelativePath"):
         if params.get(key):
             out[key] = params[key]
@@ -237,7 +267,7 @@ def _tensorboard_data_source(ctx: Context, where: str, item: dict) -> dict:
         if not spec.get("Id"):
             raise missing_parameter(f"{where}.Id")
         job = _find_job(ctx, spec["Id"])
-        spec.setdefault("Name", job.get("DisplayName"))
+        spec.setdefault("Name", job.body.get("DisplayName"))
     elif not spec.get("Id") and not spec.get("Uri"):
         raise missing_parameter(f"{where}.Uri")
     if spec.get("Uri"):
@@ -303,7 +333,9 @@ def create_tensorboard(ctx: Context, params: dict) -> dict:
 
 @operation(PRODUCT, "GetTensorboard")
 def get_tensorboard(ctx: Context, params: dict) -> dict:
-    # `JodId` (sic, in the spec) and `Token` are accepted and ignored: the id names the TensorBoard.
+    # `JodId` (sic, in the spec) and `Token` are accepted and ignored: the id names the TensorBoard,
+    # and the caller is already signed in as its account. `Token` (the response's sharing token)
+    # lets someone outside the account view it; cross-account sharing is not modelled.
     return _board(ctx, params).view(ctx.now())
 
 

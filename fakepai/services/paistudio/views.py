@@ -75,6 +75,19 @@ def dlc_job_id(job: TrainingJob) -> str:
     return "dlc" + hashlib.sha256(job.id.encode()).hexdigest()[:13]
 
 
+def _named(section: dict | None, id_key: str, name_key: str) -> dict | None:
+    """`section` as the caller sent it, plus `name_key`: the name of the resource `id_key` names.
+    Resource quotas and experiments are not modelled here, so their names are unknown; [INFERRED]
+    such a resource is shown under its id as its name, the rule DLC GetJob's ResourceQuotaName
+    (= ResourceId) already follows. Without the id there is no resource, so no name."""
+    if section is None:
+        return None
+    shown = {k: v for k, v in section.items() if k != name_key}
+    if shown.get(id_key):
+        shown[name_key] = shown[id_key]
+    return shown
+
+
 def _common(job: TrainingJob, now: float) -> dict:
     spec = job.spec
     phase = job.timeline.at(now)
@@ -93,11 +106,14 @@ def _common(job: TrainingJob, now: float) -> dict:
         "AlgorithmProvider": spec.get("AlgorithmProvider"),
         "AlgorithmVersion": spec.get("AlgorithmVersion"),
         "IsTempAlgo": spec.get("AlgorithmSpec") is not None,
-        "ComputeResource": spec.get("ComputeResource"),
+        # ResourceName: "the resource quota name" [SDK], only for a job on a quota (ResourceId);
+        # public resources (EcsSpec) have no quota, hence no ResourceName.
+        "ComputeResource": _named(spec.get("ComputeResource"), "ResourceId", "ResourceName"),
         "AssignNodeSpec": spec.get("AssignNodeSpec"),
         "CredentialConfig": spec.get("CredentialConfig"),
         "Environments": spec.get("Environments"),
-        "ExperimentConfig": spec.get("ExperimentConfig"),
+        # ExperimentName: "the experiment name associated with the training job" [SDK].
+        "ExperimentConfig": _named(spec.get("ExperimentConfig"), "ExperimentId", "ExperimentName"),
         "HyperParameters": spec.get("HyperParameters") or [],
         "InputChannels": spec.get("InputChannels") or [],
         "OutputChannels": spec.get("OutputChannels") or [],
