@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Callable
 
 FOREVER = float("inf")
 
@@ -30,6 +31,9 @@ class Outcome:
     after:   seconds spent in the phase the outcome concerns (Running for succeed/fail by default)
     phase:   the status in which to fail or hang
     reason_code / reason_message / error_info: what a failure reports
+    restarts: faults the resource recovers from by restarting (DLC jobs only: the `restartable`
+             parse): a count, spread evenly over the run, or seconds of running at which each
+             fault hits (see `insert_restarts`)
     """
 
     result: str = "succeed"
@@ -38,11 +42,12 @@ class Outcome:
     reason_code: str | None = None
     reason_message: str | None = None
     error_info: dict | None = None
+    restarts: int | tuple[float, ...] | None = None
 
     RESULTS = ("succeed", "fail", "hang", "timeout")
 
     @classmethod
-    def parse(cls, spec: dict | None) -> "Outcome":
+    def parse(cls, spec: dict | None, *, restartable: bool = False) -> "Outcome":
         if not spec:
             return cls()
         if not isinstance(spec, dict):
@@ -60,26 +65,38 @@ class Outcome:
         info = spec.get("errorInfo", spec.get("error_info"))
         if info is not None and not isinstance(info, dict):
             raise ValueError("errorInfo must be an object")
+        restarts = spec.get("restarts")
+        if restarts is not None:
+            if not restartable:
+                raise ValueError("restarts: only DLC jobs restart after a fault (AIMaster fault tolerance)")
+            restarts = _restarts(restarts)
         return cls(result=result, after=after, phase=spec.get("phase"),
                    reason_code=spec.get("reasonCode", spec.get("reason_code")),
                    reason_message=spec.get("reasonMessage", spec.get("reason_message")),
-                   error_info=info)
+                   error_info=info, restarts=restarts)
 
     @classmethod
-    def from_tag(cls, text: str) -> "Outcome":
+    def from_tag(cls, text: str, *, restartable: bool = False) -> "Outcome":
         """The creation-time convention: a label/tag `fakepai.outcome` on the resource.
 
         Either a JSON object (the control plane's spec) or the short form
-        `<result>[:<phase>][@<seconds>]`, e.g. `fail`, `fail:Initializing`, `hang:Queuing`,
-        `succeed@30`, `fail:Running@12`, `timeout`.
+        `<result>[:<phase>][@<seconds>][+restarts=<count> | +restarts=<s>s,<s>s...]`, e.g. `fail`,
+        `fail:Initializing`, `hang:Queuing`, `succeed@30`, `fail:Running@12`, `timeout`,
+        `succeed@600+restarts=2`.
         """
         text = (text or "").strip()
         if text.startswith("{"):
             import json
             try:
-                return cls.parse(json.loads(text))
+                return cls.parse(json.loads(text), restartable=restartable)
             except ValueError as e:
                 raise ValueError(f"fakepai.outcome: {e}")
+        text, plus, extra = text.partition("+")
+        restarts = None
+        if plus:
+            key, _, restarts = extra.partition("=")
+            if key.strip() != "restarts" or not restarts:
+                raise ValueError(f"fakepai.outcome: {extra!r} is not restarts=<count or seconds,...>")
         after = None
         if "@" in text:
             text, _, seconds = text.partition("@")
@@ -93,7 +110,38 @@ class Outcome:
                 spec["after"] = float(after)
             except ValueError:
                 raise ValueError(f"fakepai.outcome: {after!r} is not a number of seconds")
-        return cls.parse(spec)
+        if restarts is not None:
+            spec["restarts"] = restarts
+        try:
+            return cls.parse(spec, restartable=restartable)
+        except ValueError as e:
+            raise ValueError(f"fakepai.outcome: {e}")
+
+
+def _restarts(value) -> int | tuple[float, ...]:
+    """A count (`2`, `"2"`) or the seconds of running at which faults hit (`[30, 90]`, `"30s,90s"`)."""
+    if isinstance(value, str):
+        text, parts = value, [p.strip() for p in value.split(",") if p.strip()]
+        try:
+            if len(parts) == 1 and parts[0].isdigit():
+                value = int(parts[0])
+            elif parts and all(p.endswith("s") for p in parts):
+                value = [float(p[:-1]) for p in parts]
+            else:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"restarts: {text!r} is neither a count (2) nor seconds of running (30s,90s)")
+    if isinstance(value, bool):
+        raise ValueError("restarts must be a count or a list of seconds")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError("restarts must be >= 0")
+        return value
+    if isinstance(value, list) and value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        if any(v <= 0 for v in value):
+            raise ValueError("restarts: every fault time must be > 0 seconds of running")
+        return tuple(sorted(float(v) for v in value))
+    raise ValueError("restarts must be a count or a non-empty list of seconds")
 
 
 @dataclass
@@ -214,6 +262,55 @@ def plan(lifecycle: Lifecycle, start: float, outcome: Outcome, *, max_running: f
     code, msg = lifecycle.success_reason
     phases.append(Phase(lifecycle.succeeded, t, code, msg))
     return Timeline(phases)
+
+
+def moment_of(timeline: Timeline, running: str, origin: float, offset: float) -> tuple[float, int] | None:
+    """When `offset` seconds of `running` time have passed since `origin`, with the index of the
+    phase it falls in; None when the plan's running time ends first."""
+    phases = timeline.phases
+    ran = 0.0
+    for i, phase in enumerate(phases):
+        end = phases[i + 1].start if i + 1 < len(phases) else FOREVER
+        if phase.status != running or end <= origin:
+            continue
+        begin = max(phase.start, origin)
+        if ran + (end - begin) > offset:
+            return begin + (offset - ran), i
+        ran += end - begin
+    return None
+
+
+def running_seconds(timeline: Timeline, running: str, origin: float) -> float:
+    """Seconds of `running` time the plan holds after `origin` (FOREVER if it never ends)."""
+    phases = timeline.phases
+    total = 0.0
+    for i, phase in enumerate(phases):
+        end = phases[i + 1].start if i + 1 < len(phases) else FOREVER
+        if phase.status == running and end > origin:
+            total += end - max(phase.start, origin)
+    return total
+
+
+def insert_restarts(timeline: Timeline, running: str, restarting: str, origin: float,
+                    offsets: tuple[float, ...], seconds: Callable[[int], float],
+                    reason: Callable[[int], tuple[str, str]], first: int = 1) -> None:
+    """Faults at `offsets` seconds of `running` time counted from `origin`: at each, the resource
+    goes `restarting` for `seconds(k)` and then runs again; every later phase moves that much
+    later, so the work still takes as long (k counts restarts from `first`; `reason(k)` is the
+    Restarting phase's code and message). Raises ValueError for a fault the run does not reach."""
+    for k, offset in enumerate(sorted(offsets), start=first):
+        found = moment_of(timeline, running, origin, offset)
+        if found is None:
+            ran = running_seconds(timeline, running, origin)
+            raise ValueError(f"restarts: a fault at {offset:g} s of running comes after the run ends "
+                             f"({ran:g} s); script a longer run, e.g. succeed@{int(offset * 2)}")
+        fault_at, index = found
+        pause = seconds(k)
+        code, message = reason(k)
+        phases = timeline.phases
+        later = [Phase(p.status, p.start + pause, p.reason_code, p.reason_message) for p in phases[index + 1:]]
+        timeline.phases = phases[:index + 1] + [Phase(restarting, fault_at, code, message),
+                                                Phase(running, fault_at + pause)] + later
 
 
 def replan(timeline: Timeline, lifecycle: Lifecycle, start: float, now: float, outcome: Outcome,

@@ -7,10 +7,8 @@ strings in JobItem (`"1"`, `"16Gi"`).
 """
 from __future__ import annotations
 
-import re
-
 from fakepai.clock import iso
-from fakepai.services.dlc import lifecycle, pods, seeded
+from fakepai.services.dlc import lifecycle, pods, restarts, seeded
 from fakepai.services.dlc.job_spec import totals
 from fakepai.services.dlc.job_store import JobRecord, whole_seconds
 from fakepai.services.projection import to_response
@@ -18,23 +16,12 @@ from fakepai.services.projection import to_response
 # Fields left out when GetJob is called with NeedDetail=false [INFERRED: the detail the flag saves
 # is the per-pod and per-restart data].
 DETAIL_FIELDS = ("Pods", "JobReplicaStatuses", "RestartRecord")
-_RESTARTS = re.compile(r"--max-num-of-job-restart=(\d+)")
-DEFAULT_MAX_RESTARTS = 10      # the [META] demo's "0/10"
 # `supportedProfilingTypes` of jobs and pods: the only value the SDK documents is `sysom` (Alibaba
 # Cloud's SysOM profiler) [SDK example]; every job and pod here offers it [INFERRED].
 PROFILING_TYPES = "sysom"
 # Pods[].ResourceType is "the pod resource usage type", example `Normal` [SDK]: whether the pod runs
 # on normal or on idle (oversold) quota resources. Jobs here never use oversold resources.
 POD_RESOURCE_TYPE = "Normal"
-
-
-def _restart_times(settings: dict) -> str:
-    """`used/max` [META demo "0/10"]; jobs never restart here, so `used` is 0. The maximum is the
-    AIMaster fault-tolerance argument `--max-num-of-job-restart` when monitoring is on."""
-    if not settings.get("EnableErrorMonitoringInAIMaster"):
-        return "0/0"
-    m = _RESTARTS.search(settings.get("ErrorMonitoringArgs") or "")
-    return f"0/{int(m.group(1)) if m else DEFAULT_MAX_RESTARTS}"
 
 
 def _number_text(value: float) -> str:
@@ -50,23 +37,47 @@ def payment_type(body: dict) -> str:
     return "PostPaid"
 
 
+def _pod(life: pods.PodLife, now: float, region: str) -> dict:
+    pod_id, attempt = life.slot.pod_id, life.attempt
+    pod = {"PodId": pod_id, "PodUid": life.uid, "Type": life.slot.role, "Status": life.status_at(now),
+           "SubStatus": "Normal", "NodeName": pods.node_name(region, pod_id, attempt),
+           "ResourceType": POD_RESOURCE_TYPE, "GmtCreateTime": iso(life.created),
+           "supportedProfilingTypes": PROFILING_TYPES}
+    if life.started is not None and life.started <= now:
+        ip = pods.pod_ip(pod_id, attempt)
+        end = life.finished if life.finished is not None and life.finished <= now else now
+        pod.update(Ip=ip, PodIp=ip, PodIps=[{"InterfaceName": "eth0", "Ip": ip}],
+                   GmtStartTime=iso(life.started), Duration=round(max(0.0, end - life.started), 3))
+    if life.finished is not None and life.finished <= now:
+        pod["GmtFinishTime"] = iso(life.finished)
+    return pod
+
+
 def _pods(record: JobRecord, now: float, region: str) -> list[dict]:
+    """The pods at `now`; a pod replaced by restarts lists its earlier lives as HistoryPods."""
+    history = pods.history_at(record, now)
     out = []
     for life in pods.lives_at(record, now):
-        pod_id = life.slot.pod_id
-        status = life.status_at(now)
-        pod = {"PodId": pod_id, "PodUid": pods.uid(pod_id), "Type": life.slot.role, "Status": status,
-               "SubStatus": "Normal", "NodeName": pods.node_name(region, pod_id), "ResourceType": POD_RESOURCE_TYPE,
-               "GmtCreateTime": iso(life.created), "supportedProfilingTypes": PROFILING_TYPES}
-        if life.started is not None and life.started <= now:
-            ip = pods.pod_ip(pod_id)
-            end = life.finished if life.finished is not None and life.finished <= now else now
-            pod.update(Ip=ip, PodIp=ip, PodIps=[{"InterfaceName": "eth0", "Ip": ip}],
-                       GmtStartTime=iso(life.started), Duration=round(max(0.0, end - life.started), 3))
-        if life.finished is not None and life.finished <= now:
-            pod["GmtFinishTime"] = iso(life.finished)
+        pod = _pod(life, now, region)
+        earlier = history.get(life.slot.pod_id)
+        if earlier:
+            pod["HistoryPods"] = [_pod(h, now, region) for h in earlier]
         out.append(pod)
     return out
+
+
+def _restart_records(record: JobRecord, now: float, region: str) -> list[dict]:
+    """RestartRecord[]: which pod's fault caused restart k is drawn from the job id; its node is the
+    one that pod's failed life (attempt k - 1) ran on."""
+    slots = pods.roster(record.job_id, record.body)
+    if not slots:
+        return []
+
+    def pod_of(k: int) -> str:
+        return slots[int(seeded.unit("fault-pod", record.job_id, k) * len(slots))].pod_id
+
+    return restarts.records(record.job_id, record.plan.timeline, now, pod_of,
+                            lambda k: pods.node_name(region, pod_of(k), k - 1))
 
 
 def _replica_statuses(record: JobRecord, now: float, status: str, pod_list: list[dict]) -> list[dict]:
@@ -196,7 +207,8 @@ def view(record: JobRecord, now: float, region: str) -> dict:
         "Status": status,
         "StatusHistory": _history(record, now),
         "Duration": facts.number("Duration"),
-        "RestartTimes": _restart_times(settings),
+        "RestartTimes": restarts.restart_times(record.plan.timeline, settings, now),
+        "RestartRecord": _restart_records(record, now, region),
         "RetryCount": 0,
         "RequestCPU": cpu,
         "RequestGPU": gpu,

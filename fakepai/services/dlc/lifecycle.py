@@ -1,7 +1,7 @@
 """How a DLC job lives (behavior.md §5.2), on the shared timeline engine (fakepai/sim/timeline.py).
 
 Statuses: Creating → Queuing → EnvPreparing → (SanityChecking, with Settings.EnableSanityCheck) →
-Running → Succeeded | Failed; a stop goes through Stopping (a few seconds, [INFERRED] from the
+Running (→ Restarting → Running, for scripted faults) → Succeeded | Failed; a stop goes through Stopping (a few seconds, [INFERRED] from the
 enum) to Stopped with ReasonCode `JobStoppedByUser` [META]. With `Settings.JobReservedMinutes` > 0
 a finished job first spends that long in SucceededReserving / FailedReserving — for both outcomes
 with JobReservedPolicy `Always` (also the default when only the minutes are given, [INFERRED]),
@@ -16,7 +16,8 @@ Scripting how a job ends (fakepai conventions, same spelling as PaiStudio's labe
     `timeout`, and for sanity checks `fail:SanityChecking` or `fail:DeviceCheck`;
   * later, `PUT /_fakepai/jobs/{JobId}/outcome` / `FakePAI.set_outcome(job_id, ...)` with the
     same spec rewrites the rest of the plan (the past never changes).
-`after` counts seconds in the phase the outcome concerns (Running by default). A bad spec at
+`after` counts seconds in the phase the outcome concerns (Running by default). `restarts` adds
+faults the job recovers from (restarts.py): `succeed@600+restarts=2`, `{"restarts": [30, 90]}`. A bad spec at
 creation is 400 InvalidParameter naming the tag; the job is not created.
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, plan, replan
-from fakepai.services.dlc import seeded
+from fakepai.services.dlc import restarts, seeded
 from fakepai.services.dlc.job_store import DlcJobStore, JobRecord
 from fakepai.services.dlc.sanity import PHASES as SANITY_PHASES, SanityConfig, failure_reason
 
@@ -98,7 +99,7 @@ def outcome_from_body(body: dict) -> tuple[Outcome, str] | None:
     for where, source, key in (("Settings.Tags", tags, OUTCOME_TAG), ("Envs", envs, OUTCOME_ENV),
                                ("Envs", envs, OUTCOME_TAG)):
         if key in source:
-            return Outcome.from_tag(str(source[key])), f"{where}.{key}"
+            return Outcome.from_tag(str(source[key]), restartable=True), f"{where}.{key}"
     return None
 
 
@@ -144,7 +145,7 @@ def _effective(outcome: Outcome, job_id: str, body: dict, sanity: SanityConfig, 
         if o.result == "timeout" or run > max_running:
             minutes = round(max_running / 60)
             o = Outcome(result="timeout", reason_code=o.reason_code if o.result == "timeout" else None,
-                        reason_message=o.reason_message if o.result == "timeout" else None)
+                        reason_message=o.reason_message if o.result == "timeout" else None, restarts=o.restarts)
             o.reason_code = o.reason_code or TIMEOUT[0]
             o.reason_message = o.reason_message or (
                 f"Job exceeded its maximum running time of {minutes} minute(s) (JobMaxRunningTimeMinutes).")
@@ -184,6 +185,7 @@ def plan_job(job_id: str, created: float, body: dict, outcome: Outcome | None = 
         outcome = found[0] if found else Outcome()
     effective = _effective(outcome, job_id, body, sanity, durations, max_running)
     timeline = plan(lifecycle_for(sanity.enabled), created, effective, max_running=max_running, durations=durations)
+    restarts.script(timeline, job_id, settings, effective.restarts, created, FAILURE)
     timeline.phases = _with_reserving(timeline.phases, reserve, policy)
     return JobPlan(job_id=job_id, created=created, body=body, sanity=sanity, durations=durations,
                    max_running=max_running, reserve_seconds=reserve, reserve_policy=policy,
@@ -208,16 +210,23 @@ def stop(job_plan: JobPlan, now: float) -> None:
 
 def set_outcome(job_plan: JobPlan, now: float, spec: dict) -> None:
     """A scripted outcome for the rest of the job's life. Raises ValueError (bad spec, job over)."""
-    outcome = Outcome.parse(spec)
+    outcome = Outcome.parse(spec, restartable=True)
     current = job_plan.at(now)
     if current.status in TERMINAL or current.status in RESERVING or current.status == "Stopping":
         raise ValueError(f"the job already ended ({current.status})")
+    if current.status == restarts.RESTARTING:
+        raise ValueError("the job is restarting; script it once it is Running again")
     effective = _effective(outcome, job_plan.job_id, job_plan.body, job_plan.sanity, job_plan.durations,
                            job_plan.max_running, at_creation=False)
-    replan(job_plan.timeline, job_plan.lifecycle, job_plan.created, now, effective,
+    # Validate on a copy: a rejected outcome leaves the plan as it was.
+    timeline = Timeline(list(job_plan.timeline.phases))
+    # The engine replans from creation with the planned phase lengths; restarts already passed
+    # delayed the run by their pauses, so the fresh plan starts that much later to agree with it.
+    paused = sum(resumed - fault for fault, resumed in restarts.restarts_in(timeline, now) if resumed is not None)
+    replan(timeline, job_plan.lifecycle, job_plan.created + paused, now, effective,
            max_running=job_plan.max_running, durations=job_plan.durations, terminal=set(TERMINAL))
-    job_plan.timeline.phases = _with_reserving(job_plan.timeline.phases, job_plan.reserve_seconds,
-                                               job_plan.reserve_policy)
+    restarts.script(timeline, job_plan.job_id, job_plan.body.get("Settings") or {}, effective.restarts, now, FAILURE)
+    job_plan.timeline.phases = _with_reserving(timeline.phases, job_plan.reserve_seconds, job_plan.reserve_policy)
     job_plan.outcome = outcome
 
 

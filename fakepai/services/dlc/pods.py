@@ -6,12 +6,17 @@ container when the job leaves EnvPreparing (SanityChecking or Running), and end 
 Succeeded when it succeeded, Failed when it failed or was stopped (a stop kills the containers).
 While the job is reserving (SucceededReserving / FailedReserving) the pods keep Running: keeping
 the environment alive is what the reservation is for [INFERRED].
+
+A restart (restarts.py) ends every pod's current life as Failed at the fault; each pod is then
+created again under the same PodId with a new PodUid (attempt 1, 2, ...) and starts when the job
+runs again. Earlier attempts are the pod's HistoryPods [SKILL].
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from fakepai.services.dlc import seeded
+from fakepai.services.dlc.restarts import restarts_in
 
 TERMINAL = ("Succeeded", "Failed", "Stopped")
 _POD_END = {"Succeeded": "Succeeded", "Failed": "Failed", "Stopped": "Failed"}
@@ -41,18 +46,22 @@ def roster(job_id: str, body: dict) -> list[Slot]:
     return slots
 
 
-def uid(pod_id: str) -> str:
-    return seeded.uuid_for("pod-uid", pod_id)
+def _keys(pod_id: str, attempt: int) -> tuple:
+    return (pod_id,) if attempt == 0 else (pod_id, attempt)
 
 
-def node_name(region: str, pod_id: str) -> str:
-    """ACK node names are `<region>.<node ip>`."""
-    r = seeded.rng("node", pod_id)
+def uid(pod_id: str, attempt: int = 0) -> str:
+    return seeded.uuid_for("pod-uid", *_keys(pod_id, attempt))
+
+
+def node_name(region: str, pod_id: str, attempt: int = 0) -> str:
+    """ACK node names are `<region>.<node ip>`; a restarted pod may land on another node."""
+    r = seeded.rng("node", *_keys(pod_id, attempt))
     return f"{region}.10.{r.randrange(0, 256)}.{r.randrange(0, 256)}.{r.randrange(2, 255)}"
 
 
-def pod_ip(pod_id: str) -> str:
-    r = seeded.rng("pod-ip", pod_id)
+def pod_ip(pod_id: str, attempt: int = 0) -> str:
+    r = seeded.rng("pod-ip", *_keys(pod_id, attempt))
     return f"172.{r.randrange(16, 32)}.{r.randrange(0, 256)}.{r.randrange(2, 255)}"
 
 
@@ -70,6 +79,11 @@ class PodLife:
     started: float | None      # main container start (None: it never started)
     finished: float | None     # None: still alive in the plan
     end_status: str | None     # Succeeded | Failed once finished
+    attempt: int = 0           # 0, then 1, 2, ... for the pods created again after each restart
+
+    @property
+    def uid(self) -> str:
+        return uid(self.slot.pod_id, self.attempt)
 
     def status_at(self, t: float) -> str | None:
         """Pending / Running / Succeeded / Failed at `t`, or None before the pod exists."""
@@ -99,31 +113,71 @@ def _job_milestones(record) -> tuple[float | None, float | None, float | None, s
 
 
 def lives(record) -> list[PodLife]:
-    """Every pod of the job that the plan schedules (past or future), in roster order."""
+    """Every pod life the plan schedules (past or future): per slot in roster order, its first
+    life and then one per restart."""
     env, start, end, final = _job_milestones(record)
     if env is None:
         return []
+    end_status = _POD_END.get(final) if final else None
+    # Each restart: (fault, running again); the lives of one attempt run between two faults.
+    faults = [(f, r) for f, r in restarts_in(record.plan.timeline) if end is None or f < end]
     out = []
     for k, slot in enumerate(roster(record.job_id, record.body)):
+        stagger = min(0.2 * k, 5.0)
         # Pods are created one after another (within 5 s); a pod scaled in by UpdateJob appears when
         # it was added.
-        created = max(env + min(0.2 * k, 5.0), record.pod_added.get((slot.role, slot.index), env))
-        if end is not None and created > end:
-            continue
-        started = start if start is not None and (end is None or start < end) else None
-        if started is not None and created > started:
-            started = created + 1.0
-        out.append(PodLife(slot, created, started, end, _POD_END.get(final) if final else None))
+        created = max(env + stagger, record.pod_added.get((slot.role, slot.index), env))
+        begins = start
+        for attempt in range(len(faults) + 1):
+            if end is not None and created > end:
+                break
+            fault = faults[attempt][0] if attempt < len(faults) else None
+            started = begins if begins is not None and (end is None or begins < end) else None
+            if started is not None and created > started:
+                started = created + 1.0
+            if fault is not None and fault >= created:
+                out.append(PodLife(slot, created, started if started is not None and started < fault else None,
+                                   fault, "Failed", attempt))
+            elif fault is None:
+                out.append(PodLife(slot, created, started, end, end_status, attempt))
+            if fault is None:
+                break
+            # The replacement is created once the failed pod is gone, and starts when the job runs again.
+            created, begins = max(created, fault + 1.0 + stagger), faults[attempt][1]
     return out
 
 
 def lives_at(record, t: float) -> list[PodLife]:
-    """The pods that exist at `t`."""
-    return [life for life in lives(record) if life.created <= t]
-
-
-def life_of(record, pod_id: str) -> PodLife | None:
+    """The pods that exist at `t`: per slot, its latest life created by then."""
+    current: dict[str, PodLife] = {}
     for life in lives(record):
-        if life.slot.pod_id == pod_id:
+        if life.created <= t:
+            current[life.slot.pod_id] = life
+    return list(current.values())
+
+
+def history_at(record, t: float) -> dict[str, list[PodLife]]:
+    """Per PodId, its earlier lives (before the latest restart) that existed by `t`."""
+    by_pod: dict[str, list[PodLife]] = {}
+    for life in lives(record):
+        if life.created <= t:
+            by_pod.setdefault(life.slot.pod_id, []).append(life)
+    return {pod_id: found[:-1] for pod_id, found in by_pod.items() if len(found) > 1}
+
+
+def life_of(record, pod_id: str, at: float | None = None, pod_uid: str | None = None) -> PodLife | None:
+    """The pod's life with `pod_uid` if given, else its latest one created by `at` (its first one
+    when `at` is None)."""
+    found = None
+    for life in lives(record):
+        if life.slot.pod_id != pod_id:
+            continue
+        if pod_uid is not None:
+            if life.uid == pod_uid:
+                return life
+            continue
+        if at is None:
             return life
-    return None
+        if life.created <= at:
+            found = life
+    return found

@@ -1,0 +1,145 @@
+"""DLC fault recovery: a job restarts after a fault while it runs (behavior.md §5.2).
+
+DLC's AIMaster, with `Settings.EnableErrorMonitoringInAIMaster`, watches a job and restarts it
+when a pod fails; `ErrorMonitoringArgs` `--max-num-of-job-restart=N` caps how often
+(`RestartTimes` shows `used/max`, e.g. `"0/10"` [META demo]). Without AIMaster monitoring a fault
+simply fails the job, so restarts need it. While restarting the job's Status is `Restarting`
+(one of the 13 statuses [SDK]) and then `Running` again; the failed pods move to
+`Pods[].HistoryPods[]` [SKILL] and their replacements start with a new PodUid; `RestartRecord[]`
+describes each restart.
+
+Faults are scripted (they never happen on their own), with the outcome's `restarts`: a count
+spread evenly over the run, or the seconds of running at which each fault hits —
+`Settings.Tags["fakepai.outcome"] = "succeed@600+restarts=2"`, or
+`PUT /_fakepai/jobs/{id}/outcome {"result": "succeed", "restarts": [30, 90]}` (counted from that
+moment). A fault beyond the cap fails the job there instead.
+
+[INFERRED] (the reference gives the fields, not their values): RestartLevelType `JobLevel` (every
+pod is replaced), RestartStatus `Restarting` / `Succeeded` (running again) / `Failed` (the job
+ended before it ran again), OccurPhase `Running`, the fault kinds below, restart pauses of 10-30 s.
+"""
+from __future__ import annotations
+
+import re
+
+from fakepai.clock import iso
+from fakepai.services.dlc import seeded
+from fakepai.sim.timeline import Phase, Timeline, configured_seconds, insert_restarts, moment_of, running_seconds
+
+RUNNING, RESTARTING = "Running", "Restarting"
+DEFAULT_MAX_RESTARTS = 10      # the [META] demo's "0/10"
+PAUSE_RANGE = (10.0, 30.0)     # seconds from the fault until the job runs again [INFERRED]
+REASON_CODE = "JobRestarting"
+_MAX_ARG = re.compile(r"--max-num-of-job-restart=(\d+)")
+
+# (ErrorCode, ErrorMsg, ErrorSource, node blacklisted) [INFERRED: typical AIMaster fault classes]
+FAULTS = (
+    ("NcclTimeout", "NCCL watchdog timed out waiting for a collective operation", "Training", False),
+    ("GpuXidError", "GPU reported Xid 79: the GPU has fallen off the bus", "Hardware", True),
+    ("NodeNotReady", "The node stopped reporting its status to the cluster", "Node", True),
+    ("ProcessExited", "The training process exited with code 137 (out of memory)", "Training", False),
+)
+
+
+def max_restarts(settings: dict) -> int | None:
+    """The cap on restarts, or None when AIMaster monitoring (and so fault recovery) is off."""
+    if not settings.get("EnableErrorMonitoringInAIMaster"):
+        return None
+    m = _MAX_ARG.search(settings.get("ErrorMonitoringArgs") or "")
+    return int(m.group(1)) if m else DEFAULT_MAX_RESTARTS
+
+
+def pause_seconds(job_id: str, k: int) -> float:
+    """How long restart k (1-based) keeps the job in Restarting (`--phase-seconds Restarting=N`)."""
+    # Whole seconds, so the shown (second-precision) timestamps add up exactly.
+    return configured_seconds(RESTARTING, float(round(seeded.between(*PAUSE_RANGE, "restart", job_id, k))))
+
+
+def _fault(job_id: str, k: int) -> tuple[str, str, str, bool]:
+    return FAULTS[int(seeded.unit("fault", job_id, k) * len(FAULTS))]
+
+
+def reason(job_id: str, k: int) -> tuple[str, str]:
+    code, message, _, _ = _fault(job_id, k)
+    return REASON_CODE, f"Job is restarting ({k} time(s)) after a fault: {code}: {message}."
+
+
+def restarts_in(timeline: Timeline, now: float | None = None) -> list[tuple[float, float | None]]:
+    """Each Restarting phase entered (by `now`, if given): (fault time, time it ran again or None)."""
+    phases = timeline.phases
+    out = []
+    for i, phase in enumerate(phases):
+        if phase.status == RESTARTING and (now is None or phase.start <= now):
+            following = phases[i + 1] if i + 1 < len(phases) else None
+            resumed = following.start if following is not None and following.status == RUNNING else None
+            out.append((phase.start, resumed))
+    return out
+
+
+def script(timeline: Timeline, job_id: str, settings: dict, restarts, origin: float,
+           failure: tuple[str, str]) -> None:
+    """Put the scripted faults into the plan, counting running time from `origin`. Raises
+    ValueError when the job cannot restart or a fault comes after the run ends."""
+    if not restarts:
+        return
+    cap = max_restarts(settings)
+    if cap is None:
+        raise ValueError("restarts need Settings.EnableErrorMonitoringInAIMaster: without AIMaster "
+                         "fault tolerance a fault fails the job")
+    if isinstance(restarts, int):
+        run = running_seconds(timeline, RUNNING, origin)
+        if run == float("inf"):
+            run = 60.0 * (restarts + 1)          # a job that never ends: a fault a minute
+        offsets = tuple(run * (k + 1) / (restarts + 1) for k in range(restarts))
+    else:
+        offsets = tuple(restarts)
+    used = len(restarts_in(timeline))
+    allowed = max(0, cap - used)
+    insert_restarts(timeline, RUNNING, RESTARTING, origin, offsets[:allowed],
+                    lambda k: pause_seconds(job_id, k), lambda k: reason(job_id, k), first=used + 1)
+    if len(offsets) > allowed:
+        # One fault too many: AIMaster gives up and the job fails there.
+        found = moment_of(timeline, RUNNING, origin, offsets[allowed])
+        if found is None:
+            raise ValueError(f"restarts: a fault at {offsets[allowed]:g} s of running comes after the run ends")
+        at = found[0]
+        code, _ = failure
+        fault_code, message, _, _ = _fault(job_id, cap + 1)
+        timeline.cut(at, [Phase("Failed", at, code, f"Job failed: {fault_code}: {message}; it was restarted "
+                                                     f"{cap} time(s), the most --max-num-of-job-restart allows.")])
+
+
+def restart_times(timeline: Timeline, settings: dict, now: float) -> str:
+    """`used/max` [META demo "0/10"]; `0/0` when AIMaster fault tolerance is off."""
+    cap = max_restarts(settings)
+    return f"{len(restarts_in(timeline, now))}/{cap or 0}"
+
+
+def records(job_id: str, timeline: Timeline, now: float, pod_of, node_of) -> list[dict]:
+    """RestartRecord[] at `now`. `pod_of(k)` / `node_of(k)` name the pod whose fault caused restart k
+    and its node."""
+    out = []
+    phases_end = timeline.end_time({"Succeeded", "Failed", "Stopped"})
+    for k, (fault_at, resumed) in enumerate(restarts_in(timeline, now), start=1):
+        code, message, source, blacklist = _fault(job_id, k)
+        if resumed is not None and resumed <= now:
+            status, seconds = "Succeeded", int(resumed) - int(fault_at)
+        elif resumed is None and phases_end is not None and phases_end <= now:
+            status, seconds = "Failed", int(phases_end) - int(fault_at)
+        else:
+            status, seconds = "Restarting", int(now) - int(fault_at)
+        record = {
+            "JobRestartCount": k, "OccurPhase": RUNNING, "OccurTime": iso(fault_at),
+            "Reason": f"{code}: {message}", "RestartDurationInSec": seconds,
+            "RestartLevelType": "JobLevel", "RestartStatus": status,
+            "TriggerID": seeded.uuid_for("restart-trigger", job_id, k),
+            "DetailErrorInfoList": [{
+                "Pod": pod_of(k), "Node": node_of(k), "ErrorCode": code, "ErrorMsg": message,
+                "DetailErrorMsg": f"{pod_of(k)} on {node_of(k)}: {message}", "ErrorSource": source,
+                "TriggerRestart": True, "AddNodeToBlacklist": blacklist, "AddJobLevelBlacklist": False,
+            }],
+        }
+        if status == "Failed":
+            record["RestartFailReason"] = "The job ended before it ran again."
+        out.append(record)
+    return out

@@ -1,0 +1,148 @@
+"""pai-dlc fault recovery: scripted faults make a running job go Restarting and run again, with
+RestartTimes, RestartRecord[] and HistoryPods to show for it (fakepai/services/dlc/restarts.py);
+through the official SDK and the gateway form, on a frozen clock."""
+from __future__ import annotations
+
+import httpx
+from alibabacloud_pai_dlc20201203 import models as m
+
+from fakepai.clock import parse_iso
+from tests.helpers import assert_error, assert_valid_response, sdk_error
+from tests.test_dlc_jobs_support import GW, UUID, call, create, get, gw, spec, walk  # noqa: F401 (gw: fixture)
+
+
+def aimaster(outcome: str, max_restarts: int | None = None) -> m.JobSettings:
+    args = f"--max-num-of-job-restart={max_restarts}" if max_restarts is not None else None
+    return m.JobSettings(enable_error_monitoring_in_aimaster=True, error_monitoring_args=args,
+                         tags={"fakepai.outcome": outcome})
+
+
+def running_seconds(history: list[dict], until: str) -> float:
+    """Seconds spent Running in a StatusHistory (an open last phase runs until `until`)."""
+    total = 0.0
+    for h in history:
+        if h["Status"] == "Running":
+            total += parse_iso(h.get("EndTime", until)) - parse_iso(h["StartTime"])
+    return total
+
+
+def test_a_job_restarts_and_still_runs_its_full_time(fakepai, dlc_client):
+    fakepai.freeze_clock()
+    job_id = create(dlc_client, "restarts", job_specs=[spec(pod_count=2)],
+                    settings=aimaster("succeed@300+restarts=2", max_restarts=5))
+    walk(fakepai, dlc_client, job_id, {"Running"})
+    job = get(dlc_client, job_id)
+    assert job["RestartTimes"] == "0/5" and not job.get("RestartRecord")
+    first_uids = {p["PodId"]: p["PodUid"] for p in job["Pods"]}
+
+    seen = walk(fakepai, dlc_client, job_id, {"Restarting"}, step=2.0)
+    assert seen[-2:] == ["Running", "Restarting"]
+    job = get(dlc_client, job_id)
+    assert job["RestartTimes"] == "1/5"
+    record = job["RestartRecord"][0]
+    assert record["JobRestartCount"] == 1 and record["RestartStatus"] == "Restarting"
+    assert record["OccurPhase"] == "Running" and record["RestartLevelType"] == "JobLevel"
+    assert record["OccurTime"] == job["StatusHistory"][-1]["StartTime"]
+    detail = record["DetailErrorInfoList"][0]
+    assert detail["Pod"] in first_uids and detail["TriggerRestart"] is True and detail["ErrorCode"]
+    # The faulted lives are over: every pod is Failed, or already replaced by a Pending one.
+    assert job["StatusHistory"][-1]["ReasonCode"] == "JobRestarting"
+
+    seen = walk(fakepai, dlc_client, job_id, {"Succeeded"}, step=5.0)
+    assert seen == ["Creating", "Queuing", "EnvPreparing", "Running", "Restarting", "Running", "Restarting",
+                    "Running", "Succeeded"]
+    done = get(dlc_client, job_id)
+    assert done["RestartTimes"] == "2/5"
+    assert [r["RestartStatus"] for r in done["RestartRecord"]] == ["Succeeded", "Succeeded"]
+    history = done["StatusHistory"]
+    # Faults cost time but not work: the job still ran 300 s, the first fault at 100 s of running.
+    assert running_seconds(history, done["GmtFinishTime"]) == 300
+    assert parse_iso(history[4]["StartTime"]) - parse_iso(history[3]["StartTime"]) == 100
+    for k, r in enumerate(done["RestartRecord"]):
+        restarting = [h for h in history if h["Status"] == "Restarting"][k]
+        assert r["RestartDurationInSec"] == int(parse_iso(restarting["EndTime"]) - parse_iso(restarting["StartTime"]))
+    for pod in done["Pods"]:
+        assert pod["Status"] == "Succeeded" and UUID.match(pod["PodUid"])
+        lives = pod["HistoryPods"]
+        assert [h["Status"] for h in lives] == ["Failed", "Failed"]
+        assert lives[0]["PodUid"] == first_uids[pod["PodId"]]
+        uids = {pod["PodUid"]} | {h["PodUid"] for h in lives}
+        assert len(uids) == 3 and all(h["PodId"] == pod["PodId"] for h in lives)
+        assert lives[0]["GmtFinishTime"] == done["RestartRecord"][0]["OccurTime"]
+    listed = dlc_client.list_jobs(m.ListJobsRequest(workspace_id="86995")).body.to_map()
+    assert_valid_response("pai-dlc", "ListJobs", listed)
+    assert [j["RestartTimes"] for j in listed["Jobs"] if j["JobId"] == job_id] == ["2/5"]
+
+
+def test_one_fault_more_than_the_cap_fails_the_job(fakepai, gw):
+    fakepai.freeze_clock()
+    body = {"DisplayName": "capped", "JobType": "PyTorchJob", "UserCommand": "python train.py", "WorkspaceId": "86995",
+            "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "img"}],
+            "Settings": {"EnableErrorMonitoringInAIMaster": True, "ErrorMonitoringArgs": "--max-num-of-job-restart=1",
+                         "Tags": {"fakepai.outcome": "succeed@600+restarts=60s,120s"}}}
+    job_id = call(gw, "CreateJob", "POST", **body)["JobId"]
+    fakepai.advance(3600)
+    job = call(gw, "GetJob", JobId=job_id)
+    assert job["Status"] == "Failed" and job["ReasonCode"] == "JobFailed" and "restarted 1 time" in job["ReasonMessage"]
+    assert job["RestartTimes"] == "1/1"
+    statuses = [h["Status"] for h in job["StatusHistory"]]
+    assert statuses[-4:] == ["Running", "Restarting", "Running", "Failed"]
+    assert running_seconds(job["StatusHistory"], job["GmtFinishTime"]) == 120     # failed at the second fault
+
+
+def test_control_plane_scripts_faults_from_now(fakepai, gw):
+    fakepai.freeze_clock()
+    body = {"DisplayName": "later", "JobType": "PyTorchJob", "UserCommand": "python train.py", "WorkspaceId": "86995",
+            "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "img"}],
+            "Settings": {"EnableErrorMonitoringInAIMaster": True, "Tags": {"fakepai.outcome": "hang"}}}
+    job_id = call(gw, "CreateJob", "POST", **body)["JobId"]
+    fakepai.advance(120)
+    assert call(gw, "GetJob", JobId=job_id)["Status"] == "Running"
+    control = f"{fakepai.url}/_fakepai/jobs/{job_id}/outcome"
+    assert httpx.put(control, json={"result": "succeed", "after": 200, "restarts": [50]}).status_code == 200
+    fakepai.advance(49)
+    assert call(gw, "GetJob", JobId=job_id)["Status"] == "Running"
+    fakepai.advance(2)
+    job = call(gw, "GetJob", JobId=job_id)
+    assert job["Status"] == "Restarting" and job["RestartTimes"] == "1/10"
+    # Scripting while restarting is refused, and changes nothing.
+    refused = httpx.put(control, json={"result": "fail"})
+    assert refused.status_code == 400 and "restarting" in refused.text
+    assert call(gw, "GetJob", JobId=job_id)["StatusHistory"] == job["StatusHistory"]
+    fakepai.advance(3600)
+    done = call(gw, "GetJob", JobId=job_id)
+    assert done["Status"] == "Succeeded" and done["RestartRecord"][0]["RestartStatus"] == "Succeeded"
+
+
+def test_a_job_stopped_while_restarting(fakepai, dlc_client):
+    fakepai.freeze_clock()
+    job_id = create(dlc_client, settings=aimaster("hang+restarts=1"))
+    walk(fakepai, dlc_client, job_id, {"Restarting"}, step=5.0)
+    dlc_client.stop_job(job_id)
+    walk(fakepai, dlc_client, job_id, {"Stopped"})
+    job = get(dlc_client, job_id)
+    assert [h["Status"] for h in job["StatusHistory"]][-3:] == ["Restarting", "Stopping", "Stopped"]
+    record = job["RestartRecord"][0]
+    assert record["RestartStatus"] == "Failed" and record["RestartFailReason"]
+
+
+def test_restarts_are_refused_where_they_cannot_happen(fakepai, dlc_client, gw, paistudio_client):
+    fakepai.freeze_clock()
+    # No AIMaster fault tolerance: a fault would fail the job, so scripting restarts is a mistake.
+    error = sdk_error(lambda: create(dlc_client, settings=m.JobSettings(tags={"fakepai.outcome": "succeed+restarts=1"})))
+    assert error.code == "InvalidParameter" and "EnableErrorMonitoringInAIMaster" in error.message
+    # A fault after the run has ended.
+    error = sdk_error(lambda: create(dlc_client, settings=aimaster("succeed@60+restarts=90s")))
+    assert error.code == "InvalidParameter" and "after the run ends" in error.message
+    for bad in ("succeed+restarts=-1", "succeed+restarts=soon", "succeed+restart=1", "succeed+restarts=", "succeed+restarts=30,90", "succeed+restarts=0s"):
+        assert_error(gw.post(f"{GW}/CreateJob", json={
+            "DisplayName": "x", "JobType": "PyTorchJob", "UserCommand": "c", "WorkspaceId": "86995",
+            "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "i"}],
+            "Settings": {"EnableErrorMonitoringInAIMaster": True, "Tags": {"fakepai.outcome": bad}}}), 400, "InvalidParameter")
+    assert call(gw, "ListJobs", WorkspaceId="86995")["TotalCount"] == 0     # nothing was created
+    # Only DLC jobs restart: a PaiStudio job scripted with restarts is refused.
+    from alibabacloud_paistudio20220112 import models as ps
+    error = sdk_error(lambda: paistudio_client.create_training_job(ps.CreateTrainingJobRequest(
+        training_job_name="t", workspace_id="1", algorithm_name="pytorch_ddp", algorithm_provider="pai",
+        labels=[ps.CreateTrainingJobRequestLabels(key="fakepai.outcome", value="succeed+restarts=1")])))
+    assert error.code == "InvalidParameter" and "only DLC jobs restart" in error.message
