@@ -439,23 +439,6 @@ def test_list_jobs_by_template_and_the_template_contract(fakepai, gw, dlc_client
     assert plain
 
 
-def test_find_job_and_active_jobs_using_template(fakepai, dlc_client):
-    from fakepai.services import registry
-    from fakepai.services.dlc import jobs
-
-    fakepai.freeze_clock()
-    job_id = create(dlc_client, "contract")
-    emu = fakepai.emulator
-    ctx = registry.Context(account=emu.world.account("fakepai-test-key"), clock=emu.clock, ids=emu.ids,
-                           request_id="t", account_id="fakepai-test-key", region="cn-hangzhou",
-                           user_id="1", check_workspace=lambda ws: None)
-    found = jobs.find_job(ctx, job_id)
-    assert (found["DisplayName"], found["WorkspaceId"], found["Status"]) == ("contract", "86995", "Creating")
-    assert jobs.job_status(ctx, job_id) == "Creating"
-    assert jobs.find_job(ctx, "dlcnosuchjob0000") is None
-    assert jobs.active_jobs_using_template(ctx, "tplnone") == []
-
-
 _KEYS = ["DisplayName", "JobType", "UserCommand", "JobSpecs", "Priority", "Settings", "Envs", "DataSources",
          "UserVpc", "ResourceId", "JobMaxRunningTimeMinutes", "Accessibility", "TemplateId", "CustomEnvs", "Bogus"]
 _SCALARS = st.one_of(st.none(), st.booleans(), st.integers(min_value=-2**70, max_value=2**70),

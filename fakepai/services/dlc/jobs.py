@@ -1,6 +1,6 @@
 """DLC jobs: CreateJob, GetJob, ListJobs, UpdateJob, StopJob, DeleteJob (behavior.md §5), and
-the two functions the job-template / TensorBoard module relies on (`find_job`,
-`active_jobs_using_template`).
+what the job-template module relies on (`active_jobs_using_template`; TensorBoards read job
+records from job_store.py directly).
 
 Flow: a handler validates everything first (job_spec.py), then stores a `JobRecord` whose plan
 (lifecycle.py) decides every status it will ever show; reads build the view at `ctx.now()`
@@ -15,7 +15,7 @@ import math
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.dlc import job_view, lifecycle
 from fakepai.services.dlc.job_spec import check_pod_count, clean, validate_create
-from fakepai.services.dlc.job_store import DlcJobStore, JobRecord, find_record, get_record
+from fakepai.services.dlc.job_store import DlcJobStore, JobRecord, get_record
 from fakepai.services.dlc.lifecycle import STATUSES, TERMINAL
 from fakepai.services.dlc.sanity import SanityConfig
 from fakepai.services.registry import operation
@@ -34,20 +34,6 @@ def default_workspace(ctx) -> str:
 
 
 # -- the contract with templates.py / tensorboards.py ---------------------------------------------
-
-def find_job(ctx, job_id: str) -> dict | None:
-    """The job as GetJob would describe it now (DisplayName, WorkspaceId, Status, DataSources,
-    TemplateId...), or None when the account has no such job."""
-    record = find_record(ctx, job_id)
-    if record is None:
-        return None
-    return job_view.view(record, ctx.now(), ctx.region)
-
-
-def job_status(ctx, job_id: str) -> str | None:
-    record = find_record(ctx, job_id)
-    return record.plan.status_at(ctx.now()) if record else None
-
 
 def active_jobs_using_template(ctx, template_id: str) -> list[str]:
     """Ids of the jobs created from `template_id` that have not ended (Succeeded/Failed/Stopped)."""
