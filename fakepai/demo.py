@@ -2,7 +2,8 @@
 
 The demo is made through the same handlers a client would call, so it is exactly what the API
 would have produced: in PaiStudio a training job that already succeeded, one that failed and one
-that runs now; in pai-dlc a finished and a running job, a job template and a TensorBoard; in
+that runs now; in pai-dlc a finished job, a running one, one that restarts after faults, a job template and a
+TensorBoard; in
 PaiPlugin a campaign with a training job.
 """
 from __future__ import annotations
@@ -61,6 +62,12 @@ def _seed_dlc(emulator: Emulator, account: AccountState) -> None:
         "DisplayName": "demo-dlc-running", "JobType": "PyTorchJob", "WorkspaceId": DEMO_WORKSPACE,
         "UserCommand": "torchrun train.py", "JobSpecs": [dict(_DLC_SPEC, PodCount=2)],
         "Settings": {"EnableSanityCheck": True, "Tags": {"fakepai.outcome": "succeed@3600"}}})
+    # Recovered from one fault already, and another is due about a minute after start-up.
+    _call(past, "pai-dlc", "CreateJob", {
+        "DisplayName": "demo-dlc-restarting", "JobType": "PyTorchJob", "WorkspaceId": DEMO_WORKSPACE,
+        "UserCommand": "torchrun train.py", "JobSpecs": [dict(_DLC_SPEC, PodCount=2)],
+        "Settings": {"EnableErrorMonitoringInAIMaster": True,
+                     "Tags": {"fakepai.outcome": "succeed@3600+restarts=30s,900s"}}})
     _call(now, "pai-dlc", "CreateJobTemplate", {
         "TemplateName": "demo-pytorch-template", "WorkspaceId": DEMO_WORKSPACE, "Description": "A demo template",
         "Content": '{"JobType":"PyTorchJob","UserCommand":"echo hello","JobSpecs":[{"Type":"Worker","PodCount":1,'

@@ -73,7 +73,9 @@ def test_demo_workspace_is_there_for_any_key():
             headers = {"Authorization": f"Bearer {token}"}
             dlc = httpx.get(f"{pai.url}/api/pai-dlc/2020-12-03/ListJobs", params={"WorkspaceId": "12345"}, headers=headers).json()
             assert {j["DisplayName"]: j["Status"] for j in dlc["Jobs"]}["demo-dlc-finished"] == "Succeeded"
-            assert len(dlc["Jobs"]) == 2
+            restarting = {j["DisplayName"]: j for j in dlc["Jobs"]}["demo-dlc-restarting"]
+            assert restarting["Status"] == "Running" and restarting["RestartTimes"] == "1/10"
+            assert len(dlc["Jobs"]) == 3
             for path in ("/api/pai-dlc/2020-12-03/ListJobTemplates", "/api/pai-dlc/2020-12-03/ListTensorboards"):
                 assert httpx.get(f"{pai.url}{path}", params={"WorkspaceId": "12345"}, headers=headers).json()["TotalCount"] == 1
             plugin = httpx.get(f"{pai.url}/api/PaiPlugin/2022-01-12/ListTrainingJobs", headers=headers).json()
