@@ -8,6 +8,7 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from fakepai import FakePAI
 from tests.test_server_and_cli import _free_port
@@ -70,3 +71,17 @@ def test_cli_saves_on_sigterm_and_refuses_a_foreign_file(tmp_path):
     refused = subprocess.run([sys.executable, "-m", "fakepai", "serve", "--port", str(_free_port()), "--state-file", str(bad)],
                              capture_output=True, text=True, timeout=30)
     assert refused.returncode == 2 and "not a fakepai state file" in refused.stderr
+
+
+def test_a_state_file_of_an_older_format_is_refused(tmp_path):
+    import pickle
+
+    from fakepai.emulator import Emulator
+    from fakepai.state import snapshot
+
+    old = tmp_path / "old.pickle"
+    old.write_bytes(pickle.dumps({"format": "fakepai-state/1", "accounts": {}, "now": 0.0, "ids": None}))
+    emulator = Emulator()
+    with pytest.raises(ValueError, match="fakepai-state/2"):
+        snapshot.load(emulator, old)
+    assert emulator.world.accounts == {}

@@ -14,7 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-FORMAT = "fakepai-state/1"
+# Bumped whenever the pickled classes change shape (2: slotted Phase/Outcome/Timeline and
+# Outcome.restarts), so an older file is refused with a clear message instead of half-loading.
+FORMAT = "fakepai-state/2"
 
 
 def save(emulator, path: str | os.PathLike) -> Path:
