@@ -209,3 +209,16 @@ def validate_create(body: dict) -> None:
     if reserved is not None and reserved < 0:
         raise invalid_parameter("Settings.JobReservedMinutes", f"{reserved} must not be negative")
 
+
+
+def resource_type(body: dict) -> str:
+    """ECS for general-purpose instance types, Lingjun for `ml.*` ones [SDK ResourceType]."""
+    ml = any(str(s.get("EcsSpec", "")).startswith("ml.") for s in body.get("JobSpecs") or [])
+    return "Lingjun" if ml else "ECS"
+
+
+def bids(body: dict) -> bool:
+    """Whether the job bids for spot capacity before its environment is prepared: `Bidding` is a
+    status "only Lingjun spot jobs" go through [SDK GetJob Status]."""
+    spot = any(s.get("UseSpotInstance") for s in body.get("JobSpecs") or [])
+    return spot and resource_type(body) == "Lingjun"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fakepai.clock import iso
 from fakepai.services.dlc import lifecycle, pods, restarts, seeded
-from fakepai.services.dlc.job_spec import totals
+from fakepai.services.dlc.job_spec import resource_type, totals
 from fakepai.services.dlc.job_store import JobRecord, whole_seconds
 from fakepai.services.projection import to_response
 
@@ -84,7 +84,7 @@ def _replica_statuses(record: JobRecord, now: float, status: str, pod_list: list
     """Per role: pods Active (running), Queuing (waiting for resources while the job queues) and
     Dequeued (scheduled: taken off the queue) [SDK JobReplicaStatus]. A job stopped before it was
     scheduled has dequeued nothing."""
-    queued = status in ("Creating", "Queuing")
+    queued = status in ("Creating", "Queuing", "Bidding")
     out = []
     for spec in record.body.get("JobSpecs") or []:
         role = spec.get("Type") or "Worker"
@@ -114,12 +114,6 @@ def cluster_id(region: str, body: dict, resource_type: str) -> str:
     ([INFERRED] format: the SDK's examples are masked)."""
     pool = body.get("ResourceId") or f"public-{resource_type}"
     return "c" + seeded.uuid_for("cluster", region, pool).replace("-", "")
-
-
-def resource_type(body: dict) -> str:
-    """ECS for general-purpose instance types, Lingjun for `ml.*` ones [SDK ResourceType]."""
-    ml = any(str(s.get("EcsSpec", "")).startswith("ml.") for s in body.get("JobSpecs") or [])
-    return "Lingjun" if ml else "ECS"
 
 
 class Facts:

@@ -1,6 +1,7 @@
 """How a DLC job lives (behavior.md §5.2), on the shared timeline engine (fakepai/sim/timeline.py).
 
-Statuses: Creating → Queuing → EnvPreparing → (SanityChecking, with Settings.EnableSanityCheck) →
+Statuses: Creating → Queuing → (Bidding, Lingjun spot jobs) → EnvPreparing → (SanityChecking, with
+Settings.EnableSanityCheck) →
 Running (→ Restarting → Running, for scripted faults) → Succeeded | Failed; a stop goes through Stopping (a few seconds, [INFERRED] from the
 enum) to Stopped with ReasonCode `JobStoppedByUser` [META]. With `Settings.JobReservedMinutes` > 0
 a finished job first spends that long in SucceededReserving / FailedReserving — for both outcomes
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, plan, replan
 from fakepai.services.dlc import restarts, seeded
+from fakepai.services.dlc.job_spec import bids
 from fakepai.services.dlc.job_store import DlcJobStore, JobRecord
 from fakepai.services.dlc.sanity import PHASES as SANITY_PHASES, SanityConfig, failure_reason
 
@@ -35,7 +37,7 @@ STATUSES = ("Creating", "Queuing", "Bidding", "EnvPreparing", "SanityChecking", 
             "Stopping", "SucceededReserving", "FailedReserving", "Succeeded", "Failed", "Stopped")
 TERMINAL = frozenset({"Succeeded", "Failed", "Stopped"})
 RESERVING = {"SucceededReserving": "Succeeded", "FailedReserving": "Failed"}
-BEFORE_SANITY = ("Creating", "Queuing", "EnvPreparing")
+BEFORE_SANITY = ("Creating", "Queuing", "Bidding", "EnvPreparing")
 RESERVED_POLICIES = ("Always", "OnFailure", "OnSucceed")
 
 OUTCOME_TAG = "fakepai.outcome"
@@ -49,12 +51,13 @@ STOPPED = ("JobStoppedByUser", "Job is stopped by user.")   # [META GetJob demo]
 # Seconds per phase at speed 1, drawn per job from these ranges (short, so `fakepai serve` jobs
 # finish while you watch; script `succeed@3600` for a long one).
 PHASE_RANGES = {"Creating": (2, 5), "Queuing": (3, 10), "EnvPreparing": (10, 25), "Running": (45, 120)}
+BIDDING_RANGE = (5, 20)        # [INFERRED]: the reference names the status, not how long it lasts
 QUOTA_QUEUING = (5, 20)
 STOPPING_RANGE = (3, 6)
 
 
-def lifecycle_for(sanity: bool) -> Lifecycle:
-    steps = [("Creating", 3.0), ("Queuing", 5.0), ("EnvPreparing", 15.0)]
+def lifecycle_for(sanity: bool, bidding: bool = False) -> Lifecycle:
+    steps = [("Creating", 3.0), ("Queuing", 5.0)] + ([("Bidding", 10.0)] if bidding else []) + [("EnvPreparing", 15.0)]
     if sanity:
         steps.append(("SanityChecking", 50.0))
     steps.append(("Running", 60.0))
@@ -80,7 +83,7 @@ class JobPlan:
 
     @property
     def lifecycle(self) -> Lifecycle:
-        return lifecycle_for(self.sanity.enabled)
+        return lifecycle_for(self.sanity.enabled, bids(self.body))
 
     def at(self, t: float) -> Phase:
         return self.timeline.at(t)
@@ -107,6 +110,8 @@ def _durations(job_id: str, body: dict, sanity: SanityConfig) -> dict:
     ranges = dict(PHASE_RANGES)
     if body.get("ResourceId"):
         ranges["Queuing"] = QUOTA_QUEUING       # quota jobs wait for their quota's turn
+    if bids(body):
+        ranges["Bidding"] = BIDDING_RANGE
     out = {status: round(seeded.between(lo, hi, "phase", job_id, status), 3) for status, (lo, hi) in ranges.items()}
     if sanity.enabled:
         out["SanityChecking"] = sanity.total_seconds()
@@ -120,7 +125,7 @@ def _effective(outcome: Outcome, job_id: str, body: dict, sanity: SanityConfig, 
     JobMaxRunningTimeMinutes turned into a timeout.
     Raises ValueError for a phase the job does not go through."""
     o = copy.copy(outcome)
-    statuses = lifecycle_for(sanity.enabled).statuses()
+    statuses = lifecycle_for(sanity.enabled, bids(body)).statuses()
     if o.phase in SANITY_PHASES:
         if not sanity.enabled:
             raise ValueError(f"phase {o.phase} needs Settings.EnableSanityCheck")
@@ -184,7 +189,7 @@ def plan_job(job_id: str, created: float, body: dict, outcome: Outcome | None = 
         found = outcome_from_body(body)
         outcome = found[0] if found else Outcome()
     effective = _effective(outcome, job_id, body, sanity, durations, max_running)
-    timeline = plan(lifecycle_for(sanity.enabled), created, effective, max_running=max_running, durations=durations)
+    timeline = plan(lifecycle_for(sanity.enabled, bids(body)), created, effective, max_running=max_running, durations=durations)
     restarts.script(timeline, job_id, settings, effective.restarts, created, FAILURE)
     timeline.phases = _with_reserving(timeline.phases, reserve, policy)
     return JobPlan(job_id=job_id, created=created, body=body, sanity=sanity, durations=durations,

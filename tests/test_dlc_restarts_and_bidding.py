@@ -1,6 +1,7 @@
-"""pai-dlc fault recovery: scripted faults make a running job go Restarting and run again, with
-RestartTimes, RestartRecord[] and HistoryPods to show for it (fakepai/services/dlc/restarts.py);
-through the official SDK and the gateway form, on a frozen clock."""
+"""pai-dlc statuses off the main path: fault recovery (scripted faults make a running job go
+Restarting and run again, with RestartTimes, RestartRecord[] and HistoryPods to show for it;
+fakepai/services/dlc/restarts.py) and Bidding (Lingjun spot jobs); through the official SDK and the
+gateway form, on a frozen clock."""
 from __future__ import annotations
 
 import httpx
@@ -146,3 +147,22 @@ def test_restarts_are_refused_where_they_cannot_happen(fakepai, dlc_client, gw, 
         training_job_name="t", workspace_id="1", algorithm_name="pytorch_ddp", algorithm_provider="pai",
         labels=[ps.CreateTrainingJobRequestLabels(key="fakepai.outcome", value="succeed+restarts=1")])))
     assert error.code == "InvalidParameter" and "only DLC jobs restart" in error.message
+
+
+def test_lingjun_spot_jobs_bid_before_their_environment_is_prepared(fakepai, dlc_client, gw):
+    fakepai.freeze_clock()
+    lingjun_spot = spec(ecs_spec="ml.gu7ef.c96m1600.8-gu100", use_spot_instance=True)
+    job_id = create(dlc_client, "spot", job_specs=[lingjun_spot])
+    seen = walk(fakepai, dlc_client, job_id, {"Succeeded"})
+    assert seen == ["Creating", "Queuing", "Bidding", "EnvPreparing", "Running", "Succeeded"]
+    # An ECS spot job and a Lingjun job that is not spot do not bid [SDK: "only Lingjun spot jobs"].
+    for other in (spec(use_spot_instance=True), spec(ecs_spec="ml.gu7ef.c96m1600.8-gu100")):
+        other_id = create(dlc_client, "no-bid", job_specs=[other])
+        assert "Bidding" not in walk(fakepai, dlc_client, other_id, {"Succeeded"})
+    # While bidding, the job has no pods yet and its replicas count as queuing; it can fail there.
+    job_id = create(dlc_client, "outbid", job_specs=[lingjun_spot],
+                    settings=m.JobSettings(tags={"fakepai.outcome": "fail:Bidding"}))
+    walk(fakepai, dlc_client, job_id, {"Bidding"}, step=1.0)
+    job = call(gw, "GetJob", JobId=job_id)
+    assert not job.get("Pods") and job["JobReplicaStatuses"][0]["Queuing"] == 1
+    assert walk(fakepai, dlc_client, job_id, {"Failed"})[-2:] == ["Bidding", "Failed"]
