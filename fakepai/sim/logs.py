@@ -15,9 +15,13 @@ only drops lines that were still in the future.
 """
 from __future__ import annotations
 
+import heapq
 import math
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from itertools import islice
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 _EPS = 1e-9
 
@@ -143,6 +147,61 @@ class LogStream:
 
     def record_time(self, k: int) -> float:
         return self._body_start + k * self.step
+
+
+class TimedLines:
+    """A few lines at explicit times (start-up chatter, how a process ended, events): what does
+    not fall on a LogStream's grid. Same reading interface as LogStream; ties keep the given order."""
+
+    def __init__(self, lines: Iterable[tuple[float, str]]):
+        self._lines = sorted(lines, key=lambda line: line[0])      # stable: equal times keep their order
+        self._times = [t for t, _ in self._lines]
+
+    def count(self, t: float) -> int:
+        return bisect_right(self._times, t)
+
+    def count_before(self, t: float) -> int:
+        return bisect_left(self._times, t)
+
+    def window(self, now: float, lo: float | None = None, hi: float | None = None) -> tuple[int, int]:
+        upper = now if hi is None else min(hi, now)
+        first = 0 if lo is None else self.count_before(lo)
+        return first, max(first, self.count(upper))
+
+    def time(self, i: int) -> float:
+        return self._times[i]
+
+    def line(self, i: int) -> str:
+        return self._lines[i][1]
+
+    def lines(self, first: int, last: int) -> list[str]:
+        return [text for _, text in self._lines[first:last]]
+
+
+class Lines(Protocol):
+    """What `merged_window` reads: a LogStream or TimedLines."""
+
+    def window(self, now: float, lo: float | None = None, hi: float | None = None) -> tuple[int, int]: ...
+    def time(self, i: int) -> float: ...
+    def lines(self, first: int, last: int) -> list[str]: ...
+
+
+def _timed(source: Lines, n: int, first: int, last: int) -> Iterator[tuple[float, int, int]]:
+    for i in range(first, last):
+        yield source.time(i), n, i
+
+
+def merged_window(sources: Sequence[Lines], now: float, lo: float | None = None, hi: float | None = None,
+                  limit: int | None = None) -> list[tuple[float, str]]:
+    """The first `limit` (time, line) pairs the sources printed in [lo, hi] by `now`, in time order
+    (equal times: the earlier source first, then line order). Each source is read lazily and only
+    as far as the page needs, so a page costs O(limit + len(sources)) whatever the sources' length."""
+    ranges = [source.window(now, lo, hi) for source in sources]
+    heads = [_timed(source, n, a, b) for n, (source, (a, b)) in enumerate(zip(sources, ranges))]
+    picked = list(islice(heapq.merge(*heads), limit))
+    taken = Counter(n for _, n, _ in picked)
+    texts = [iter(source.lines(a, a + taken[n])) for n, (source, (a, _)) in enumerate(zip(sources, ranges))]
+    return [(t, next(texts[n])) for t, n, _ in picked]
 
 
 def page_window(first: int, last: int, page_number: int, page_size: int) -> tuple[int, int]:

@@ -102,12 +102,12 @@ _RAMP_SECONDS = 30.0
 
 
 def parse_time_step(text: str) -> float:
-    """`10s`, `5m`, `1h` (also `30` = seconds, `5 minutes`) -> seconds; ValueError otherwise."""
+    """`10s`, `5m`, `1h`, `1d` (also `30` = seconds, `5 minutes`) -> seconds; ValueError otherwise."""
     if text in TIME_STEPS:
         return TIME_STEPS[text]
     t = text.strip().lower()
     units = {"s": 1, "sec": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "minute": 60, "minutes": 60,
-             "h": 3600, "hour": 3600, "hours": 3600}
+             "h": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400}
     num = t.rstrip("abcdefghijklmnopqrstuvwxyz ")
     unit_name = t[len(num):].strip() or "s"
     if unit_name not in units:
@@ -153,3 +153,30 @@ def resource_series(seed: str, metric_type: str, start: float, end: float | None
     last_k = math.floor((last - start) / step + 1e-9)
     return [(start + k * step, resource_value(seed, metric_type, k * step, k, step))
             for k in range(first_k, last_k + 1)]
+
+
+IDLE_LOAD = 0.02   # share of its working level a resource kept alive after its work shows [INFERRED]
+
+
+def grid_series(seed: str, metric_type: str, born: float, end: float | None, step: float, now: float,
+                lo: float | None = None, hi: float | None = None,
+                idle_from: float | None = None) -> list[tuple[float, float]]:
+    """(time, value) points on the wall-clock grid (the multiples of `step`, as a Prometheus range
+    query returns them) while the resource lived: from `born` to strictly before `end` (up to `now`
+    while it lives), restricted to [lo, hi]. From `idle_from` on the resource is kept alive but its
+    work is done (a reserved environment): it shows IDLE_LOAD of its level. Only the points asked
+    for are computed."""
+    if metric_type not in _LEVELS:
+        raise ValueError(f"unknown metric type {metric_type!r}")
+    first = born if lo is None else max(lo, born)
+    last = now if hi is None else min(hi, now)
+    if end is not None:
+        last = min(last, end)          # and `end` itself is excluded below
+    out = []
+    for k in range(math.ceil(first / step), math.floor(last / step) + 1):
+        t = k * step
+        if t < first or t > last or (end is not None and t >= end):
+            continue
+        value = resource_value(seed, metric_type, t - born, k, step)
+        out.append((t, round(value * IDLE_LOAD, 2) if idle_from is not None and t >= idle_from else value))
+    return out

@@ -33,6 +33,11 @@ def constant(*key) -> float:
     return unit(*key)
 
 
+def seed(*key) -> int:
+    """A 128-bit integer fixed for `key`: to seed a `random.Random` or shape a UUID from a key."""
+    return int.from_bytes(_digest(key), "big")
+
+
 def pick(options, *key):
     """One of `options`, fixed for `key`."""
     return options[int(unit(*key) * len(options))]

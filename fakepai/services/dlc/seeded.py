@@ -1,33 +1,30 @@
-"""Deterministic pseudo-randomness keyed by strings (job id, pod id, metric...).
+"""Deterministic pseudo-randomness keyed by strings (job id, pod id, metric...), for DLC.
 
 Everything a DLC job shows that is not decided by the caller (phase lengths, node names, IPs,
 metric values, log figures) is drawn from here, so the same job id always tells the same story
-and a replayed scenario is byte-for-byte identical (DESIGN §4).
+and a replayed scenario is byte-for-byte identical (DESIGN §4). The hashing is the simulation's
+one source, `fakepai.sim.noise`; this module only keeps the names DLC code calls.
 """
 from __future__ import annotations
 
-import hashlib
 import random
 import uuid
 
+from fakepai.sim.noise import seed, unit
 
-def _digest(*keys: object) -> bytes:
-    return hashlib.sha256("\x1f".join(str(k) for k in keys).encode()).digest()
-
-
-def unit(*keys: object) -> float:
-    """A number in [0, 1) fixed by `keys`."""
-    return int.from_bytes(_digest(*keys)[:8], "big") / 2**64
+__all__ = ["unit", "between", "rng", "uuid_for"]
 
 
 def between(low: float, high: float, *keys: object) -> float:
+    """A number in [low, high) fixed by `keys`."""
     return low + (high - low) * unit(*keys)
 
 
 def rng(*keys: object) -> random.Random:
-    return random.Random(int.from_bytes(_digest(*keys)[:16], "big"))
+    """A random generator whose whole sequence is fixed by `keys` (several draws from one key)."""
+    return random.Random(seed(*keys))
 
 
 def uuid_for(*keys: object) -> str:
     """A version-4-shaped UUID fixed by `keys` (k8s pod uids)."""
-    return str(uuid.UUID(bytes=_digest(*keys)[:16], version=4))
+    return str(uuid.UUID(int=seed(*keys), version=4))

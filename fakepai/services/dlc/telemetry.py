@@ -7,12 +7,17 @@ moving StartTime forward). Event and log lines read `2021-01-28 14:07:45 <text>`
 China Standard Time like the sanity-check stamps (+08:00) [INFERRED: the demo shows no zone].
 Lists are chronological and `MaxEventsNum` / `MaxLines` keep the first N lines of the window
 [INFERRED], which is what paging by StartTime needs.
+
+The generators are the simulation's (`fakepai.sim`): a pod's training-progress lines are a lazy
+`LogStream` and its other lines `TimedLines`, read through `merged_window`, so a page costs
+O(MaxLines) however long the job has run; metric series are `grid_series` points and progress
+figures `Curve`s, with `fakepai.sim.noise` as the one source of randomness.
 """
 from __future__ import annotations
 
 import math
-import re
 from datetime import datetime, timedelta, timezone
+from typing import Sequence
 
 from fakepai.errors import PaiError, invalid_parameter
 from fakepai.services.dlc import seeded
@@ -21,11 +26,14 @@ from fakepai.services.dlc.job_spec import pod_resources
 from fakepai.services.dlc.job_store import JobRecord, get_record
 from fakepai.services.dlc.pods import MAIN_CONTAINER, PodLife, life_of, lives_at, node_name, roster, spec_for, uid
 from fakepai.services.registry import operation
+from fakepai.sim.logs import Lines, LogStream, TimedLines, merged_window
+from fakepai.sim.metrics import Curve, grid_series, parse_time_step
 from fakepai.state.paging import WEEK, time_param
 
 _CST = timezone(timedelta(hours=8))
 HOUR = 3600
 PROGRESS_EVERY = 10.0          # seconds between two training-progress lines
+PROGRESS_SCALE = 75            # progress lines over which loss/accuracy settle (decay exp(-0.04 k))
 MAX_POINTS = 11000             # per pod series; more is 400 (Prometheus' own limit) [INFERRED]
 NAMESPACE = "pai-dlc"
 
@@ -52,10 +60,10 @@ def window(params: dict, now: float, span: float) -> tuple[float, float]:
     return start, end
 
 
-def _select(lines: list[tuple[float, str]], start: float, end: float, now: float, limit: int) -> list[str]:
-    end = min(end, now)
-    picked = sorted((t, i, text) for i, (t, text) in enumerate(lines) if start <= t <= end)
-    return [f"{stamp(t)} {text}" for t, _, text in picked[:limit]]
+def page(sources: Sequence[Lines], start: float, end: float, now: float, limit: int) -> list[str]:
+    """The first `limit` lines of the sources within [start, min(end, now)], chronological (equal
+    times keep the sources' order), stamped."""
+    return [f"{stamp(t)} {text}" for t, text in merged_window(sources, now, start, end, limit)]
 
 
 def _image(record: JobRecord, role: str, region: str) -> str:
@@ -131,18 +139,47 @@ def pod_events(record: JobRecord, life: PodLife, region: str) -> list[tuple[floa
     return [(t, text) for t, text in events if life.finished is None or t <= life.finished]
 
 
-def _progress_line(record: JobRecord, pod: str, k: int) -> str:
-    step = 50 * k
-    epoch = (k - 1) // 10 + 1
-    noise = seeded.unit("loss", record.job_id, pod, k) - 0.5
-    loss = 2.3 * math.exp(-0.04 * k) + 0.05 * noise + 0.02
-    acc = min(0.999, 1 - 0.9 * math.exp(-0.05 * k) + 0.01 * noise)
-    speed = seeded.between(180, 260, "speed", record.job_id, pod, k)
-    return f"Epoch {epoch} Step {step}: loss={loss:.4f} accuracy={acc:.4f} throughput={speed:.1f} samples/s"
+_LOSS, _ACCURACY, _THROUGHPUT = Curve("falling"), Curve("rising"), Curve("rate")
 
 
-def _main_log(record: JobRecord, life: PodLife, region: str) -> list[tuple[float, str]]:
-    """The fixed lines of the main container (progress lines are generated separately)."""
+def progress_line(pod_id: str, k: int) -> str:
+    """The pod's k-th (1-based) training-progress line: 50 steps a line, 10 lines an epoch."""
+    loss = _LOSS.value(f"{pod_id}/loss", k, PROGRESS_SCALE)
+    acc = _ACCURACY.value(f"{pod_id}/accuracy", k, PROGRESS_SCALE)
+    speed = _THROUGHPUT.value(f"{pod_id}/throughput", k, PROGRESS_SCALE)
+    return f"Epoch {(k - 1) // 10 + 1} Step {50 * k}: loss={loss:.4f} accuracy={acc:.4f} throughput={speed:.1f} samples/s"
+
+
+def _command_start(record: JobRecord, life: PodLife) -> float | None:
+    """When the user command starts in this pod: when the job starts Running, or when the pod's
+    container starts if that is later (a pod added while the job runs); None if it never does."""
+    run_start, _, _ = _run_window(record)
+    if run_start is None or life.started is None or (life.finished is not None and run_start >= life.finished):
+        return None
+    return max(run_start, life.started)
+
+
+def progress_stream(record: JobRecord, life: PodLife) -> LogStream | None:
+    """The pod's training-progress lines: one every PROGRESS_EVERY s after the command starts,
+    until just before it ends (its last words follow). Lazy: a line is written when a page reads it."""
+    begin = _command_start(record, life)
+    if begin is None:
+        return None
+    _, run_end, _ = _run_window(record)
+    pod = life.slot.pod_id
+    return LogStream(start=begin + PROGRESS_EVERY, step=PROGRESS_EVERY, per_record=1,
+                     record=lambda k: (progress_line(pod, k + 1),), end=None if run_end is None else run_end - 0.2)
+
+
+def main_log(record: JobRecord, life: PodLife, region: str) -> list[Lines]:
+    """The main container's log: its fixed lines and its progress lines (fixed first on a tie)."""
+    progress = progress_stream(record, life)
+    fixed = TimedLines(_main_lines(record, life, region, progress))
+    return [fixed] if progress is None else [fixed, progress]
+
+
+def _main_lines(record: JobRecord, life: PodLife, region: str, progress: LogStream | None) -> list[tuple[float, str]]:
+    """The fixed lines of the main container: pull, start, settings, command, data, how it ended."""
     pod = life.slot.pod_id
     image = _image(record, life.slot.role, region)
     lines = [(life.created + 0.5, f"[dlc] Pulling image {image}"),
@@ -153,8 +190,9 @@ def _main_log(record: JobRecord, life: PodLife, region: str) -> list[tuple[float
         return lines
     lines.append((life.started, f"[dlc] Container started on node {node_name(region, pod)}."))
     lines += [(life.started + 0.05, text) for text in _settings_lines(record, life.slot.role)]
-    run_start, run_end, after = _run_window(record)
-    if run_start is None or (life.finished is not None and run_start >= life.finished):
+    _, run_end, after = _run_window(record)
+    run_start = _command_start(record, life)
+    if run_start is None:
         if record.plan.sanity.enabled:
             lines.append((life.started + 0.1, "[dlc] Waiting for the sanity check before running the user command."))
         if life.finished is not None:
@@ -175,7 +213,7 @@ def _main_log(record: JobRecord, life: PodLife, region: str) -> list[tuple[float
         return lines
     phase = record.plan.timeline.at(run_end)
     if after in ("Succeeded", "SucceededReserving"):
-        steps = 50 * int((run_end - run_start - 1e-9) // PROGRESS_EVERY)
+        steps = 50 * (progress.records(run_end) if progress else 0)      # the last progress line's step
         lines += [(run_end - 0.2, f"Training finished after {steps} steps."), (run_end, "[dlc] Process exited with code 0.")]
     elif after == "Stopping":
         lines += [(run_end, "[dlc] Received SIGTERM: the job is being stopped."), (run_end, "[dlc] Process exited with code 143.")]
@@ -210,25 +248,6 @@ def _settings_lines(record: JobRecord, role: str) -> list[str]:
     return lines
 
 
-def _progress(record: JobRecord, life: PodLife, start: float, end: float, limit: int) -> list[tuple[float, str]]:
-    """At most `limit` progress lines within [start, end], computed by index (a hanging job has
-    an unbounded log; only the window is ever generated)."""
-    run_start, run_end, _ = _run_window(record)
-    if run_start is None or life.started is None:
-        return []
-    stop = run_end if run_end is not None else math.inf
-    k_lo = max(1, math.ceil((start - run_start) / PROGRESS_EVERY))
-    out = []
-    k = k_lo
-    while len(out) < limit:
-        t = run_start + k * PROGRESS_EVERY
-        if t > end or t >= stop - 0.2:
-            break
-        out.append((t, _progress_line(record, life.slot.pod_id, k)))
-        k += 1
-    return out
-
-
 def _sidecar_log(life: PodLife, name: str) -> list[tuple[float, str]]:
     lines = []
     if life.started is not None:
@@ -245,57 +264,31 @@ def _sidecars(record: JobRecord, role: str) -> list[str]:
 
 # -- metrics --------------------------------------------------------------------------------------
 
-# metric -> (typical value, spread, ceiling, needs a GPU). Utilisations are percentages; rates are
-# bytes per second [INFERRED: the API does not state units].
-METRICS = {
-    "GpuCoreUsage": (85.0, 10.0, 100.0, True),
-    "GpuMemoryUsage": (70.0, 8.0, 100.0, True),
-    "CpuCoreUsage": (45.0, 15.0, 100.0, False),
-    "MemoryUsage": (55.0, 10.0, 100.0, False),
-    "NetworkInputRate": (2.5e7, 1.0e7, None, False),
-    "NetworkOutputRate": (1.8e7, 8.0e6, None, False),
-    "DiskReadRate": (3.0e6, 2.0e6, None, False),
-    "DiskWriteRate": (1.2e6, 8.0e5, None, False),
-}
-IDLE_LOAD = 0.02               # share of the working load a reserved (idle) pod still shows [INFERRED]
-_UNITS = {"s": 1, "sec": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "minute": 60, "minutes": 60,
-          "h": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400}
+GPU_METRICS = ("GpuCoreUsage", "GpuMemoryUsage")      # a pod without GPUs has no such series
 
 
 def time_step(text: str | None) -> int:
-    """`5m` (the default), `1h`, `30m`, `10s`, `Ns/Nm/Nh`; a bare number is seconds [INFERRED]."""
-    m = re.fullmatch(r"\s*(\d+)\s*([A-Za-z]*)\s*", text or "5m")
-    unit = _UNITS.get(m.group(2).lower() if m and m.group(2) else "s") if m else None
-    if not m or unit is None or int(m.group(1)) == 0:
+    """`5m` (the default), `1h`, `30m`, `10s`, `1d`, `N s/m/h/d`; a bare number is seconds
+    [INFERRED]. Whole seconds only (points are on the grid of multiples of the step)."""
+    try:
+        seconds = parse_time_step((text or "5m").strip())
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds != int(seconds):
         raise invalid_parameter("TimeStep", f"{text!r} is not a duration such as 10s, 5m or 1h")
-    return int(m.group(1)) * unit
+    return int(seconds)
 
 
 def series(record: JobRecord, life: PodLife, metric: str, start: float, end: float, step: int, now: float) -> list[dict]:
-    typical, spread, ceiling, needs_gpu = METRICS[metric]
-    if needs_gpu and _gpus_per_pod(record, life.slot.role) == 0:
+    """The pod's points while its container ran (epoch-ms times on the multiples of `step`)."""
+    if life.started is None or (metric in GPU_METRICS and _gpus_per_pod(record, life.slot.role) == 0):
         return []
-    alive_from = life.started
-    if alive_from is None:
-        return []
-    alive_to = min(life.finished if life.finished is not None else math.inf, now)
-    lo, hi = max(start, alive_from), min(end, alive_to)
     # While a finished job is reserved its pods live on, but the user command has exited: they idle.
     _, run_end, after = _run_window(record)
-    idle_from = run_end if after in ("SucceededReserving", "FailedReserving") else math.inf
-    points = []
-    k = math.ceil(lo / step)
-    while k * step <= hi:
-        t = k * step
-        if life.finished is not None and t >= life.finished:
-            break
-        warm = IDLE_LOAD if t >= idle_from else min(1.0, (t - alive_from) / 60 + 0.3)
-        value = (typical + spread * (2 * seeded.unit(metric, life.slot.pod_id, k) - 1)) * warm
-        if ceiling is not None:
-            value = min(value, ceiling)
-        points.append({"Time": int(t * 1000), "Value": round(max(value, 0.0), 2)})
-        k += 1
-    return points
+    idle_from = run_end if after in ("SucceededReserving", "FailedReserving") else None
+    points = grid_series(life.slot.pod_id, metric, life.started, life.finished, step, now, lo=start, hi=end,
+                         idle_from=idle_from)
+    return [{"Time": int(t * 1000), "Value": value} for t, value in points]
 
 
 # -- handlers -------------------------------------------------------------------------------------
@@ -319,7 +312,7 @@ def get_job_events(ctx, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     now = ctx.now()
     start, end = window(params, now, WEEK)
-    events = _select(job_events(record, now), start, end, now, params.get("MaxEventsNum", 2000))
+    events = page([TimedLines(job_events(record, now))], start, end, now, params.get("MaxEventsNum", 2000))
     return {"JobId": record.job_id, "Events": events}
 
 
@@ -328,9 +321,9 @@ def get_pod_events(ctx, params: dict) -> dict:
     record, _, life = _pod(ctx, params)
     now = ctx.now()
     start, end = window(params, now, WEEK)
-    events = pod_events(record, life, ctx.region) if life else []
+    events = TimedLines(pod_events(record, life, ctx.region) if life else [])
     return {"JobId": record.job_id, "PodId": params["PodId"], "PodUid": uid(params["PodId"]),
-            "Events": _select(events, start, end, now, params.get("MaxEventsNum", 2000))}
+            "Events": page([events], start, end, now, params.get("MaxEventsNum", 2000))}
 
 
 @operation("pai-dlc", "GetPodLogs")
@@ -347,17 +340,15 @@ def get_pod_logs(ctx, params: dict) -> dict:
     for name in wanted:
         if name != main and name not in sidecars:
             raise invalid_parameter("Containers", f"the pod has no container {name!r} (containers: {', '.join([main] + sidecars)})")
-    lines: list[tuple[float, str]] = []
+    sources: list[Lines] = []
     if life is not None:
         for name in wanted:
-            if name == main:
-                lines += _main_log(record, life, ctx.region)
-                lines += _progress(record, life, start, min(end, now), limit)
-            else:
-                lines += _sidecar_log(life, name)
+            sources += main_log(record, life, ctx.region) if name == main else [TimedLines(_sidecar_log(life, name))]
+        if life.finished is not None:
+            end = min(end, life.finished)              # a pod prints nothing after it ended
     # DownloadToFile is accepted; the lines come back inline either way.
     return {"JobId": record.job_id, "PodId": params["PodId"], "PodUid": uid(params["PodId"]),
-            "Logs": _select(lines, start, end, now, limit), "Containers": ",".join(wanted),
+            "Logs": page(sources, start, end, now, limit), "Containers": ",".join(wanted),
             "ContainerInfo": {"MainContainer": main, "SidecarContainers": sidecars}}
 
 
