@@ -24,7 +24,7 @@ from fakepai.services.dlc import seeded
 from fakepai.services.dlc.ecs_specs import lookup
 from fakepai.services.dlc.job_spec import pod_resources
 from fakepai.services.dlc.job_store import JobRecord, get_record
-from fakepai.services.dlc.pods import MAIN_CONTAINER, PodLife, life_of, lives_at, node_name, roster, spec_for, uid
+from fakepai.services.dlc.pods import MAIN_CONTAINER, PodLife, life_of, lives, node_name, roster, spec_for, uid
 from fakepai.services.registry import operation
 from fakepai.sim.logs import Lines, LogStream, TimedLines, merged_window
 from fakepai.sim.metrics import Curve, grid_series, parse_time_step
@@ -75,14 +75,23 @@ def _gpus_per_pod(record: JobRecord, role: str) -> int:
     return int(pod_resources(spec_for(record.body, role))[1])
 
 
-def _run_window(record: JobRecord) -> tuple[float | None, float | None, str | None]:
-    """(Running start, Running end, status after Running) from the full plan."""
+def _run_window(record: JobRecord, since: float | None = None) -> tuple[float | None, float | None, str | None]:
+    """(start, end, status after) of the first Running phase of the plan that has not ended by
+    `since` (a pod's container start: after a restart, the run its replacement takes part in)."""
     phases = record.plan.timeline.phases
     for i, phase in enumerate(phases):
-        if phase.status == "Running":
-            nxt = phases[i + 1] if i + 1 < len(phases) else None
-            return phase.start, (nxt.start if nxt else None), (nxt.status if nxt else None)
+        if phase.status != "Running":
+            continue
+        nxt = phases[i + 1] if i + 1 < len(phases) else None
+        if since is not None and nxt is not None and nxt.start <= since:
+            continue
+        return phase.start, (nxt.start if nxt else None), (nxt.status if nxt else None)
     return None, None, None
+
+
+def _created_by(record: JobRecord, now: float) -> list[PodLife]:
+    """Every pod life created by `now` (replacements after a restart too), in roster order."""
+    return [life for life in lives(record) if life.created <= now]
 
 
 # -- job events -----------------------------------------------------------------------------------
@@ -109,7 +118,7 @@ def _phase_event(record: JobRecord, status: str, reason: str | None) -> str:
 def job_events(record: JobRecord, now: float) -> list[tuple[float, str]]:
     events = [(phase.start, _phase_event(record, phase.status, phase.reason_message))
               for phase, _ in record.plan.timeline.passed(now)]
-    events += [(life.created, f"Created pod: {life.slot.pod_id}") for life in lives_at(record, now)]
+    events += [(life.created, f"Created pod: {life.slot.pod_id}") for life in _created_by(record, now)]
     return events
 
 
@@ -124,7 +133,7 @@ def pod_events(record: JobRecord, life: PodLife, region: str) -> list[tuple[floa
     pod = life.slot.pod_id
     image = _image(record, life.slot.role, region)
     container = MAIN_CONTAINER.get(record.body.get("JobType"), "main")
-    events = [(life.created, f"Successfully assigned {NAMESPACE}/{pod} to {node_name(region, pod)}"),
+    events = [(life.created, f"Successfully assigned {NAMESPACE}/{pod} to {node_name(region, pod, life.attempt)}"),
               (life.created + 0.5, f'Pulling image "{image}"'),
               (life.created + _pull_seconds(pod), "Successfully pulled image.")]
     if life.started is not None:
@@ -153,7 +162,7 @@ def progress_line(pod_id: str, k: int) -> str:
 def _command_start(record: JobRecord, life: PodLife) -> float | None:
     """When the user command starts in this pod: when the job starts Running, or when the pod's
     container starts if that is later (a pod added while the job runs); None if it never does."""
-    run_start, _, _ = _run_window(record)
+    run_start, _, _ = _run_window(record, life.started)
     if run_start is None or life.started is None or (life.finished is not None and run_start >= life.finished):
         return None
     return max(run_start, life.started)
@@ -165,7 +174,7 @@ def progress_stream(record: JobRecord, life: PodLife) -> LogStream | None:
     begin = _command_start(record, life)
     if begin is None:
         return None
-    _, run_end, _ = _run_window(record)
+    _, run_end, _ = _run_window(record, life.started)
     pod = life.slot.pod_id
     return LogStream(start=begin + PROGRESS_EVERY, step=PROGRESS_EVERY, per_record=1,
                      record=lambda k: (progress_line(pod, k + 1),), end=None if run_end is None else run_end - 0.2)
@@ -188,9 +197,9 @@ def _main_lines(record: JobRecord, life: PodLife, region: str, progress: LogStre
         if life.finished is not None:
             lines.append((life.finished, "[dlc] The job ended before the container started."))
         return lines
-    lines.append((life.started, f"[dlc] Container started on node {node_name(region, pod)}."))
+    lines.append((life.started, f"[dlc] Container started on node {node_name(region, pod, life.attempt)}."))
     lines += [(life.started + 0.05, text) for text in _settings_lines(record, life.slot.role)]
-    _, run_end, after = _run_window(record)
+    _, run_end, after = _run_window(record, life.started)
     run_start = _command_start(record, life)
     if run_start is None:
         if record.plan.sanity.enabled:
@@ -284,7 +293,7 @@ def series(record: JobRecord, life: PodLife, metric: str, start: float, end: flo
     if life.started is None or (metric in GPU_METRICS and _gpus_per_pod(record, life.slot.role) == 0):
         return []
     # While a finished job is reserved its pods live on, but the user command has exited: they idle.
-    _, run_end, after = _run_window(record)
+    _, run_end, after = _run_window(record, life.started)
     idle_from = run_end if after in ("SucceededReserving", "FailedReserving") else None
     points = grid_series(life.slot.pod_id, metric, life.started, life.finished, step, now, lo=start, hi=end,
                          idle_from=idle_from)
@@ -293,18 +302,23 @@ def series(record: JobRecord, life: PodLife, metric: str, start: float, end: flo
 
 # -- handlers -------------------------------------------------------------------------------------
 
-def _pod(ctx, params: dict) -> tuple[JobRecord, str, PodLife | None]:
-    """The job, the pod's role and its life (None: in the job's spec but never scheduled).
-    An id outside the job's roster, or a PodUid of another incarnation, is 404 NotFound.Pod."""
+def _pod(ctx, params: dict, now: float) -> tuple[JobRecord, str, PodLife | None, str]:
+    """The job, the pod's role, the life asked for and its PodUid: the incarnation `PodUid` names
+    (an earlier one after a restart), else the latest one created by now (None: in the job's spec
+    but not scheduled yet, with the PodUid its first life will have). An id outside the job's
+    roster, or a PodUid of no incarnation of that pod, is 404 NotFound.Pod."""
     record = get_record(ctx, params["JobId"])
     pod_id = params["PodId"]
     role = next((s.role for s in roster(record.job_id, record.body) if s.pod_id == pod_id), None)
     if role is None:
         raise PaiError(404, "NotFound.Pod", f"The specified Pod \"{pod_id}\" does not exist in job {record.job_id}.")
-    pod_uid = params.get("PodUid")
-    if pod_uid and pod_uid != uid(pod_id):
+    pod_uid = params.get("PodUid") or None
+    life = life_of(record, pod_id, at=now, pod_uid=pod_uid)
+    if pod_uid is not None and life is None and pod_uid != uid(pod_id):
         raise PaiError(404, "NotFound.Pod", f"The specified PodUid \"{pod_uid}\" does not exist for pod {pod_id}.")
-    return record, role, life_of(record, pod_id)
+    if life is not None and life.created > now:
+        life = None                                    # named by its PodUid but not created yet
+    return record, role, life, life.uid if life else uid(pod_id)
 
 
 @operation("pai-dlc", "GetJobEvents")
@@ -318,18 +332,18 @@ def get_job_events(ctx, params: dict) -> dict:
 
 @operation("pai-dlc", "GetPodEvents")
 def get_pod_events(ctx, params: dict) -> dict:
-    record, _, life = _pod(ctx, params)
     now = ctx.now()
+    record, _, life, pod_uid = _pod(ctx, params, now)
     start, end = window(params, now, WEEK)
     events = TimedLines(pod_events(record, life, ctx.region) if life else [])
-    return {"JobId": record.job_id, "PodId": params["PodId"], "PodUid": uid(params["PodId"]),
+    return {"JobId": record.job_id, "PodId": params["PodId"], "PodUid": pod_uid,
             "Events": page([events], start, end, now, params.get("MaxEventsNum", 2000))}
 
 
 @operation("pai-dlc", "GetPodLogs")
 def get_pod_logs(ctx, params: dict) -> dict:
-    record, role, life = _pod(ctx, params)
     now = ctx.now()
+    record, role, life, pod_uid = _pod(ctx, params, now)
     start, end = window(params, now, WEEK)
     limit = params.get("MaxLines", 2000)
     if limit < 1:
@@ -347,7 +361,7 @@ def get_pod_logs(ctx, params: dict) -> dict:
         if life.finished is not None:
             end = min(end, life.finished)              # a pod prints nothing after it ended
     # DownloadToFile is accepted; the lines come back inline either way.
-    return {"JobId": record.job_id, "PodId": params["PodId"], "PodUid": uid(params["PodId"]),
+    return {"JobId": record.job_id, "PodId": params["PodId"], "PodUid": pod_uid,
             "Logs": page(sources, start, end, now, limit), "Containers": ",".join(wanted),
             "ContainerInfo": {"MainContainer": main, "SidecarContainers": sidecars}}
 
@@ -361,6 +375,8 @@ def get_job_metrics(ctx, params: dict) -> dict:
     if (min(end, now) - start) / step > MAX_POINTS:
         raise invalid_parameter("TimeStep", f"{params.get('TimeStep')!r} over this window gives more than {MAX_POINTS} points per pod")
     metric = params["MetricType"]
-    pods = [{"PodId": life.slot.pod_id, "Metrics": series(record, life, metric, start, end, step, now)}
-            for life in lives_at(record, now)]
-    return {"JobId": record.job_id, "PodMetrics": pods}
+    # One series per PodId: a pod replaced after a restart continues its predecessor's series.
+    pods: dict[str, list[dict]] = {}
+    for life in _created_by(record, now):
+        pods.setdefault(life.slot.pod_id, []).extend(series(record, life, metric, start, end, step, now))
+    return {"JobId": record.job_id, "PodMetrics": [{"PodId": pod, "Metrics": points} for pod, points in pods.items()]}
