@@ -166,3 +166,24 @@ def test_lingjun_spot_jobs_bid_before_their_environment_is_prepared(fakepai, dlc
     job = call(gw, "GetJob", JobId=job_id)
     assert not job.get("Pods") and job["JobReplicaStatuses"][0]["Queuing"] == 1
     assert walk(fakepai, dlc_client, job_id, {"Failed"})[-2:] == ["Bidding", "Failed"]
+
+
+def test_rescripting_after_a_restart_counts_running_time_not_the_pause(fakepai, gw):
+    fakepai.freeze_clock()
+    body = {"DisplayName": "rescript", "JobType": "PyTorchJob", "UserCommand": "python train.py", "WorkspaceId": "86995",
+            "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "img"}],
+            "Settings": {"EnableErrorMonitoringInAIMaster": True, "Tags": {"fakepai.outcome": "hang+restarts=30s"}}}
+    job_id = call(gw, "CreateJob", "POST", **body)["JobId"]
+    for _ in range(200):
+        job = call(gw, "GetJob", JobId=job_id)
+        if [h["Status"] for h in job["StatusHistory"]][-2:] == ["Restarting", "Running"]:
+            break
+        fakepai.advance(5)
+    fakepai.advance(10)
+    # Succeed once the job has run 100 s in all: 30 s before the fault, the rest after it.
+    put = httpx.put(f"{fakepai.url}/_fakepai/jobs/{job_id}/outcome", json={"result": "succeed", "after": 100})
+    assert put.status_code == 200, put.text
+    fakepai.advance(3600)
+    done = call(gw, "GetJob", JobId=job_id)
+    assert done["Status"] == "Succeeded" and done["RestartTimes"] == "1/10"
+    assert running_seconds(done["StatusHistory"], done["GmtFinishTime"]) == 100
