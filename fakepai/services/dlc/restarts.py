@@ -119,15 +119,17 @@ def records(job_id: str, timeline: Timeline, now: float, pod_of, node_of) -> lis
     """RestartRecord[] at `now`. `pod_of(k)` / `node_of(k)` name the pod whose fault caused restart k
     and its node."""
     out = []
-    phases_end = timeline.end_time({"Succeeded", "Failed", "Stopped"})
-    for k, (fault_at, resumed) in enumerate(restarts_in(timeline, now), start=1):
+    passed = timeline.passed(now)
+    restarting = [(i, phase, end) for i, (phase, end) in enumerate(passed) if phase.status == RESTARTING]
+    for k, (i, phase, end) in enumerate(restarting, start=1):
         code, message, source, blacklist = _fault(job_id, k)
-        if resumed is not None and resumed <= now:
-            status, seconds = "Succeeded", int(resumed) - int(fault_at)
-        elif resumed is None and phases_end is not None and phases_end <= now:
-            status, seconds = "Failed", int(phases_end) - int(fault_at)
-        else:
+        fault_at = phase.start
+        if end is None:
             status, seconds = "Restarting", int(now) - int(fault_at)
+        elif passed[i + 1][0].status == RUNNING:
+            status, seconds = "Succeeded", int(end) - int(fault_at)
+        else:                                   # stopped (or ended) before it ran again
+            status, seconds = "Failed", int(end) - int(fault_at)
         record = {
             "JobRestartCount": k, "OccurPhase": RUNNING, "OccurTime": iso(fault_at),
             "Reason": f"{code}: {message}", "RestartDurationInSec": seconds,
@@ -140,6 +142,6 @@ def records(job_id: str, timeline: Timeline, now: float, pod_of, node_of) -> lis
             }],
         }
         if status == "Failed":
-            record["RestartFailReason"] = "The job ended before it ran again."
+            record["RestartFailReason"] = f"The job went {passed[i + 1][0].status} before it ran again."
         out.append(record)
     return out
