@@ -187,3 +187,12 @@ def test_rescripting_after_a_restart_counts_running_time_not_the_pause(fakepai, 
     done = call(gw, "GetJob", JobId=job_id)
     assert done["Status"] == "Succeeded" and done["RestartTimes"] == "1/10"
     assert running_seconds(done["StatusHistory"], done["GmtFinishTime"]) == 100
+
+
+def test_absurd_restart_scripts_are_400_not_hangs(fakepai, gw):
+    job = {"DisplayName": "x", "JobType": "PyTorchJob", "UserCommand": "c", "WorkspaceId": "86995",
+           "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "i"}]}
+    for outcome in ('{"restarts": 1000000000000}', '{"restarts": [1e308]}', '{"restarts": [true]}', '{"restarts": []}',
+                    '{"restarts": ' + str(list(range(1, 1100))) + '}'):
+        settings = {"EnableErrorMonitoringInAIMaster": True, "Tags": {"fakepai.outcome": outcome}}
+        assert_error(gw.post(f"{GW}/CreateJob", json=dict(job, Settings=settings)), 400, "InvalidParameter")

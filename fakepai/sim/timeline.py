@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 FOREVER = float("inf")
+# The longest a scripted outcome may wait (ten years): plans stay within what timestamps, log
+# arithmetic and clients can show. Longer is what `hang` is for.
+MAX_SECONDS = 10 * 365 * 24 * 3600.0
 
 
 @dataclass(slots=True)
@@ -59,21 +62,30 @@ class Outcome:
             raise ValueError(f"result must be one of {', '.join(cls.RESULTS)}")
         after = spec.get("after", spec.get("afterSeconds"))
         if after is not None:
-            after = float(after)
-            if after < 0:
-                raise ValueError("after must be >= 0")
+            if isinstance(after, bool) or not isinstance(after, (int, float, str)):
+                raise ValueError("after must be a number of seconds")
+            try:
+                after = float(after)
+            except ValueError:
+                raise ValueError(f"after: {after!r} is not a number of seconds")
+            if not 0 <= after <= MAX_SECONDS:          # also refuses NaN and infinities
+                raise ValueError(f"after must be 0..{MAX_SECONDS:.0f} seconds")
         info = spec.get("errorInfo", spec.get("error_info"))
         if info is not None and not isinstance(info, dict):
             raise ValueError("errorInfo must be an object")
+        texts = {}
+        for name, keys in (("phase", ("phase",)), ("reason_code", ("reasonCode", "reason_code")),
+                           ("reason_message", ("reasonMessage", "reason_message"))):
+            value = next((spec[k] for k in keys if spec.get(k) is not None), None)
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{keys[0]} must be a string")
+            texts[name] = value
         restarts = spec.get("restarts")
         if restarts is not None:
             if not restartable:
                 raise ValueError("restarts: only DLC jobs restart after a fault (AIMaster fault tolerance)")
             restarts = _restarts(restarts)
-        return cls(result=result, after=after, phase=spec.get("phase"),
-                   reason_code=spec.get("reasonCode", spec.get("reason_code")),
-                   reason_message=spec.get("reasonMessage", spec.get("reason_message")),
-                   error_info=info, restarts=restarts)
+        return cls(result=result, after=after, error_info=info, restarts=restarts, **texts)
 
     @classmethod
     def from_tag(cls, text: str, *, restartable: bool = False) -> "Outcome":
@@ -118,6 +130,9 @@ class Outcome:
             raise ValueError(f"fakepai.outcome: {e}")
 
 
+MAX_RESTARTS = 1000     # scripted faults per outcome: far beyond any real cap, and bounded work
+
+
 def _restarts(value) -> int | tuple[float, ...]:
     """A count (`2`, `"2"`) or the seconds of running at which faults hit (`[30, 90]`, `"30s,90s"`)."""
     if isinstance(value, str):
@@ -134,12 +149,14 @@ def _restarts(value) -> int | tuple[float, ...]:
     if isinstance(value, bool):
         raise ValueError("restarts must be a count or a list of seconds")
     if isinstance(value, int):
-        if value < 0:
-            raise ValueError("restarts must be >= 0")
+        if not 0 <= value <= MAX_RESTARTS:
+            raise ValueError(f"restarts must be 0..{MAX_RESTARTS}")
         return value
+    if isinstance(value, list) and len(value) > MAX_RESTARTS:
+        raise ValueError(f"restarts: at most {MAX_RESTARTS} faults")
     if isinstance(value, list) and value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-        if any(v <= 0 for v in value):
-            raise ValueError("restarts: every fault time must be > 0 seconds of running")
+        if not all(0 < v <= MAX_SECONDS for v in value):     # also refuses NaN and infinities
+            raise ValueError(f"restarts: every fault time must be in 0..{MAX_SECONDS:.0f} seconds of running")
         return tuple(sorted(float(v) for v in value))
     raise ValueError("restarts must be a count or a non-empty list of seconds")
 
@@ -303,7 +320,7 @@ def insert_restarts(timeline: Timeline, running: str, restarting: str, origin: f
         if found is None:
             ran = running_seconds(timeline, running, origin)
             raise ValueError(f"restarts: a fault at {offset:g} s of running comes after the run ends "
-                             f"({ran:g} s); script a longer run, e.g. succeed@{int(offset * 2)}")
+                             f"({ran:g} s); script a longer run (succeed@<seconds>)")
         fault_at, index = found
         pause = seconds(k)
         code, message = reason(k)

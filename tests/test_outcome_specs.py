@@ -1,0 +1,73 @@
+"""Scripted outcomes (fakepai/sim/timeline.py Outcome.parse / from_tag) are user input on every
+path — PaiStudio labels, DLC tags, the control plane: a bad one is a 400 naming the problem and
+creates or changes nothing, never a 5xx or a plan no client could read (timestamps past year 9999)."""
+from __future__ import annotations
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fakepai.sim.timeline import MAX_SECONDS, Outcome
+from tests.helpers import assert_error
+
+PS = "/api/PaiStudio/2022-01-12"
+DLC = "/api/pai-dlc/2020-12-03"
+DLC_JOB = {"DisplayName": "o", "JobType": "PyTorchJob", "UserCommand": "c", "WorkspaceId": "1",
+           "JobSpecs": [{"Type": "Worker", "PodCount": 1, "Image": "i", "EcsSpec": "ecs.gn7i-c8g1.2xlarge"}]}
+
+BAD = ["succeed@1e308", "succeed@nan", "succeed@inf", "fail:Running@-1", "succeed@soon",
+       '{"after": 1e400}', '{"after": [1]}', '{"after": true}', '{"phase": 5}', '{"reasonCode": {}}',
+       '{"errorInfo": 5}', '{"result": "explode"}', "[1]", "hang+restarts=1e308s"]
+
+
+@pytest.mark.parametrize("tag", BAD)
+def test_a_bad_outcome_at_creation_is_400_and_creates_nothing(fakepai, tag):
+    with fakepai.http() as http:
+        job = dict(DLC_JOB, Settings={"EnableErrorMonitoringInAIMaster": True, "Tags": {"fakepai.outcome": tag}})
+        body = assert_error(http.post(f"{DLC}/CreateJob", json=job), 400, "InvalidParameter")
+        assert "fakepai.outcome" in body["Message"]
+        assert http.get(f"{DLC}/ListJobs").json()["TotalCount"] == 0
+        if "restarts" not in tag:
+            assert_error(http.post(f"{PS}/CreateTrainingJob", json={
+                "TrainingJobName": "o", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai",
+                "Labels": [{"Key": "fakepai.outcome", "Value": tag}]}), 400, "InvalidParameter")
+            assert http.get(f"{PS}/ListTrainingJobs").json()["TotalCount"] == 0
+
+
+def test_a_bad_outcome_through_the_control_plane_changes_nothing(fakepai):
+    fakepai.freeze_clock()
+    with fakepai.http() as http:
+        job_id = http.post(f"{DLC}/CreateJob", json=DLC_JOB).json()["JobId"]
+        before = http.get(f"{DLC}/GetJob/{job_id}").json()["StatusHistory"]
+        for spec in ('{"after": 1e400}', '{"result": "fail", "after": -5}', '{"phase": ["Running"]}',
+                     '{"restarts": 2}', '{"after": NaN}'):
+            r = httpx.put(f"{fakepai.url}/_fakepai/jobs/{job_id}/outcome", content=spec,
+                          headers={"content-type": "application/json"})
+            assert r.status_code == 400, (spec, r.text)
+        fakepai.advance(3600)
+        after = http.get(f"{DLC}/GetJob/{job_id}").json()
+        starts = [(h["Status"], h["StartTime"]) for h in after["StatusHistory"]]
+        assert after["Status"] == "Succeeded" and starts[:len(before)] == [(h["Status"], h["StartTime"]) for h in before]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=40), st.builds(str, st.floats(allow_nan=True, allow_infinity=True))
+                 .map(lambda x: f"succeed@{x}"),
+                 st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=8),
+                              lambda c: st.lists(c, max_size=3) | st.dictionaries(
+                                  st.sampled_from(["result", "after", "phase", "reasonCode", "restarts", "errorInfo"]),
+                                  c, max_size=4), max_leaves=8).map(__import__("json").dumps)))
+def test_parsing_any_text_either_succeeds_within_bounds_or_says_why(text):
+    for restartable in (False, True):
+        try:
+            outcome = Outcome.from_tag(text, restartable=restartable)
+        except ValueError as e:
+            assert str(e)
+            continue
+        assert outcome.result in Outcome.RESULTS
+        assert outcome.after is None or 0 <= outcome.after <= MAX_SECONDS
+        for name in ("phase", "reason_code", "reason_message"):
+            assert getattr(outcome, name) is None or isinstance(getattr(outcome, name), str)
+        if isinstance(outcome.restarts, tuple):
+            assert all(0 < s <= MAX_SECONDS for s in outcome.restarts)
