@@ -16,7 +16,7 @@ from fakepai.services.paistudio.store import TrainingJob
 from fakepai.services.paistudio.training_jobs import PRODUCT, get_job
 from fakepai.services.paistudio.windows import PagedRead, paged_read
 from fakepai.services.registry import Context, operation
-from fakepai.sim.logs import page_window
+from fakepai.sim.logs import TimedLines, page_window
 from fakepai.sim.noise import unit
 from fakepai.sim.timeline import FOREVER
 
@@ -113,11 +113,12 @@ def instance_events(job: TrainingJob, instance: str, region: str) -> list[tuple[
 
 
 def _events_page(read: PagedRead, events: list[tuple[float, str]]) -> dict:
-    upper = read.now if read.hi is None else min(read.now, read.hi)
-    lower = read.job.created if read.lo is None else read.lo
-    visible = [f"{_event_time(t)} {text}" for t, text in events if lower <= t <= upper]
-    a, b = page_window(0, len(visible), read.number, read.size)
-    return {"Events": visible[a:b], "TotalCount": str(len(visible))}
+    """Events page like logs do (the same window and page arithmetic as ListTrainingJobLogs)."""
+    lines = TimedLines(events)
+    first, last = lines.window(read.now, read.job.created if read.lo is None else read.lo, read.hi)
+    a, b = page_window(first, last, read.number, read.size)
+    return {"Events": [f"{_event_time(lines.time(i))} {lines.line(i)}" for i in range(a, b)],
+            "TotalCount": str(last - first)}
 
 
 @operation(PRODUCT, "ListTrainingJobEvents")
