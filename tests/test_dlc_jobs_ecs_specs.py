@@ -51,6 +51,15 @@ def test_sorting_and_paging(fakepai, gw, sort_by, field):
     assert [s for p in pages for s in p["EcsSpecs"]] == full                 # pages partition the list
 
 
+def test_catalogue_order_and_its_reverse(fakepai, gw):
+    """No SortBy (or GmtCreateTime): the catalogue's own order; Order=desc reverses it."""
+    default = [s["InstanceType"] for s in call(gw, "ListEcsSpecs", PageSize=100)["EcsSpecs"]]
+    for params in ({"Order": "desc"}, {"SortBy": "GmtCreateTime", "Order": "desc"}):
+        reversed_ = [s["InstanceType"] for s in call(gw, "ListEcsSpecs", PageSize=100, **params)["EcsSpecs"]]
+        assert reversed_ == default[::-1], params
+    assert [s["InstanceType"] for s in call(gw, "ListEcsSpecs", PageSize=100, Order="asc")["EcsSpecs"]] == default
+
+
 def test_bad_requests(fakepai, gw):
     for params in ({"AcceleratorType": "TPU"}, {"ResourceType": "Mainframe"}, {"SortBy": "Price"},
                    {"Order": "random"}, {"PageSize": 0}, {"PageSize": 101}, {"PageNumber": 0}):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fakepai.errors import invalid_parameter
 from fakepai.services.registry import operation
-from fakepai.state.paging import order, page
+from fakepai.state.paging import order, page, sort_by
 
 _DRIVERS = ["470.82.01", "535.161.08", "550.54.15"]
 
@@ -102,14 +102,13 @@ def list_ecs_specs(ctx, params: dict) -> dict:
                if (not accelerator or s["AcceleratorType"] == accelerator)
                and (not resource_type or s["ResourceType"] == resource_type)
                and (not wanted or s["InstanceType"] in wanted)]
-    sort_by = params.get("SortBy") or "GmtCreateTime"
-    field = _SORT_KEYS.get(sort_by)
+    field = _SORT_KEYS.get(sort_by(params, [*_SORT_KEYS, "GmtCreateTime"], "GmtCreateTime"))
     # The default (no SortBy, no Order) is the catalogue's own order, oldest generation first
     # [INFERRED]. The sort is stable, so ties keep catalogue order in both directions.
     if not params.get("SortBy") and not params.get("Order"):
         direction = "asc"
     if field:
         matches.sort(key=lambda s: s[field], reverse=direction == "desc")
-    elif order == "desc":
+    elif direction == "desc":
         matches.reverse()
     return {"EcsSpecs": [dict(s) for s in page(matches, number, size)], "TotalCount": len(matches)}

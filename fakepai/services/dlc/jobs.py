@@ -20,7 +20,7 @@ from fakepai.services.dlc.lifecycle import STATUSES, TERMINAL
 from fakepai.services.dlc.sanity import SanityConfig
 from fakepai.services.registry import operation
 from fakepai.sim.timeline import Outcome
-from fakepai.state.paging import contains_ci, creation_window, order, page
+from fakepai.state.paging import contains_ci, creation_window, order, page, sort_by
 
 PRIORITY_STATUSES = ("Creating", "Queuing", "EnvPreparing")
 TIME_FIELDS = ("GmtCreateTime", "GmtSubmittedTime", "GmtRunningTime", "GmtFinishTime", "GmtModifiedTime")
@@ -245,16 +245,19 @@ def _in_range(value, low, high) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def _sort_key(sort_by: str):
+LIST_SORT_KEYS = ("DisplayName", "JobType", "Status", "GmtCreateTime", "GmtFinishTime")
+
+
+def _sort_key(field: str):
     """Times compare as the whole seconds their text shows, ties in creation order."""
     def key(f):
-        if sort_by == "GmtFinishTime":
-            second = f.time(sort_by)
+        if field == "GmtFinishTime":
+            second = f.time(field)
             # Unfinished jobs have no finish time: they sort as the latest.
             return (math.inf if second is None else second, f.record.seq)
-        if sort_by == "GmtCreateTime":
-            return (f.time(sort_by), f.record.seq)
-        value = f.status if sort_by == "Status" else f.record.body.get(sort_by)     # DisplayName, JobType
+        if field == "GmtCreateTime":
+            return (f.time(field), f.record.seq)
+        value = f.status if field == "Status" else f.record.body.get(field)     # DisplayName, JobType
         return (value or "", f.record.seq)
     return key
 
@@ -264,9 +267,8 @@ def list_jobs(ctx, params: dict) -> dict:
     keep = _list_filters(ctx, params)
     now = ctx.now()
     matches = [f for f in (job_view.Facts(r, now) for r in ctx.store(DlcJobStore).jobs.values()) if keep(f)]
-    sort_by = params.get("SortBy") or "GmtCreateTime"      # default GmtCreateTime [INFERRED]
-    desc = order(params) == "desc"
-    matches.sort(key=_sort_key(sort_by), reverse=desc)
+    key = _sort_key(sort_by(params, LIST_SORT_KEYS, "GmtCreateTime"))      # default GmtCreateTime [INFERRED]
+    matches.sort(key=key, reverse=order(params) == "desc")
     chosen = page(matches, params.get("PageNumber", 1), params.get("PageSize", 10))
     # Full views (pods, history) only for the page: building one costs ~0.25 ms.
     return job_view.list_body([job_view.view(f.record, now, ctx.region) for f in chosen], len(matches))

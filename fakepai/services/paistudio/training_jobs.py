@@ -9,7 +9,7 @@ from fakepai.services.paistudio.store import TrainingJob, TrainingJobStore
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import Outcome, configured_seconds, plan, replan
-from fakepai.state.paging import contains_ci, creation_window, order, page
+from fakepai.state.paging import contains_ci, creation_window, order, page, sort_by
 
 PRODUCT = "PaiStudio"
 
@@ -123,11 +123,11 @@ def list_training_jobs(ctx: Context, params: dict) -> dict:
     if params.get("Labels") is not None and not isinstance(params["Labels"], dict):
         raise invalid_parameter("Labels", "expected a JSON object of label keys to values")
     start, end = creation_window(params, now)      # defaults 7 days ago .. now [META]
-    sort_by = params.get("SortBy") or "GmtCreateTime"
+    sort_field = sort_by(params, SORT_KEYS, "GmtCreateTime")
     desc = order(params) == "desc"
     number, size = params.get("PageNumber", 1), params.get("PageSize", 10)
     filtered = {k for k, v in params.items() if v is not None} - _INDEXED
-    if params.get("WorkspaceId") and sort_by == "GmtCreateTime" and not filtered:
+    if params.get("WorkspaceId") and sort_field == "GmtCreateTime" and not filtered:
         # Fast path: the workspace's creation index already holds the answer in order.
         ids = jobs.created_between(params["WorkspaceId"], start, end)
         total = len(ids)
@@ -145,7 +145,7 @@ def list_training_jobs(ctx: Context, params: dict) -> dict:
                    and (job.workspace_id == params["WorkspaceId"] if params.get("WorkspaceId")
                         else ctx.may_use_workspace(job.workspace_id))
                    and _matches(job, params, now)]
-        key = SORT_KEYS[sort_by]
+        key = SORT_KEYS[sort_field]
         # Ties fall back to creation time then creation order (as the index above keeps them), so
         # pages always partition the result and a no-op filter never reorders it.
         matches.sort(key=lambda j: (key(j, now), j.created, j.seq), reverse=desc)
