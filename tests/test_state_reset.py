@@ -90,3 +90,27 @@ def test_resets_faster_than_the_loop_can_free_keep_memory_bounded():
     world, refs = asyncio.run(scenario())
     # Only the last MAX_PENDING states were waiting; the older ones were freed by the resets.
     assert alive(refs) <= Garbage.MAX_PENDING * 200
+
+
+def test_a_loop_that_ends_mid_freeing_does_not_strand_the_rest():
+    """A server stopped while freeing (or an asyncio.run that returned) leaves its slices behind;
+    the next reset on a new loop frees the leftovers too, in the background again."""
+    world, refs = filled_world(50_000)
+
+    async def reset_and_leave():
+        world.reset()                       # the loop ends before any slice ran
+
+    asyncio.run(reset_and_leave())
+    assert len(world.garbage) == 1 and alive(refs) == 50_000
+
+    async def reset_again_and_wait():
+        world.account("acct").namespace(Store).items[0] = Item()
+        world.reset()
+        for _ in range(5_000):
+            if not len(world.garbage):
+                return
+            await asyncio.sleep(0.001)
+
+    asyncio.run(reset_again_and_wait())
+    gc.collect()
+    assert len(world.garbage) == 0 and alive(refs) == 0

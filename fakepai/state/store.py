@@ -82,7 +82,7 @@ class Garbage:
 
     def __init__(self):
         self.queue: deque[Iterator[bool]] = deque()
-        self._scheduled = False
+        self._loop: asyncio.AbstractEventLoop | None = None     # where the chain of slices runs
 
     def __len__(self) -> int:
         """Dropped states not freed yet."""
@@ -93,11 +93,15 @@ class Garbage:
         while len(self.queue) > self.MAX_PENDING:
             for _ in self.queue.popleft():
                 pass
-        if not self._scheduled:
-            self._scheduled = True
+        # (Re)start the chain unless it already runs on this loop: a loop that stopped (a server
+        # stopped mid-way, an asyncio.run that returned) takes its pending slices with it.
+        if self._loop is not loop:
+            self._loop = loop
             loop.call_later(self.PAUSE_SECONDS, self._free_a_slice, loop)
 
     def _free_a_slice(self, loop: asyncio.AbstractEventLoop) -> None:
+        if loop is not self._loop:         # a newer chain took over on another loop
+            return
         deadline = time.perf_counter() + self.SLICE_SECONDS
         while self.queue and time.perf_counter() < deadline:
             pieces = self.queue[0]
@@ -108,7 +112,7 @@ class Garbage:
         if self.queue:
             loop.call_later(self.PAUSE_SECONDS, self._free_a_slice, loop)
         else:
-            self._scheduled = False
+            self._loop = None
 
 
 def _pieces(accounts: dict[str, AccountState]) -> Iterator[bool]:
