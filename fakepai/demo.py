@@ -2,9 +2,8 @@
 
 The demo is made through the same handlers a client would call, so it is exactly what the API
 would have produced: in PaiStudio a training job that already succeeded, one that failed and one
-that runs now; in pai-dlc a finished job, a running one, one that restarts after faults, a job template and a
-TensorBoard; in
-PaiPlugin a campaign with a training job.
+that runs now; in pai-dlc a finished job, a running one, one that restarts after faults, a job
+template and a TensorBoard; in PaiPlugin a campaign with a training job.
 """
 from __future__ import annotations
 

@@ -196,3 +196,82 @@ def test_absurd_restart_scripts_are_400_not_hangs(fakepai, gw):
                     '{"restarts": ' + str(list(range(1, 1100))) + '}'):
         settings = {"EnableErrorMonitoringInAIMaster": True, "Tags": {"fakepai.outcome": outcome}}
         assert_error(gw.post(f"{GW}/CreateJob", json=dict(job, Settings=settings)), 400, "InvalidParameter")
+
+
+def test_restart_records_never_change_when_an_elastic_job_scales(fakepai, dlc_client):
+    fakepai.freeze_clock()
+    job_id = create(dlc_client, "elastic", job_type="ElasticBatchJob", job_specs=[spec(pod_count=4)],
+                    settings=aimaster("hang+restarts=60s,120s"))
+    walk(fakepai, dlc_client, job_id, {"Running"})
+    fakepai.advance(200)
+    job = get(dlc_client, job_id)
+    records = job["RestartRecord"]
+    assert len(records) == 2
+    # Each names a pod whose life failed at that fault, on the node that life ran on.
+    lives = {(h["PodId"], h["NodeName"], h["GmtFinishTime"]) for p in job["Pods"] for h in p.get("HistoryPods", [])}
+    for r in records:
+        d = r["DetailErrorInfoList"][0]
+        assert (d["Pod"], d["Node"], r["OccurTime"]) in lives
+    for pod_count in (1, 7):
+        dlc_client.update_job(job_id, m.UpdateJobRequest(job_specs=[m.JobSpec(type="Worker", pod_count=pod_count)]))
+        fakepai.advance(50)
+        assert get(dlc_client, job_id)["RestartRecord"] == records
+
+
+def test_a_job_stopped_while_restarting_creates_no_replacements(fakepai, dlc_client, gw):
+    fakepai.freeze_clock()
+    job_id = create(dlc_client, job_specs=[spec(pod_count=2)], settings=aimaster("hang+restarts=60s"))
+    walk(fakepai, dlc_client, job_id, {"Restarting"}, step=0.5)
+    dlc_client.stop_job(job_id)
+    walk(fakepai, dlc_client, job_id, {"Stopped"})
+    fakepai.advance(60)
+    job = get(dlc_client, job_id)
+    assert all(p["Status"] == "Failed" and not p.get("HistoryPods") for p in job["Pods"])
+    events = call(gw, "GetJobEvents", JobId=job_id)["Events"]
+    stop_at = next(i for i, e in enumerate(events) if "stopped by user" in e)
+    assert not any("Created pod" in e for e in events[stop_at:])
+    assert any(e.endswith("Job is restarting (1 time(s)) after a fault: " + job["RestartRecord"][0]["Reason"] + ".")
+               for e in events)
+
+
+def test_pod_uids_must_name_a_life_that_exists(fakepai, dlc_client, gw):
+    from fakepai.services.dlc import pods
+
+    fakepai.freeze_clock()
+    job_id = create(dlc_client, settings=aimaster("succeed@300+restarts=1"))
+    walk(fakepai, dlc_client, job_id, {"Running"})
+    pod_id = f"{job_id}-worker-0"
+    first_uid = get(dlc_client, job_id)["Pods"][0]["PodUid"]
+    replacement = pods.uid(pod_id, 1)          # the life the restart will create
+    assert_error(gw.get(f"{GW}/GetPodLogs", params={"JobId": job_id, "PodId": pod_id, "PodUid": replacement}),
+                 404, "NotFound.Pod")
+    walk(fakepai, dlc_client, job_id, {"Succeeded"})
+    for uid in (first_uid, replacement):
+        assert call(gw, "GetPodLogs", JobId=job_id, PodId=pod_id, PodUid=uid)["PodUid"] == uid
+
+
+def test_other_pods_are_stopped_for_a_job_level_restart(fakepai, dlc_client, gw):
+    fakepai.freeze_clock()
+    job_id = create(dlc_client, job_specs=[spec(pod_count=3)], settings=aimaster("succeed@300+restarts=1"))
+    walk(fakepai, dlc_client, job_id, {"Succeeded"}, step=20)
+    job = get(dlc_client, job_id)
+    faulty = job["RestartRecord"][0]["DetailErrorInfoList"][0]["Pod"]
+    for pod in job["Pods"]:
+        earlier = pod["HistoryPods"][0]
+        logs = call(gw, "GetPodLogs", JobId=job_id, PodId=pod["PodId"], PodUid=earlier["PodUid"])["Logs"]
+        if pod["PodId"] != faulty:
+            assert logs[-1].endswith("[dlc] Process exited with code 143.")
+            assert any(f"A fault in {faulty} restarts the job" in line for line in logs)
+
+
+def test_restart_scripts_that_make_no_sense_are_refused(fakepai, gw):
+    job = {"DisplayName": "x", "JobType": "PyTorchJob", "UserCommand": "c", "WorkspaceId": "86995",
+           "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "i"}]}
+    for outcome, why in (("succeed@600+restarts=30s,30s", "same moment"), ("fail:Queuing+restarts=1", "never runs")):
+        settings = {"EnableErrorMonitoringInAIMaster": True, "Tags": {"fakepai.outcome": outcome}}
+        body = assert_error(gw.post(f"{GW}/CreateJob", json=dict(job, Settings=settings)), 400, "InvalidParameter")
+        assert why in body["Message"] and body["Message"].count("fakepai.outcome") == 1
+    many = dict(job, JobSpecs=[dict(job["JobSpecs"][0], PodCount=1000)],
+                Settings={"EnableErrorMonitoringInAIMaster": True, "ErrorMonitoringArgs": "--max-num-of-job-restart=100",
+                          "Tags": {"fakepai.outcome": "hang+restarts=20"}})
+    assert "pods x restarts" in assert_error(gw.post(f"{GW}/CreateJob", json=many), 400, "InvalidParameter")["Message"]

@@ -171,16 +171,25 @@ def test_replaced_pods_have_their_own_logs_and_continue_the_series(fakepai, dlc_
     text = [line[20:] for line in current["Logs"]]
     assert text[0].startswith("[dlc] Pulling image") and text[-1] == "[dlc] Process exited with code 0."
     assert all(stamp_epoch(line) >= fault for line in current["Logs"])          # the replacement's own lines
-    assert steps([line for line in current["Logs"] if line[20:].startswith("Epoch ")])[0] == 50
-
     old = gw_logs(gw, JobId=job_id, PodId=pod_id, PodUid=earlier["PodUid"])
     assert old["PodUid"] == earlier["PodUid"]
-    text = [line[20:] for line in old["Logs"]]
-    assert "Traceback (most recent call last):" in text and text[-1] == "[dlc] Process exited with code 1."
     assert all(stamp_epoch(line) <= fault for line in old["Logs"])
     assert old["Logs"] == sdk_logs(dlc_client, job_id, pod_id, pod_uid=earlier["PodUid"])["Logs"]
+    # The replacement resumes from the checkpoint: its first step follows the last one before the fault.
+    before = steps([line for line in old["Logs"] if line[20:].startswith("Epoch ")])
+    after = steps([line for line in current["Logs"] if line[20:].startswith("Epoch ")])
+    assert before[0] == 50 and after[0] == before[-1] + 50
+    # The only pod is the faulty one: its log and events end the way RestartRecord's fault says.
+    detail = job["RestartRecord"][0]["DetailErrorInfoList"][0]
+    assert detail["Pod"] == pod_id and detail["Node"] == earlier["NodeName"]
+    text = [line[20:] for line in old["Logs"]]
     events = call(gw, "GetPodEvents", JobId=job_id, PodId=pod_id, PodUid=earlier["PodUid"])["Events"]
-    assert events[-1].endswith("Container pytorch failed (exit code 1).")
+    if detail["ErrorSource"] == "Node":
+        assert not text[-1].startswith("[dlc] Process exited") and events[-1].endswith("the pod is lost.")
+    else:
+        code = 137 if detail["ErrorCode"] == "ProcessExited" else 1
+        assert text[-1] == f"[dlc] Process exited with code {code}."
+        assert events[-1].endswith(f"Container pytorch failed (exit code {code}).")
     assert_error(gw.get(f"{GW}/GetPodLogs", params={"JobId": job_id, "PodId": pod_id, "PodUid": str(uuid.uuid4())}),
                  404, "NotFound.Pod")
     job_events = call(gw, "GetJobEvents", JobId=job_id)["Events"]

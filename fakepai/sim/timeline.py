@@ -99,16 +99,13 @@ class Outcome:
         text = (text or "").strip()
         if text.startswith("{"):
             import json
-            try:
-                return cls.parse(json.loads(text), restartable=restartable)
-            except ValueError as e:
-                raise ValueError(f"fakepai.outcome: {e}")
+            return cls.parse(json.loads(text), restartable=restartable)
         text, plus, extra = text.partition("+")
         restarts = None
         if plus:
             key, _, restarts = extra.partition("=")
             if key.strip() != "restarts" or not restarts:
-                raise ValueError(f"fakepai.outcome: {extra!r} is not restarts=<count or seconds,...>")
+                raise ValueError(f"{extra!r} is not restarts=<count> or restarts=<s>s,<s>s...")
         after = None
         if "@" in text:
             text, _, seconds = text.partition("@")
@@ -121,16 +118,13 @@ class Outcome:
             try:
                 spec["after"] = float(after)
             except ValueError:
-                raise ValueError(f"fakepai.outcome: {after!r} is not a number of seconds")
+                raise ValueError(f"{after!r} is not a number of seconds")
         if restarts is not None:
             spec["restarts"] = restarts
-        try:
-            return cls.parse(spec, restartable=restartable)
-        except ValueError as e:
-            raise ValueError(f"fakepai.outcome: {e}")
+        return cls.parse(spec, restartable=restartable)
 
 
-MAX_RESTARTS = 1000     # scripted faults per outcome: far beyond any real cap, and bounded work
+MAX_RESTARTS = 100      # scripted faults per outcome: ten times the default cap, and bounded work
 
 
 def _restarts(value) -> int | tuple[float, ...]:
@@ -157,6 +151,8 @@ def _restarts(value) -> int | tuple[float, ...]:
     if isinstance(value, list) and value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
         if not all(0 < v <= MAX_SECONDS for v in value):     # also refuses NaN and infinities
             raise ValueError(f"restarts: every fault time must be in 0..{MAX_SECONDS:.0f} seconds of running")
+        if len(set(value)) < len(value):
+            raise ValueError("restarts: two faults at the same moment; one fault restarts the job once")
         return tuple(sorted(float(v) for v in value))
     raise ValueError("restarts must be a count or a non-empty list of seconds")
 
@@ -308,6 +304,18 @@ def running_seconds(timeline: Timeline, running: str, origin: float) -> float:
     return total
 
 
+def reached(timeline: Timeline, running: str, origin: float, offset: float) -> tuple[float, int]:
+    """`moment_of`, or ValueError when the plan's running time ends before `offset`."""
+    found = moment_of(timeline, running, origin, offset)
+    if found is None:
+        ran = running_seconds(timeline, running, origin)
+        if ran == 0:
+            raise ValueError("restarts: the job never runs (its outcome ends it before Running), so it cannot restart")
+        raise ValueError(f"restarts: a fault at {offset:g} s of running comes after the run ends "
+                         f"({ran:g} s); script a longer run (succeed@<seconds>)")
+    return found
+
+
 def insert_restarts(timeline: Timeline, running: str, restarting: str, origin: float,
                     offsets: tuple[float, ...], seconds: Callable[[int], float],
                     reason: Callable[[int], tuple[str, str]], first: int = 1) -> None:
@@ -316,12 +324,7 @@ def insert_restarts(timeline: Timeline, running: str, restarting: str, origin: f
     later, so the work still takes as long (k counts restarts from `first`; `reason(k)` is the
     Restarting phase's code and message). Raises ValueError for a fault the run does not reach."""
     for k, offset in enumerate(sorted(offsets), start=first):
-        found = moment_of(timeline, running, origin, offset)
-        if found is None:
-            ran = running_seconds(timeline, running, origin)
-            raise ValueError(f"restarts: a fault at {offset:g} s of running comes after the run ends "
-                             f"({ran:g} s); script a longer run (succeed@<seconds>)")
-        fault_at, index = found
+        fault_at, index = reached(timeline, running, origin, offset)
         pause = seconds(k)
         code, message = reason(k)
         phases = timeline.phases

@@ -210,7 +210,6 @@ def validate_create(body: dict) -> None:
         raise invalid_parameter("Settings.JobReservedMinutes", f"{reserved} must not be negative")
 
 
-
 def resource_type(body: dict) -> str:
     """ECS for general-purpose instance types, Lingjun for `ml.*` ones [SDK ResourceType]."""
     ml = any(str(s.get("EcsSpec", "")).startswith("ml.") for s in body.get("JobSpecs") or [])

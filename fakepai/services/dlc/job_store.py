@@ -29,6 +29,8 @@ class JobRecord:
     template_name: str | None = None
     # (role, index) -> when UpdateJob scaled that pod in; pods of the original spec have no entry.
     pod_added: dict[tuple[str, int], float] = field(default_factory=dict)
+    # restart k -> (PodId, attempt) whose fault caused it, kept when UpdateJob rescales (pods.keep_culprits).
+    restart_culprits: dict[int, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def created_second(self) -> int:

@@ -53,11 +53,11 @@ def _pod(life: pods.PodLife, now: float, region: str) -> dict:
     return pod
 
 
-def _pods(record: JobRecord, now: float, region: str) -> list[dict]:
+def _pods(record: JobRecord, every: list[pods.PodLife], now: float, region: str) -> list[dict]:
     """The pods at `now`; a pod replaced by restarts lists its earlier lives as HistoryPods."""
-    history = pods.history_at(record, now)
+    current, history = pods.at(record, now, every)
     out = []
-    for life in pods.lives_at(record, now):
+    for life in current:
         pod = _pod(life, now, region)
         earlier = history.get(life.slot.pod_id)
         if earlier:
@@ -66,18 +66,16 @@ def _pods(record: JobRecord, now: float, region: str) -> list[dict]:
     return out
 
 
-def _restart_records(record: JobRecord, now: float, region: str) -> list[dict]:
-    """RestartRecord[]: which pod's fault caused restart k is drawn from the job id; its node is the
-    one that pod's failed life (attempt k - 1) ran on."""
-    slots = pods.roster(record.job_id, record.body)
-    if not slots:
-        return []
+def _restart_records(record: JobRecord, every: list[pods.PodLife], now: float, region: str) -> list[dict]:
+    """RestartRecord[], each naming the pod whose fault caused it (pods.culprit) and its node."""
+    def culprit(k: int) -> tuple[str, str]:
+        found = pods.culprit(record, k, every)
+        if found is None:        # cannot happen while the job runs pods; keep the record readable
+            return "", ""
+        pod_id, attempt = found
+        return pod_id, pods.node_name(region, pod_id, attempt)
 
-    def pod_of(k: int) -> str:
-        return slots[int(seeded.unit("fault-pod", record.job_id, k) * len(slots))].pod_id
-
-    return restarts.records(record.job_id, record.plan.timeline, now, pod_of,
-                            lambda k: pods.node_name(region, pod_of(k), k - 1))
+    return restarts.records(record.job_id, record.plan.timeline, now, culprit)
 
 
 def _replica_statuses(record: JobRecord, now: float, status: str, pod_list: list[dict]) -> list[dict]:
@@ -183,7 +181,8 @@ def view(record: JobRecord, now: float, region: str) -> dict:
     status = phase.status
     kind = resource_type(body)
     cpu, gpu, mem = facts.totals
-    pod_list = _pods(record, now, region)
+    every = pods.lives(record)
+    pod_list = _pods(record, every, now, region)
     out = {key: body[key] for key in (
         "DisplayName", "JobType", "JobSpecs", "UserCommand", "Description", "DataSources", "CodeSource",
         "Envs", "CustomEnvs", "ThirdpartyLibs", "ThirdpartyLibDir", "Settings", "CredentialConfig",
@@ -202,7 +201,7 @@ def view(record: JobRecord, now: float, region: str) -> dict:
         "StatusHistory": _history(record, now),
         "Duration": facts.number("Duration"),
         "RestartTimes": restarts.restart_times(record.plan.timeline, settings, now),
-        "RestartRecord": _restart_records(record, now, region),
+        "RestartRecord": _restart_records(record, every, now, region),
         "RetryCount": 0,
         "RequestCPU": cpu,
         "RequestGPU": gpu,

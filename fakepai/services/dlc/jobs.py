@@ -13,7 +13,7 @@ import copy
 import math
 
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter
-from fakepai.services.dlc import job_view, lifecycle
+from fakepai.services.dlc import job_view, lifecycle, pods
 from fakepai.services.dlc.job_spec import check_pod_count, clean, validate_create
 from fakepai.services.dlc.job_store import DlcJobStore, JobRecord, get_record
 from fakepai.services.dlc.lifecycle import STATUSES, TERMINAL
@@ -22,7 +22,7 @@ from fakepai.services.registry import operation
 from fakepai.sim.timeline import Outcome
 from fakepai.state.paging import contains_ci, creation_window, order, page, sort_by
 
-PRIORITY_STATUSES = ("Creating", "Queuing", "EnvPreparing")
+PRIORITY_STATUSES = ("Creating", "Queuing", "Bidding", "EnvPreparing")   # still waiting for resources
 TIME_FIELDS = ("GmtCreateTime", "GmtSubmittedTime", "GmtRunningTime", "GmtFinishTime", "GmtModifiedTime")
 NUMERIC_FIELDS = ("RequestCPU", "RequestGPU", "RequestMemory", "Priority", "Duration")
 
@@ -328,6 +328,8 @@ def update_job(ctx, params: dict) -> dict:
     # is silently dropped [DOC; SKILL job-management.md].
     if "Priority" in update and status in PRIORITY_STATUSES and body.get("ResourceId"):
         body["Priority"] = update["Priority"]
+    if scaling:
+        pods.keep_culprits(record, now)
     for spec in body.get("JobSpecs") or []:
         role = spec.get("Type") or "Worker"
         if role in scaling:

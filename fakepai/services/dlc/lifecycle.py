@@ -1,9 +1,9 @@
 """How a DLC job lives (behavior.md §5.2), on the shared timeline engine (fakepai/sim/timeline.py).
 
 Statuses: Creating → Queuing → (Bidding, Lingjun spot jobs) → EnvPreparing → (SanityChecking, with
-Settings.EnableSanityCheck) →
-Running (→ Restarting → Running, for scripted faults) → Succeeded | Failed; a stop goes through Stopping (a few seconds, [INFERRED] from the
-enum) to Stopped with ReasonCode `JobStoppedByUser` [META]. With `Settings.JobReservedMinutes` > 0
+Settings.EnableSanityCheck) → Running (→ Restarting → Running, for scripted faults) → Succeeded |
+Failed; a stop goes through Stopping (a few seconds, [INFERRED] from the enum) to Stopped with
+ReasonCode `JobStoppedByUser` [META]. With `Settings.JobReservedMinutes` > 0
 a finished job first spends that long in SucceededReserving / FailedReserving — for both outcomes
 with JobReservedPolicy `Always` (also the default when only the minutes are given, [INFERRED]),
 only after success with `OnSucceed`, only after failure with `OnFailure` — then ends Succeeded or
@@ -190,7 +190,7 @@ def plan_job(job_id: str, created: float, body: dict, outcome: Outcome | None = 
         outcome = found[0] if found else Outcome()
     effective = _effective(outcome, job_id, body, sanity, durations, max_running)
     timeline = plan(lifecycle_for(sanity.enabled, bids(body)), created, effective, max_running=max_running, durations=durations)
-    restarts.script(timeline, job_id, settings, effective.restarts, created, FAILURE)
+    restarts.script(timeline, job_id, body, effective.restarts, created, FAILURE)
     timeline.phases = _with_reserving(timeline.phases, reserve, policy)
     return JobPlan(job_id=job_id, created=created, body=body, sanity=sanity, durations=durations,
                    max_running=max_running, reserve_seconds=reserve, reserve_policy=policy,
@@ -230,7 +230,7 @@ def set_outcome(job_plan: JobPlan, now: float, spec: dict) -> None:
     paused = sum(resumed - fault for fault, resumed in restarts.restarts_in(timeline, now) if resumed is not None)
     replan(timeline, job_plan.lifecycle, job_plan.created + paused, now, effective,
            max_running=job_plan.max_running, durations=job_plan.durations, terminal=set(TERMINAL))
-    restarts.script(timeline, job_plan.job_id, job_plan.body.get("Settings") or {}, effective.restarts, now, FAILURE)
+    restarts.script(timeline, job_plan.job_id, job_plan.body, effective.restarts, now, FAILURE)
     job_plan.timeline.phases = _with_reserving(timeline.phases, job_plan.reserve_seconds, job_plan.reserve_policy)
     job_plan.outcome = outcome
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from fakepai.services.dlc import seeded
 from fakepai.services.dlc.restarts import restarts_in
+from fakepai.sim.timeline import FOREVER
 
 TERMINAL = ("Succeeded", "Failed", "Stopped")
 _POD_END = {"Succeeded": "Succeeded", "Failed": "Failed", "Stopped": "Failed"}
@@ -121,6 +122,8 @@ def lives(record) -> list[PodLife]:
     end_status = _POD_END.get(final) if final else None
     # Each restart: (fault, running again); the lives of one attempt run between two faults.
     faults = [(f, r) for f, r in restarts_in(record.plan.timeline) if end is None or f < end]
+    # Once a stop begins no replacement is created: the job is going away [INFERRED].
+    stopping = record.plan.timeline.entered("Stopping", FOREVER)
     out = []
     for k, slot in enumerate(roster(record.job_id, record.body)):
         stagger = min(0.2 * k, 5.0)
@@ -129,7 +132,7 @@ def lives(record) -> list[PodLife]:
         created = max(env + stagger, record.pod_added.get((slot.role, slot.index), env))
         begins = start
         for attempt in range(len(faults) + 1):
-            if end is not None and created > end:
+            if (end is not None and created > end) or (attempt and stopping is not None and created >= stopping):
                 break
             fault = faults[attempt][0] if attempt < len(faults) else None
             started = begins if begins is not None and (end is None or begins < end) else None
@@ -147,27 +150,18 @@ def lives(record) -> list[PodLife]:
     return out
 
 
-def lives_at(record, t: float) -> list[PodLife]:
-    """The pods that exist at `t`: per slot, its latest life created by then."""
-    current: dict[str, PodLife] = {}
-    for life in lives(record):
-        if life.created <= t:
-            current[life.slot.pod_id] = life
-    return list(current.values())
-
-
-def history_at(record, t: float) -> dict[str, list[PodLife]]:
-    """Per PodId, its earlier lives (before the latest restart) that existed by `t`."""
+def at(record, t: float, every: list[PodLife] | None = None) -> tuple[list[PodLife], dict[str, list[PodLife]]]:
+    """The pods that exist at `t` (per slot, its latest life created by then) and, per PodId, its
+    earlier lives (before the latest restart): one pass over `lives` (or `every`, already built)."""
     by_pod: dict[str, list[PodLife]] = {}
-    for life in lives(record):
+    for life in lives(record) if every is None else every:
         if life.created <= t:
             by_pod.setdefault(life.slot.pod_id, []).append(life)
-    return {pod_id: found[:-1] for pod_id, found in by_pod.items() if len(found) > 1}
+    return [found[-1] for found in by_pod.values()], {pod_id: found[:-1] for pod_id, found in by_pod.items()}
 
 
-def life_of(record, pod_id: str, at: float | None = None, pod_uid: str | None = None) -> PodLife | None:
-    """The pod's life with `pod_uid` if given, else its latest one created by `at` (its first one
-    when `at` is None)."""
+def life_of(record, pod_id: str, at: float, pod_uid: str | None = None) -> PodLife | None:
+    """The pod's life with `pod_uid` if given, else its latest one created by `at`."""
     found = None
     for life in lives(record):
         if life.slot.pod_id != pod_id:
@@ -175,9 +169,36 @@ def life_of(record, pod_id: str, at: float | None = None, pod_uid: str | None = 
         if pod_uid is not None:
             if life.uid == pod_uid:
                 return life
-            continue
-        if at is None:
-            return life
-        if life.created <= at:
+        elif life.created <= at:
             found = life
     return found
+
+
+def culprit(record, k: int, every: list[PodLife] | None = None) -> tuple[str, int] | None:
+    """(PodId, attempt) of the pod life whose fault caused restart k (1-based): drawn from the job id
+    among the lives that failed at that fault. Once UpdateJob has rescaled the job, the choices for
+    faults already passed are the ones kept by `keep_culprits`, so the past never changes."""
+    kept = getattr(record, "restart_culprits", {}).get(k)
+    if kept is not None:
+        return kept
+    faults = restarts_in(record.plan.timeline)
+    if not 0 < k <= len(faults):
+        return None
+    failed = [life for life in (lives(record) if every is None else every)
+              if life.finished == faults[k - 1][0] and life.end_status == "Failed"]
+    if not failed:
+        return None
+    life = failed[int(seeded.unit("fault-pod", record.job_id, k) * len(failed))]
+    return life.slot.pod_id, life.attempt
+
+
+def keep_culprits(record, now: float) -> None:
+    """Before UpdateJob changes the pods: remember who caused each restart so far (the lives of
+    a pod scaled out are no longer planned, and RestartRecord must not change)."""
+    kept = record.restart_culprits
+    every = lives(record)
+    for k, (fault, _) in enumerate(restarts_in(record.plan.timeline, now), start=1):
+        if k not in kept:
+            found = culprit(record, k, every)
+            if found is not None:
+                kept[k] = found

@@ -21,23 +21,42 @@ ended before it ran again), OccurPhase `Running`, the fault kinds below, restart
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Callable
 
 from fakepai.clock import iso
 from fakepai.services.dlc import seeded
-from fakepai.sim.timeline import Phase, Timeline, configured_seconds, insert_restarts, moment_of, running_seconds
+from fakepai.sim.timeline import Phase, Timeline, configured_seconds, insert_restarts, reached, running_seconds
 
 RUNNING, RESTARTING = "Running", "Restarting"
 DEFAULT_MAX_RESTARTS = 10      # the [META] demo's "0/10"
 PAUSE_RANGE = (10.0, 30.0)     # seconds from the fault until the job runs again [INFERRED]
+MAX_POD_RESTARTS = 10_000      # pods x restarts per job: each restart is a new life for every pod
 REASON_CODE = "JobRestarting"
 _MAX_ARG = re.compile(r"--max-num-of-job-restart=(\d+)")
 
-# (ErrorCode, ErrorMsg, ErrorSource, node blacklisted) [INFERRED: typical AIMaster fault classes]
+@dataclass(frozen=True)
+class Fault:
+    """What went wrong, as RestartRecord's DetailErrorInfoList tells it, and how the faulty pod's
+    own log ends: its last lines and exit code (None: the node is gone, so the log just stops)."""
+    code: str
+    message: str
+    source: str
+    blacklists_node: bool
+    last_words: tuple[str, ...]
+    exit_code: int | None
+
+
+_TRACEBACK = ("Traceback (most recent call last):", '  File "train.py", line 128, in <module>')
+# [INFERRED: typical AIMaster fault classes]
 FAULTS = (
-    ("NcclTimeout", "NCCL watchdog timed out waiting for a collective operation", "Training", False),
-    ("GpuXidError", "GPU reported Xid 79: the GPU has fallen off the bus", "Hardware", True),
-    ("NodeNotReady", "The node stopped reporting its status to the cluster", "Node", True),
-    ("ProcessExited", "The training process exited with code 137 (out of memory)", "Training", False),
+    Fault("NcclTimeout", "NCCL watchdog timed out waiting for a collective operation", "Training", False,
+          _TRACEBACK + ("RuntimeError: NCCL watchdog timed out waiting for a collective operation",), 1),
+    Fault("GpuXidError", "GPU reported Xid 79: the GPU has fallen off the bus", "Hardware", True,
+          _TRACEBACK + ("RuntimeError: CUDA error: unspecified launch failure",), 1),
+    Fault("NodeNotReady", "The node stopped reporting its status to the cluster", "Node", True, (), None),
+    Fault("ProcessExited", "The training process exited with code 137 (out of memory)", "Training", False,
+          ("Killed",), 137),
 )
 
 
@@ -55,13 +74,14 @@ def pause_seconds(job_id: str, k: int) -> float:
     return configured_seconds(RESTARTING, float(round(seeded.between(*PAUSE_RANGE, "restart", job_id, k))))
 
 
-def _fault(job_id: str, k: int) -> tuple[str, str, str, bool]:
+def fault(job_id: str, k: int) -> Fault:
+    """The fault behind restart k (1-based), fixed by the job id."""
     return FAULTS[int(seeded.unit("fault", job_id, k) * len(FAULTS))]
 
 
 def reason(job_id: str, k: int) -> tuple[str, str]:
-    code, message, _, _ = _fault(job_id, k)
-    return REASON_CODE, f"Job is restarting ({k} time(s)) after a fault: {code}: {message}."
+    f = fault(job_id, k)
+    return REASON_CODE, f"Job is restarting ({k} time(s)) after a fault: {f.code}: {f.message}."
 
 
 def restarts_in(timeline: Timeline, now: float | None = None) -> list[tuple[float, float | None]]:
@@ -76,13 +96,17 @@ def restarts_in(timeline: Timeline, now: float | None = None) -> list[tuple[floa
     return out
 
 
-def script(timeline: Timeline, job_id: str, settings: dict, restarts, origin: float,
+def script(timeline: Timeline, job_id: str, body: dict, restarts, origin: float,
            failure: tuple[str, str]) -> None:
     """Put the scripted faults into the plan, counting running time from `origin`. Raises
-    ValueError when the job cannot restart or a fault comes after the run ends."""
+    ValueError when the job cannot restart, a fault comes after the run ends, or the restarts
+    would replace more pods than fakepai simulates.
+
+    [INFERRED] JobMaxRunningTimeMinutes counts running time: restart pauses do not use it up (the
+    plan moves a timeout later by each pause, as it does the job's end)."""
     if not restarts:
         return
-    cap = max_restarts(settings)
+    cap = max_restarts(body.get("Settings") or {})
     if cap is None:
         raise ValueError("restarts need Settings.EnableErrorMonitoringInAIMaster: without AIMaster "
                          "fault tolerance a fault fails the job")
@@ -95,17 +119,19 @@ def script(timeline: Timeline, job_id: str, settings: dict, restarts, origin: fl
         offsets = tuple(restarts)
     used = len(restarts_in(timeline))
     allowed = max(0, cap - used)
+    pods = sum(int(spec.get("PodCount") or 1) for spec in body.get("JobSpecs") or [])
+    if pods * (used + min(len(offsets), allowed)) > MAX_POD_RESTARTS:
+        # Every restart replaces every pod, and each view lists every life: bounded work per read.
+        raise ValueError(f"restarts: {min(len(offsets), allowed)} restart(s) of {pods} pod(s) is more than fakepai "
+                         f"simulates (pods x restarts <= {MAX_POD_RESTARTS})")
     insert_restarts(timeline, RUNNING, RESTARTING, origin, offsets[:allowed],
                     lambda k: pause_seconds(job_id, k), lambda k: reason(job_id, k), first=used + 1)
     if len(offsets) > allowed:
         # One fault too many: AIMaster gives up and the job fails there.
-        found = moment_of(timeline, RUNNING, origin, offsets[allowed])
-        if found is None:
-            raise ValueError(f"restarts: a fault at {offsets[allowed]:g} s of running comes after the run ends")
-        at = found[0]
+        at, _ = reached(timeline, RUNNING, origin, offsets[allowed])
         code, _ = failure
-        fault_code, message, _, _ = _fault(job_id, cap + 1)
-        timeline.cut(at, [Phase("Failed", at, code, f"Job failed: {fault_code}: {message}; it was restarted "
+        last = fault(job_id, cap + 1)
+        timeline.cut(at, [Phase("Failed", at, code, f"Job failed: {last.code}: {last.message}; it was restarted "
                                                      f"{cap} time(s), the most --max-num-of-job-restart allows.")])
 
 
@@ -115,14 +141,14 @@ def restart_times(timeline: Timeline, settings: dict, now: float) -> str:
     return f"{len(restarts_in(timeline, now))}/{cap or 0}"
 
 
-def records(job_id: str, timeline: Timeline, now: float, pod_of, node_of) -> list[dict]:
-    """RestartRecord[] at `now`. `pod_of(k)` / `node_of(k)` name the pod whose fault caused restart k
-    and its node."""
+def records(job_id: str, timeline: Timeline, now: float, culprit: Callable[[int], tuple[str, str]]) -> list[dict]:
+    """RestartRecord[] at `now`. `culprit(k)` is (pod, node) of the pod whose fault caused restart k."""
     out = []
     passed = timeline.passed(now)
     restarting = [(i, phase, end) for i, (phase, end) in enumerate(passed) if phase.status == RESTARTING]
     for k, (i, phase, end) in enumerate(restarting, start=1):
-        code, message, source, blacklist = _fault(job_id, k)
+        f = fault(job_id, k)
+        pod, node = culprit(k)
         fault_at = phase.start
         if end is None:
             status, seconds = "Restarting", int(now) - int(fault_at)
@@ -132,13 +158,13 @@ def records(job_id: str, timeline: Timeline, now: float, pod_of, node_of) -> lis
             status, seconds = "Failed", int(end) - int(fault_at)
         record = {
             "JobRestartCount": k, "OccurPhase": RUNNING, "OccurTime": iso(fault_at),
-            "Reason": f"{code}: {message}", "RestartDurationInSec": seconds,
+            "Reason": f"{f.code}: {f.message}", "RestartDurationInSec": seconds,
             "RestartLevelType": "JobLevel", "RestartStatus": status,
             "TriggerID": seeded.uuid_for("restart-trigger", job_id, k),
             "DetailErrorInfoList": [{
-                "Pod": pod_of(k), "Node": node_of(k), "ErrorCode": code, "ErrorMsg": message,
-                "DetailErrorMsg": f"{pod_of(k)} on {node_of(k)}: {message}", "ErrorSource": source,
-                "TriggerRestart": True, "AddNodeToBlacklist": blacklist, "AddJobLevelBlacklist": False,
+                "Pod": pod, "Node": node, "ErrorCode": f.code, "ErrorMsg": f.message,
+                "DetailErrorMsg": f"{pod} on {node}: {f.message}", "ErrorSource": f.source,
+                "TriggerRestart": True, "AddNodeToBlacklist": f.blacklists_node, "AddJobLevelBlacklist": False,
             }],
         }
         if status == "Failed":

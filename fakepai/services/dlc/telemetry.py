@@ -24,7 +24,8 @@ from fakepai.services.dlc import seeded
 from fakepai.services.dlc.ecs_specs import lookup
 from fakepai.services.dlc.job_spec import pod_resources
 from fakepai.services.dlc.job_store import JobRecord, get_record
-from fakepai.services.dlc.pods import MAIN_CONTAINER, PodLife, life_of, lives, node_name, roster, spec_for, uid
+from fakepai.services.dlc.pods import MAIN_CONTAINER, PodLife, culprit, life_of, lives, node_name, roster, spec_for, uid
+from fakepai.services.dlc.restarts import fault, restarts_in
 from fakepai.services.registry import operation
 from fakepai.sim.logs import Lines, LogStream, TimedLines, merged_window
 from fakepai.sim.metrics import Curve, grid_series, parse_time_step
@@ -103,9 +104,11 @@ def _phase_event(record: JobRecord, status: str, reason: str | None) -> str:
         "Creating": f"Job {record.job_id} is created.",
         "Queuing": (f"Job is queuing in resource quota {quota}." if quota else "Job is queuing, waiting for resources.")
         + (" It may use idle (tide) resources." if (record.body.get("Settings") or {}).get("EnableTideResource") else ""),
+        "Bidding": "Job is bidding for spot resources.",
         "EnvPreparing": "Resources are allocated; preparing the job environment.",
         "SanityChecking": "Sanity check started.",
         "Running": "Job is running.",
+        "Restarting": reason or "Job is restarting after a fault.",
         "SucceededReserving": f"Job succeeded; its environment is reserved for {minutes} minute(s).",
         "FailedReserving": f"Job failed; its environment is reserved for {minutes} minute(s). {reason or ''}".rstrip(),
         "Succeeded": "Job succeeded.",
@@ -138,7 +141,16 @@ def pod_events(record: JobRecord, life: PodLife, region: str) -> list[tuple[floa
               (life.created + _pull_seconds(pod), "Successfully pulled image.")]
     if life.started is not None:
         events += [(life.started, f"Created container {container}"), (life.started, f"Started container {container}")]
-    if life.finished is not None:
+    k = _ended_by_restart(record, life)
+    if k:
+        faulty, f = culprit(record, k), fault(record.job_id, k)
+        if faulty is not None and faulty[0] != pod:
+            events.append((life.finished, f"Killing container {container}: the job restarts after a fault in {faulty[0]}."))
+        elif f.exit_code is None:
+            events.append((life.finished, f"Node {node_name(region, pod, life.attempt)} is not ready: the pod is lost."))
+        else:
+            events.append((life.finished, f"Container {container} failed (exit code {f.exit_code})."))
+    elif life.finished is not None:
         if life.end_status == "Succeeded":
             events.append((life.finished, f"Container {container} completed (exit code 0)."))
         elif record.plan.timeline.entered("Stopping", life.finished) is not None:
@@ -170,14 +182,26 @@ def _command_start(record: JobRecord, life: PodLife) -> float | None:
 
 def progress_stream(record: JobRecord, life: PodLife) -> LogStream | None:
     """The pod's training-progress lines: one every PROGRESS_EVERY s after the command starts,
-    until just before it ends (its last words follow). Lazy: a line is written when a page reads it."""
+    until just before it ends (its last words follow). Lazy: a line is written when a page reads it.
+    A replacement after a restart resumes from the checkpoint: its lines carry on from the last
+    step its earlier lives printed (the plan's run takes as long in all, as GetJobMetrics shows)."""
     begin = _command_start(record, life)
     if begin is None:
         return None
     _, run_end, _ = _run_window(record, life.started)
-    pod = life.slot.pod_id
+    pod, done = life.slot.pod_id, _printed_before(record, life)
     return LogStream(start=begin + PROGRESS_EVERY, step=PROGRESS_EVERY, per_record=1,
-                     record=lambda k: (progress_line(pod, k + 1),), end=None if run_end is None else run_end - 0.2)
+                     record=lambda k: (progress_line(pod, done + k + 1),), end=None if run_end is None else run_end - 0.2)
+
+
+def _printed_before(record: JobRecord, life: PodLife) -> int:
+    """Progress lines the pod's earlier lives printed (0 for a first life)."""
+    done = 0
+    for earlier in lives(record):
+        if earlier.slot == life.slot and earlier.attempt < life.attempt and earlier.finished is not None:
+            stream = progress_stream(record, earlier)
+            done = (done if stream is None else _printed_before(record, earlier) + stream.records(earlier.finished))
+    return done
 
 
 def main_log(record: JobRecord, life: PodLife, region: str) -> list[Lines]:
@@ -213,6 +237,8 @@ def _main_lines(record: JobRecord, life: PodLife, region: str, progress: LogStre
     # what already ran (logs are append-only).
     launch = record.plan.body
     command = spec_for(launch, life.slot.role).get("UserCommand") or launch.get("UserCommand", "")
+    # The command line follows the container's start-up lines even when both come at once.
+    run_start = max(run_start, life.started + 0.1)
     lines += [(run_start, f"+ {command}"),
               (run_start + 0.5, f"{record.body.get('DisplayName', record.job_id)} started: rank {rank} of {len(slots)}.")]
     for k, ds in enumerate(record.body.get("DataSources") or []):
@@ -222,8 +248,11 @@ def _main_lines(record: JobRecord, life: PodLife, region: str, progress: LogStre
         return lines
     phase = record.plan.timeline.at(run_end)
     if after in ("Succeeded", "SucceededReserving"):
-        steps = 50 * (progress.records(run_end) if progress else 0)      # the last progress line's step
+        done = _printed_before(record, life) + (progress.records(run_end) if progress else 0)
+        steps = 50 * done                                                   # the last progress line's step
         lines += [(run_end - 0.2, f"Training finished after {steps} steps."), (run_end, "[dlc] Process exited with code 0.")]
+    elif after == "Restarting":
+        lines += _fault_ending(record, life, run_end)
     elif after == "Stopping":
         lines += [(run_end, "[dlc] Received SIGTERM: the job is being stopped."), (run_end, "[dlc] Process exited with code 143.")]
     elif phase.reason_code == "JobTimeout":
@@ -235,6 +264,30 @@ def _main_lines(record: JobRecord, life: PodLife, region: str, progress: LogStre
                   (run_end - 0.1, f"RuntimeError: {phase.reason_message or 'training failed'}"),
                   (run_end, "[dlc] Process exited with code 1.")]
     return lines
+
+
+def _ended_by_restart(record: JobRecord, life: PodLife) -> int:
+    """k when the life ended at restart k's fault (1-based), else 0."""
+    if life.finished is None or life.end_status != "Failed":
+        return 0
+    faults = [at for at, _ in restarts_in(record.plan.timeline)]
+    return faults.index(life.finished) + 1 if life.finished in faults else 0
+
+
+def _fault_ending(record: JobRecord, life: PodLife, at: float) -> list[tuple[float, str]]:
+    """How a pod's log ends at a fault: the faulty pod with the fault's own last words and exit
+    code; the others are stopped by AIMaster for the job-level restart."""
+    k = _ended_by_restart(record, life) or sum(1 for t, _ in restarts_in(record.plan.timeline) if t <= at)
+    faulty = culprit(record, k)
+    if faulty is not None and faulty[0] == life.slot.pod_id:
+        f = fault(record.job_id, k)
+        out = [(at - 0.1, text) for text in f.last_words]
+        if f.exit_code is not None:
+            out.append((at, f"[dlc] Process exited with code {f.exit_code}."))
+        return out
+    where = faulty[0] if faulty is not None else "another pod"
+    return [(at, f"[aimaster] A fault in {where} restarts the job: sending SIGTERM."),
+            (at, "[dlc] Process exited with code 143.")]
 
 
 def _settings_lines(record: JobRecord, role: str) -> list[str]:
@@ -314,11 +367,17 @@ def _pod(ctx, params: dict, now: float) -> tuple[JobRecord, str, PodLife | None,
         raise PaiError(404, "NotFound.Pod", f"The specified Pod \"{pod_id}\" does not exist in job {record.job_id}.")
     pod_uid = params.get("PodUid") or None
     life = life_of(record, pod_id, at=now, pod_uid=pod_uid)
-    if pod_uid is not None and life is None and pod_uid != uid(pod_id):
-        raise PaiError(404, "NotFound.Pod", f"The specified PodUid \"{pod_uid}\" does not exist for pod {pod_id}.")
     if life is not None and life.created > now:
-        life = None                                    # named by its PodUid but not created yet
-    return record, role, life, life.uid if life else uid(pod_id)
+        life = None                                    # planned, but not created yet
+    if pod_uid is None:
+        return record, role, life, life.uid if life else uid(pod_id)
+    # A PodUid must name a life that exists by now; the one exception is the UID a pod of the
+    # original spec will have before it is scheduled, which answers with nothing yet.
+    not_yet = life is None and pod_uid == uid(pod_id) and life_of(record, pod_id, at=now) is None \
+        and (role, int(pod_id.rsplit("-", 1)[1])) not in record.pod_added
+    if life is None and not not_yet:
+        raise PaiError(404, "NotFound.Pod", f"The specified PodUid \"{pod_uid}\" does not exist for pod {pod_id}.")
+    return record, role, life, pod_uid
 
 
 @operation("pai-dlc", "GetJobEvents")

@@ -76,7 +76,8 @@ class Tensorboard:
         account (what GetTensorboard's `Token` parameter and GetTensorboardSharedUrl links carry).
         Shaped as the GetTensorboard doc's example, an HS256 JWT with {exp, iat, user_id, target_id,
         target_type: "tensorboard"} [DOC]. [INFERRED] Issued when the run starts (creation or
-        StartTensorboard) so every read of one run shows the same token; a new run, a new token."""
+        StartTensorboard) so every read of one run shows the same token; a new run, a new token.
+        A run longer than the token's 7 days still shows it after `exp`: nothing here checks it."""
         def part(data: bytes) -> str:
             return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 

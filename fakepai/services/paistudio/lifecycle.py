@@ -54,7 +54,10 @@ def initial_outcome(labels: list[dict], max_running: float | None, natural_run: 
     natural run makes it time out, as the real scheduler would."""
     for label in labels:
         if label.get("Key") == "fakepai.outcome":
-            outcome = Outcome.from_tag(str(label.get("Value", "")))
+            try:
+                outcome = Outcome.from_tag(str(label.get("Value", "")))
+            except ValueError as e:      # the parameter is `Labels`: say which label
+                raise ValueError(f"fakepai.outcome: {e}") from None
             break
     else:
         outcome = Outcome()
