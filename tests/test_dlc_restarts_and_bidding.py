@@ -275,3 +275,22 @@ def test_restart_scripts_that_make_no_sense_are_refused(fakepai, gw):
                 Settings={"EnableErrorMonitoringInAIMaster": True, "ErrorMonitoringArgs": "--max-num-of-job-restart=100",
                           "Tags": {"fakepai.outcome": "hang+restarts=20"}})
     assert "pods x restarts" in assert_error(gw.post(f"{GW}/CreateJob", json=many), 400, "InvalidParameter")["Message"]
+
+
+def test_reading_a_much_restarted_pod_is_linear_work(fakepai, gw, monkeypatch):
+    """Counted, not timed: a replacement's progress numbering reads each earlier life once."""
+    from fakepai.services.dlc import telemetry
+
+    fakepai.freeze_clock()
+    job = {"DisplayName": "x", "JobType": "PyTorchJob", "UserCommand": "c", "WorkspaceId": "86995",
+           "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "i"}],
+           "Settings": {"EnableErrorMonitoringInAIMaster": True, "ErrorMonitoringArgs": "--max-num-of-job-restart=100",
+                        "Tags": {"fakepai.outcome": "hang+restarts=40"}}}
+    job_id = call(gw, "CreateJob", "POST", **job)["JobId"]
+    fakepai.advance(86400)
+    calls = []
+    real = telemetry.progress_stream
+    monkeypatch.setattr(telemetry, "progress_stream", lambda *a, **k: calls.append(1) or real(*a, **k))
+    logs = call(gw, "GetPodLogs", JobId=job_id, PodId=f"{job_id}-worker-0", MaxLines=5)
+    assert call(gw, "GetJob", JobId=job_id)["RestartTimes"] == "40/100" and logs["Logs"]
+    assert len(calls) <= 2 * 41      # the current life and each earlier one, once (was 2**40)

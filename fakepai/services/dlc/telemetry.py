@@ -180,7 +180,7 @@ def _command_start(record: JobRecord, life: PodLife) -> float | None:
     return max(run_start, life.started)
 
 
-def progress_stream(record: JobRecord, life: PodLife) -> LogStream | None:
+def progress_stream(record: JobRecord, life: PodLife, done: int | None = None) -> LogStream | None:
     """The pod's training-progress lines: one every PROGRESS_EVERY s after the command starts,
     until just before it ends (its last words follow). Lazy: a line is written when a page reads it.
     A replacement after a restart resumes from the checkpoint: its lines carry on from the last
@@ -189,18 +189,23 @@ def progress_stream(record: JobRecord, life: PodLife) -> LogStream | None:
     if begin is None:
         return None
     _, run_end, _ = _run_window(record, life.started)
-    pod, done = life.slot.pod_id, _printed_before(record, life)
+    pod = life.slot.pod_id
+    if done is None:
+        done = _printed_before(record, life)
     return LogStream(start=begin + PROGRESS_EVERY, step=PROGRESS_EVERY, per_record=1,
                      record=lambda k: (progress_line(pod, done + k + 1),), end=None if run_end is None else run_end - 0.2)
 
 
 def _printed_before(record: JobRecord, life: PodLife) -> int:
-    """Progress lines the pod's earlier lives printed (0 for a first life)."""
+    """Progress lines the pod's earlier lives printed (0 for a first life). How many lines a life
+    prints does not depend on where its numbering starts, so each earlier life is counted once."""
+    if life.attempt == 0:
+        return 0
     done = 0
     for earlier in lives(record):
         if earlier.slot == life.slot and earlier.attempt < life.attempt and earlier.finished is not None:
-            stream = progress_stream(record, earlier)
-            done = (done if stream is None else _printed_before(record, earlier) + stream.records(earlier.finished))
+            stream = progress_stream(record, earlier, done=0)
+            done += 0 if stream is None else stream.records(earlier.finished)
     return done
 
 
