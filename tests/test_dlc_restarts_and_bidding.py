@@ -18,6 +18,18 @@ def aimaster(outcome: str, max_restarts: int | None = None) -> m.JobSettings:
                          tags={"fakepai.outcome": outcome})
 
 
+def gateway_job(outcome: str | None = None, pods: int = 1, cap: int | None = None, aimaster: bool = True) -> dict:
+    """A CreateJob body for the gateway form, with AIMaster monitoring and a scripted outcome."""
+    settings = {"EnableErrorMonitoringInAIMaster": True} if aimaster else {}
+    if cap is not None:
+        settings["ErrorMonitoringArgs"] = f"--max-num-of-job-restart={cap}"
+    if outcome is not None:
+        settings["Tags"] = {"fakepai.outcome": outcome}
+    return {"DisplayName": "job", "JobType": "PyTorchJob", "UserCommand": "python train.py", "WorkspaceId": "86995",
+            "JobSpecs": [{"Type": "Worker", "PodCount": pods, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "img"}],
+            "Settings": settings}
+
+
 def running_seconds(history: list[dict], until: str) -> float:
     """Seconds spent Running in a StatusHistory (an open last phase runs until `until`)."""
     total = 0.0
@@ -77,11 +89,7 @@ def test_a_job_restarts_and_still_runs_its_full_time(fakepai, dlc_client):
 
 def test_one_fault_more_than_the_cap_fails_the_job(fakepai, gw):
     fakepai.freeze_clock()
-    body = {"DisplayName": "capped", "JobType": "PyTorchJob", "UserCommand": "python train.py", "WorkspaceId": "86995",
-            "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "img"}],
-            "Settings": {"EnableErrorMonitoringInAIMaster": True, "ErrorMonitoringArgs": "--max-num-of-job-restart=1",
-                         "Tags": {"fakepai.outcome": "succeed@600+restarts=60s,120s"}}}
-    job_id = call(gw, "CreateJob", "POST", **body)["JobId"]
+    job_id = call(gw, "CreateJob", "POST", **gateway_job("succeed@600+restarts=60s,120s", cap=1))["JobId"]
     fakepai.advance(3600)
     job = call(gw, "GetJob", JobId=job_id)
     assert job["Status"] == "Failed" and job["ReasonCode"] == "JobFailed" and "restarted 1 time" in job["ReasonMessage"]
@@ -93,10 +101,7 @@ def test_one_fault_more_than_the_cap_fails_the_job(fakepai, gw):
 
 def test_control_plane_scripts_faults_from_now(fakepai, gw):
     fakepai.freeze_clock()
-    body = {"DisplayName": "later", "JobType": "PyTorchJob", "UserCommand": "python train.py", "WorkspaceId": "86995",
-            "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "img"}],
-            "Settings": {"EnableErrorMonitoringInAIMaster": True, "Tags": {"fakepai.outcome": "hang"}}}
-    job_id = call(gw, "CreateJob", "POST", **body)["JobId"]
+    job_id = call(gw, "CreateJob", "POST", **gateway_job("hang"))["JobId"]
     fakepai.advance(120)
     assert call(gw, "GetJob", JobId=job_id)["Status"] == "Running"
     control = f"{fakepai.url}/_fakepai/jobs/{job_id}/outcome"
@@ -136,10 +141,7 @@ def test_restarts_are_refused_where_they_cannot_happen(fakepai, dlc_client, gw, 
     error = sdk_error(lambda: create(dlc_client, settings=aimaster("succeed@60+restarts=90s")))
     assert error.code == "InvalidParameter" and "after the run ends" in error.message
     for bad in ("succeed+restarts=-1", "succeed+restarts=soon", "succeed+restart=1", "succeed+restarts=", "succeed+restarts=30,90", "succeed+restarts=0s"):
-        assert_error(gw.post(f"{GW}/CreateJob", json={
-            "DisplayName": "x", "JobType": "PyTorchJob", "UserCommand": "c", "WorkspaceId": "86995",
-            "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "i"}],
-            "Settings": {"EnableErrorMonitoringInAIMaster": True, "Tags": {"fakepai.outcome": bad}}}), 400, "InvalidParameter")
+        assert_error(gw.post(f"{GW}/CreateJob", json=gateway_job(bad)), 400, "InvalidParameter")
     assert call(gw, "ListJobs", WorkspaceId="86995")["TotalCount"] == 0     # nothing was created
     # Only DLC jobs restart: a PaiStudio job scripted with restarts is refused.
     from alibabacloud_paistudio20220112 import models as ps
@@ -170,10 +172,7 @@ def test_lingjun_spot_jobs_bid_before_their_environment_is_prepared(fakepai, dlc
 
 def test_rescripting_after_a_restart_counts_running_time_not_the_pause(fakepai, gw):
     fakepai.freeze_clock()
-    body = {"DisplayName": "rescript", "JobType": "PyTorchJob", "UserCommand": "python train.py", "WorkspaceId": "86995",
-            "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "img"}],
-            "Settings": {"EnableErrorMonitoringInAIMaster": True, "Tags": {"fakepai.outcome": "hang+restarts=30s"}}}
-    job_id = call(gw, "CreateJob", "POST", **body)["JobId"]
+    job_id = call(gw, "CreateJob", "POST", **gateway_job("hang+restarts=30s"))["JobId"]
     for _ in range(200):
         job = call(gw, "GetJob", JobId=job_id)
         if [h["Status"] for h in job["StatusHistory"]][-2:] == ["Restarting", "Running"]:
@@ -190,12 +189,9 @@ def test_rescripting_after_a_restart_counts_running_time_not_the_pause(fakepai, 
 
 
 def test_absurd_restart_scripts_are_400_not_hangs(fakepai, gw):
-    job = {"DisplayName": "x", "JobType": "PyTorchJob", "UserCommand": "c", "WorkspaceId": "86995",
-           "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "i"}]}
     for outcome in ('{"restarts": 1000000000000}', '{"restarts": [1e308]}', '{"restarts": [true]}', '{"restarts": []}',
                     '{"restarts": ' + str(list(range(1, 1100))) + '}'):
-        settings = {"EnableErrorMonitoringInAIMaster": True, "Tags": {"fakepai.outcome": outcome}}
-        assert_error(gw.post(f"{GW}/CreateJob", json=dict(job, Settings=settings)), 400, "InvalidParameter")
+        assert_error(gw.post(f"{GW}/CreateJob", json=gateway_job(outcome)), 400, "InvalidParameter")
 
 
 def test_restart_records_never_change_when_an_elastic_job_scales(fakepai, dlc_client):
@@ -265,15 +261,10 @@ def test_other_pods_are_stopped_for_a_job_level_restart(fakepai, dlc_client, gw)
 
 
 def test_restart_scripts_that_make_no_sense_are_refused(fakepai, gw):
-    job = {"DisplayName": "x", "JobType": "PyTorchJob", "UserCommand": "c", "WorkspaceId": "86995",
-           "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "i"}]}
     for outcome, why in (("succeed@600+restarts=30s,30s", "same moment"), ("fail:Queuing+restarts=1", "never runs")):
-        settings = {"EnableErrorMonitoringInAIMaster": True, "Tags": {"fakepai.outcome": outcome}}
-        body = assert_error(gw.post(f"{GW}/CreateJob", json=dict(job, Settings=settings)), 400, "InvalidParameter")
+        body = assert_error(gw.post(f"{GW}/CreateJob", json=gateway_job(outcome)), 400, "InvalidParameter")
         assert why in body["Message"] and body["Message"].count("fakepai.outcome") == 1
-    many = dict(job, JobSpecs=[dict(job["JobSpecs"][0], PodCount=1000)],
-                Settings={"EnableErrorMonitoringInAIMaster": True, "ErrorMonitoringArgs": "--max-num-of-job-restart=100",
-                          "Tags": {"fakepai.outcome": "hang+restarts=20"}})
+    many = gateway_job("hang+restarts=20", pods=1000, cap=100)
     assert "pods x restarts" in assert_error(gw.post(f"{GW}/CreateJob", json=many), 400, "InvalidParameter")["Message"]
 
 
@@ -282,11 +273,7 @@ def test_reading_a_much_restarted_pod_is_linear_work(fakepai, gw, monkeypatch):
     from fakepai.services.dlc import telemetry
 
     fakepai.freeze_clock()
-    job = {"DisplayName": "x", "JobType": "PyTorchJob", "UserCommand": "c", "WorkspaceId": "86995",
-           "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "i"}],
-           "Settings": {"EnableErrorMonitoringInAIMaster": True, "ErrorMonitoringArgs": "--max-num-of-job-restart=100",
-                        "Tags": {"fakepai.outcome": "hang+restarts=40"}}}
-    job_id = call(gw, "CreateJob", "POST", **job)["JobId"]
+    job_id = call(gw, "CreateJob", "POST", **gateway_job("hang+restarts=40", cap=100))["JobId"]
     fakepai.advance(86400)
     calls = []
     real = telemetry.progress_stream
