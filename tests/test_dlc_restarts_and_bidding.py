@@ -281,3 +281,62 @@ def test_reading_a_much_restarted_pod_is_linear_work(fakepai, gw, monkeypatch):
     logs = call(gw, "GetPodLogs", JobId=job_id, PodId=f"{job_id}-worker-0", MaxLines=5)
     assert call(gw, "GetJob", JobId=job_id)["RestartTimes"] == "40/100" and logs["Logs"]
     assert len(calls) <= 2 * 41      # the current life and each earlier one, once (was 2**40)
+
+
+def test_rescaling_or_rescripting_cannot_exceed_the_pod_restart_bound(fakepai, dlc_client, gw):
+    fakepai.freeze_clock()
+    job_id = create(dlc_client, "elastic", job_type="ElasticBatchJob", settings=aimaster("hang+restarts=100", 100))
+    walk(fakepai, dlc_client, job_id, {"Running"})
+    error = sdk_error(lambda: dlc_client.update_job(job_id, m.UpdateJobRequest(
+        job_specs=[m.JobSpec(type="Worker", pod_count=1000)])))
+    assert error.code == "InvalidParameter" and "pods x restarts" in error.message
+    assert get(dlc_client, job_id)["JobSpecs"][0]["PodCount"] == 1             # nothing changed
+    # Scripting counts the pods the job has now, not the ones it was created with.
+    other = create(dlc_client, "grown", job_type="ElasticBatchJob", settings=aimaster("hang", 100))
+    walk(fakepai, dlc_client, other, {"Running"})
+    dlc_client.update_job(other, m.UpdateJobRequest(job_specs=[m.JobSpec(type="Worker", pod_count=500)]))
+    refused = httpx.put(f"{fakepai.url}/_fakepai/jobs/{other}/outcome", json={"result": "hang", "restarts": 3})
+    assert refused.status_code == 400 and "pods x restarts" in refused.text
+
+
+def test_the_fault_past_the_cap_ends_each_pod_as_a_restart_would(fakepai, dlc_client, gw):
+    fakepai.freeze_clock()
+    job_id = create(dlc_client, job_specs=[spec(pod_count=3)], settings=aimaster("succeed@600+restarts=60s,120s", 1))
+    walk(fakepai, dlc_client, job_id, {"Failed"}, step=20)
+    job = get(dlc_client, job_id)
+    assert job["RestartTimes"] == "1/1" and "restarted 1 time" in job["ReasonMessage"]
+    stopped = [call(gw, "GetPodLogs", JobId=job_id, PodId=p["PodId"])["Logs"][-1] for p in job["Pods"]]
+    sigterm = [line for line in stopped if line.endswith("exited with code 143.")]
+    assert len(sigterm) == 2                 # AIMaster stops the two healthy pods as the job fails
+    logs = [call(gw, "GetPodLogs", JobId=job_id, PodId=p["PodId"])["Logs"] for p in job["Pods"]]
+    assert sum(any("fails the job: sending SIGTERM" in line for line in lines) for lines in logs) == 2
+    assert not any("RuntimeError: Job failed" in line for lines in logs for line in lines)
+
+
+def test_a_pod_added_before_scheduling_answers_empty_for_its_first_uid(fakepai, dlc_client, gw):
+    from fakepai.services.dlc import pods
+
+    fakepai.freeze_clock()
+    job_id = create(dlc_client, "early", job_type="ElasticBatchJob", settings=m.JobSettings(tags={"fakepai.outcome": "hang"}))
+    dlc_client.update_job(job_id, m.UpdateJobRequest(job_specs=[m.JobSpec(type="Worker", pod_count=2)]))
+    pod_id = f"{job_id}-worker-1"
+    body = call(gw, "GetPodLogs", JobId=job_id, PodId=pod_id, PodUid=pods.uid(pod_id))
+    assert body["Logs"] == [] and body["PodUid"] == pods.uid(pod_id)
+
+
+def test_a_bad_outcome_is_named_where_it_was_given(fakepai, gw):
+    job = gateway_job(aimaster=False)
+    job["Envs"] = {"FAKEPAI_OUTCOME": "explode"}
+    body = assert_error(gw.post(f"{GW}/CreateJob", json=job), 400, "InvalidParameter")
+    assert '"Envs.FAKEPAI_OUTCOME"' in body["Message"]
+
+
+def test_a_timed_out_pod_reports_sigterm_in_logs_and_events_alike(fakepai, gw):
+    fakepai.freeze_clock()
+    job = dict(gateway_job("succeed@600", aimaster=False), JobMaxRunningTimeMinutes=2)
+    job_id = call(gw, "CreateJob", "POST", **job)["JobId"]
+    fakepai.advance(3600)
+    pod_id = f"{job_id}-worker-0"
+    assert call(gw, "GetJob", JobId=job_id)["ReasonCode"] == "JobTimeout"
+    assert call(gw, "GetPodLogs", JobId=job_id, PodId=pod_id)["Logs"][-1].endswith("exited with code 143.")
+    assert call(gw, "GetPodEvents", JobId=job_id, PodId=pod_id)["Events"][-1].endswith("(exit code 143).")

@@ -71,3 +71,22 @@ def test_parsing_any_text_either_succeeds_within_bounds_or_says_why(text):
             assert getattr(outcome, name) is None or isinstance(getattr(outcome, name), str)
         if isinstance(outcome.restarts, tuple):
             assert all(0 < s <= MAX_SECONDS for s in outcome.restarts)
+
+
+def test_json_nested_too_deeply_is_400_wherever_it_comes(fakepai):
+    deep_object = '{"a":' * 3000 + "1" + "}" * 3000
+    with fakepai.http() as http:
+        cases = [
+            http.post(f"{DLC}/CreateJob", content="[" * 5000 + "]" * 5000, headers={"content-type": "application/json"}),
+            http.post(f"{DLC}/CreateJob", content='{"DisplayName": ' + '{"a":' * 100 + "1" + "}" * 100 + "}",
+                      headers={"content-type": "application/json"}),
+            http.post(f"{DLC}/CreateJob", json=dict(DLC_JOB, Settings={"Tags": {"fakepai.outcome": deep_object}})),
+            http.post(f"{PS}/CreateTrainingJob", json={"TrainingJobName": "o", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp",
+                                                     "AlgorithmProvider": "pai", "Labels": [{"Key": "fakepai.outcome", "Value": deep_object}]}),
+            http.get(f"{PS}/ListTrainingJobs", params={"Labels": deep_object}),
+            http.post(f"{DLC}/CreateJobTemplate", json={"TemplateName": "t", "WorkspaceId": "1", "Content": deep_object}),
+        ]
+        for response in cases:
+            assert response.status_code == 400, response.text
+            assert response.json()["Code"].startswith("InvalidParameter")
+        assert http.get(f"{DLC}/ListJobs").json()["TotalCount"] == 0

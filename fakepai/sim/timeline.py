@@ -98,8 +98,8 @@ class Outcome:
         """
         text = (text or "").strip()
         if text.startswith("{"):
-            import json
-            return cls.parse(json.loads(text), restartable=restartable)
+            from fakepai import jsontext
+            return cls.parse(jsontext.loads(text), restartable=restartable)
         text, plus, extra = text.partition("+")
         restarts = None
         if plus:

@@ -14,8 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-# Bumped whenever the pickled classes change shape (2: slotted Phase/Outcome/Timeline and
-# Outcome.restarts), so an older file is refused with a clear message instead of half-loading.
+# Bumped whenever the pickled classes change shape (2: slotted Phase/Outcome/Timeline,
+# Outcome.restarts, JobRecord.restart_culprits), so an older file is refused with a clear message
+# instead of half-loading.
 FORMAT = "fakepai-state/2"
 
 

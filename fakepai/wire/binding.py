@@ -8,12 +8,12 @@ InvalidParameter, each naming the parameter.
 """
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import parse_qsl
 
 from jsonschema.exceptions import ValidationError
 
+from fakepai import jsontext
 from fakepai.catalog import Operation
 from fakepai.errors import PaiError, invalid_parameter, missing_parameter
 
@@ -60,7 +60,7 @@ def _body_params(op: Operation, content_type: str, body: bytes) -> dict:
         # Form values are text, like query values: mark them so they get the same conversion.
         return {k: _FormText(v) for k, v in pairs}
     try:
-        data = json.loads(body)
+        data = jsontext.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise PaiError(400, "InvalidParameter", "The request body is not a valid JSON object.")
     if not isinstance(data, dict):
@@ -133,7 +133,7 @@ def _parse_json_text(name: str, text: str):
     if text.strip() == "":
         return None
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except ValueError:
         raise invalid_parameter(name, "expected a JSON document")
 

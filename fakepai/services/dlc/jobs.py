@@ -13,7 +13,7 @@ import copy
 import math
 
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter
-from fakepai.services.dlc import job_view, lifecycle, pods
+from fakepai.services.dlc import job_view, lifecycle, pods, restarts
 from fakepai.services.dlc.job_spec import check_pod_count, clean, validate_create
 from fakepai.services.dlc.job_store import DlcJobStore, JobRecord, get_record
 from fakepai.services.dlc.lifecycle import STATUSES, TERMINAL
@@ -61,8 +61,8 @@ def _plan(job_id: str, created: float, body: dict):
         raise invalid_parameter("Settings.SanityCheckArgs", str(e))
     try:
         found = lifecycle.outcome_from_body(body)
-    except ValueError as e:
-        raise invalid_parameter(f"Settings.Tags.{lifecycle.OUTCOME_TAG}", str(e))
+    except lifecycle.BadOutcome as e:
+        raise invalid_parameter(e.where, str(e))
     outcome, where = found if found else (Outcome(), "Settings")
     try:
         return lifecycle.plan_job(job_id, created, copy.deepcopy(body), outcome)
@@ -302,6 +302,11 @@ def _scaling(record: JobRecord, status: str, specs: list[dict]) -> dict[str, int
             raise missing_parameter(f"JobSpecs[{i}].PodCount")
         check_pod_count(spec["PodCount"], f"JobSpecs[{i}].PodCount")
         out[role] = spec["PodCount"]
+    pod_total = sum(out.get(s.get("Type") or "Worker", int(s.get("PodCount") or 1)) for s in record.body.get("JobSpecs") or [])
+    try:
+        restarts.check_pod_restarts(pod_total, len(restarts.restarts_in(record.plan.timeline)))
+    except ValueError as e:
+        raise invalid_parameter("JobSpecs", str(e))
     return out
 
 

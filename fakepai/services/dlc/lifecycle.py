@@ -80,6 +80,7 @@ class JobPlan:
     stop_seconds: float
     outcome: Outcome
     timeline: Timeline
+    fatal_fault: float | None = None       # when a fault past the restart cap fails the job (restarts.py)
 
     @property
     def lifecycle(self) -> Lifecycle:
@@ -94,15 +95,26 @@ class JobPlan:
 
 # -- building a plan ------------------------------------------------------------------------------
 
+class BadOutcome(ValueError):
+    """A malformed outcome convention, with the parameter that carried it (`where`)."""
+
+    def __init__(self, where: str, message: str):
+        super().__init__(message)
+        self.where = where
+
+
 def outcome_from_body(body: dict) -> tuple[Outcome, str] | None:
     """The creation-time outcome convention: (outcome, where it was found) or None.
-    Raises ValueError for a malformed value."""
+    Raises BadOutcome for a malformed value."""
     tags = (body.get("Settings") or {}).get("Tags") or {}
     envs = body.get("Envs") or {}
     for where, source, key in (("Settings.Tags", tags, OUTCOME_TAG), ("Envs", envs, OUTCOME_ENV),
                                ("Envs", envs, OUTCOME_TAG)):
         if key in source:
-            return Outcome.from_tag(str(source[key]), restartable=True), f"{where}.{key}"
+            try:
+                return Outcome.from_tag(str(source[key]), restartable=True), f"{where}.{key}"
+            except ValueError as e:
+                raise BadOutcome(f"{where}.{key}", str(e)) from None
     return None
 
 
@@ -190,12 +202,12 @@ def plan_job(job_id: str, created: float, body: dict, outcome: Outcome | None = 
         outcome = found[0] if found else Outcome()
     effective = _effective(outcome, job_id, body, sanity, durations, max_running)
     timeline = plan(lifecycle_for(sanity.enabled, bids(body)), created, effective, max_running=max_running, durations=durations)
-    restarts.script(timeline, job_id, body, effective.restarts, created, FAILURE)
+    fatal = restarts.script(timeline, job_id, body, effective.restarts, created, FAILURE)
     timeline.phases = _with_reserving(timeline.phases, reserve, policy)
     return JobPlan(job_id=job_id, created=created, body=body, sanity=sanity, durations=durations,
                    max_running=max_running, reserve_seconds=reserve, reserve_policy=policy,
                    stop_seconds=round(seeded.between(*STOPPING_RANGE, "stopping", job_id), 3),
-                   outcome=outcome, timeline=timeline)
+                   outcome=outcome, timeline=timeline, fatal_fault=fatal)
 
 
 # -- rewriting a plan -----------------------------------------------------------------------------
@@ -213,8 +225,9 @@ def stop(job_plan: JobPlan, now: float) -> None:
     job_plan.timeline.cut(now, [Phase("Stopping", now, *STOPPED), Phase("Stopped", now + job_plan.stop_seconds, *STOPPED)])
 
 
-def set_outcome(job_plan: JobPlan, now: float, spec: dict) -> None:
-    """A scripted outcome for the rest of the job's life. Raises ValueError (bad spec, job over)."""
+def set_outcome(job_plan: JobPlan, now: float, spec: dict, body: dict | None = None) -> None:
+    """A scripted outcome for the rest of the job's life; `body` is the job as it is now (UpdateJob
+    may have rescaled it since the plan was made). Raises ValueError (bad spec, job over)."""
     outcome = Outcome.parse(spec, restartable=True)
     current = job_plan.at(now)
     if current.status in TERMINAL or current.status in RESERVING or current.status == "Stopping":
@@ -230,14 +243,15 @@ def set_outcome(job_plan: JobPlan, now: float, spec: dict) -> None:
     paused = sum(resumed - fault for fault, resumed in restarts.restarts_in(timeline, now) if resumed is not None)
     replan(timeline, job_plan.lifecycle, job_plan.created + paused, now, effective,
            max_running=job_plan.max_running, durations=job_plan.durations, terminal=set(TERMINAL))
-    restarts.script(timeline, job_plan.job_id, job_plan.body, effective.restarts, now, FAILURE)
+    fatal = restarts.script(timeline, job_plan.job_id, body or job_plan.body, effective.restarts, now, FAILURE)
     job_plan.timeline.phases = _with_reserving(timeline.phases, job_plan.reserve_seconds, job_plan.reserve_policy)
     job_plan.outcome = outcome
+    job_plan.fatal_fault = fatal
 
 
 @outcomes.scripted(DlcJobStore, "jobs", accepts=lambda rid: rid.startswith("dlc"))
 def _rescript(record: JobRecord, now: float, spec: dict) -> None:
-    set_outcome(record.plan, now, spec)
+    set_outcome(record.plan, now, spec, record.body)
 
 
 # -- reading a plan -------------------------------------------------------------------------------

@@ -181,21 +181,31 @@ def culprit(record, k: int, every: list[PodLife] | None = None) -> tuple[str, in
     kept = getattr(record, "restart_culprits", {}).get(k)
     if kept is not None:
         return kept
-    faults = restarts_in(record.plan.timeline)
+    faults = fault_times(record)
     if not 0 < k <= len(faults):
         return None
     failed = [life for life in (lives(record) if every is None else every)
-              if life.finished == faults[k - 1][0] and life.end_status == "Failed"]
+              if life.finished == faults[k - 1] and life.end_status == "Failed"]
     if not failed:
         return None
     life = failed[int(seeded.unit("fault-pod", record.job_id, k) * len(failed))]
     return life.slot.pod_id, life.attempt
 
 
+def fault_times(record) -> list[float]:
+    """When each fault hit: one per restart, then the one past the cap that failed the job, if any."""
+    faults = [at for at, _ in restarts_in(record.plan.timeline)]
+    fatal = getattr(record.plan, "fatal_fault", None)         # plans from older state files lack it
+    if fatal is not None and any(p.start == fatal and p.status in ("Failed", "FailedReserving")
+                                 for p in record.plan.timeline.phases):       # not cut short by a stop
+        faults.append(fatal)
+    return faults
+
+
 def keep_culprits(record, now: float) -> None:
     """Before UpdateJob changes the pods: remember who caused each restart so far (the lives of
     a pod scaled out are no longer planned, and RestartRecord must not change)."""
-    kept = record.restart_culprits
+    kept = record.__dict__.setdefault("restart_culprits", {})     # records read from older state files lack it
     every = lives(record)
     for k, (fault, _) in enumerate(restarts_in(record.plan.timeline, now), start=1):
         if k not in kept:

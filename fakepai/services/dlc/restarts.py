@@ -98,15 +98,16 @@ def restarts_in(timeline: Timeline, now: float | None = None) -> list[tuple[floa
 
 
 def script(timeline: Timeline, job_id: str, body: dict, restarts, origin: float,
-           failure: tuple[str, str]) -> None:
+           failure: tuple[str, str]) -> float | None:
     """Put the scripted faults into the plan, counting running time from `origin`. Raises
     ValueError when the job cannot restart, a fault comes after the run ends, or the restarts
-    would replace more pods than fakepai simulates.
+    would replace more pods than fakepai simulates. Returns when the fault one past the cap fails
+    the job (None when none does).
 
     [INFERRED] JobMaxRunningTimeMinutes counts running time: restart pauses do not use it up (the
     plan moves a timeout later by each pause, as it does the job's end)."""
     if not restarts:
-        return
+        return None
     cap = max_restarts(body.get("Settings") or {})
     if cap is None:
         raise ValueError("restarts need Settings.EnableErrorMonitoringInAIMaster: without AIMaster "
@@ -120,11 +121,7 @@ def script(timeline: Timeline, job_id: str, body: dict, restarts, origin: float,
         offsets = tuple(restarts)
     used = len(restarts_in(timeline))
     allowed = max(0, cap - used)
-    pods = sum(int(spec.get("PodCount") or 1) for spec in body.get("JobSpecs") or [])
-    if pods * (used + min(len(offsets), allowed)) > MAX_POD_RESTARTS:
-        # Every restart replaces every pod, and each view lists every life: bounded work per read.
-        raise ValueError(f"restarts: {min(len(offsets), allowed)} restart(s) of {pods} pod(s) is more than fakepai "
-                         f"simulates (pods x restarts <= {MAX_POD_RESTARTS})")
+    check_pod_restarts(pod_count(body), used + min(len(offsets), allowed))
     insert_restarts(timeline, RUNNING, RESTARTING, origin, offsets[:allowed],
                     lambda k: pause_seconds(job_id, k), lambda k: reason(job_id, k), first=used + 1)
     if len(offsets) > allowed:
@@ -134,6 +131,20 @@ def script(timeline: Timeline, job_id: str, body: dict, restarts, origin: float,
         last = fault(job_id, cap + 1)
         timeline.cut(at, [Phase("Failed", at, code, f"Job failed: {last.code}: {last.message}; it was restarted "
                                                      f"{cap} time(s), the most --max-num-of-job-restart allows.")])
+        return at
+    return None
+
+
+def pod_count(body: dict) -> int:
+    return sum(int(spec.get("PodCount") or 1) for spec in body.get("JobSpecs") or [])
+
+
+def check_pod_restarts(pods: int, restarts: int) -> None:
+    """Every restart replaces every pod and every read lists every pod life, so fakepai bounds
+    pods x restarts per job (at creation, when scripting, and when UpdateJob rescales)."""
+    if restarts and pods * restarts > MAX_POD_RESTARTS:
+        raise ValueError(f"{restarts} restart(s) of {pods} pod(s) is more than fakepai simulates "
+                         f"(pods x restarts <= {MAX_POD_RESTARTS})")
 
 
 def restart_times(timeline: Timeline, settings: dict, now: float) -> str:

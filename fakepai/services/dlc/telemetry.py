@@ -20,11 +20,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Sequence
 
 from fakepai.errors import PaiError, invalid_parameter
-from fakepai.services.dlc import seeded
+from fakepai.services.dlc import lifecycle, seeded
 from fakepai.services.dlc.ecs_specs import lookup
 from fakepai.services.dlc.job_spec import pod_resources
 from fakepai.services.dlc.job_store import JobRecord, get_record
-from fakepai.services.dlc.pods import MAIN_CONTAINER, PodLife, culprit, life_of, lives, node_name, roster, spec_for, uid
+from fakepai.services.dlc.pods import (MAIN_CONTAINER, PodLife, culprit, fault_times, life_of, lives, node_name, roster,
+                                       spec_for, uid)
 from fakepai.services.dlc.restarts import fault, restarts_in
 from fakepai.services.registry import operation
 from fakepai.sim.logs import Lines, LogStream, TimedLines, merged_window
@@ -141,11 +142,11 @@ def pod_events(record: JobRecord, life: PodLife, region: str) -> list[tuple[floa
               (life.created + _pull_seconds(pod), "Successfully pulled image.")]
     if life.started is not None:
         events += [(life.started, f"Created container {container}"), (life.started, f"Started container {container}")]
-    k = _ended_by_restart(record, life)
+    k = _ended_by_fault(record, life)
     if k:
         faulty, f = culprit(record, k), fault(record.job_id, k)
         if faulty is not None and faulty[0] != pod:
-            events.append((life.finished, f"Killing container {container}: the job restarts after a fault in {faulty[0]}."))
+            events.append((life.finished, f"Killing container {container}: the job {_after_fault(record, k)} after a fault in {faulty[0]}."))
         elif f.exit_code is None:
             events.append((life.finished, f"Node {node_name(region, pod, life.attempt)} is not ready: the pod is lost."))
         else:
@@ -155,6 +156,8 @@ def pod_events(record: JobRecord, life: PodLife, region: str) -> list[tuple[floa
             events.append((life.finished, f"Container {container} completed (exit code 0)."))
         elif record.plan.timeline.entered("Stopping", life.finished) is not None:
             events.append((life.finished, f"Stopping container {container}"))
+        elif record.plan.timeline.at(life.finished).reason_code == lifecycle.TIMEOUT[0]:
+            events.append((life.finished, f"Stopping container {container}: the job exceeded its maximum running time (exit code 143)."))
         else:
             events.append((life.finished, f"Container {container} failed (exit code 1)."))
     return [(t, text) for t, text in events if life.finished is None or t <= life.finished]
@@ -260,7 +263,9 @@ def _main_lines(record: JobRecord, life: PodLife, region: str, progress: LogStre
         lines += _fault_ending(record, life, run_end)
     elif after == "Stopping":
         lines += [(run_end, "[dlc] Received SIGTERM: the job is being stopped."), (run_end, "[dlc] Process exited with code 143.")]
-    elif phase.reason_code == "JobTimeout":
+    elif _ended_by_fault(record, life) and life.finished == run_end:
+        lines += _fault_ending(record, life, run_end)
+    elif phase.reason_code == lifecycle.TIMEOUT[0]:
         lines += [(run_end, "[dlc] Received SIGTERM: the job exceeded its maximum running time."),
                   (run_end, "[dlc] Process exited with code 143.")]
     else:
@@ -271,18 +276,22 @@ def _main_lines(record: JobRecord, life: PodLife, region: str, progress: LogStre
     return lines
 
 
-def _ended_by_restart(record: JobRecord, life: PodLife) -> int:
-    """k when the life ended at restart k's fault (1-based), else 0."""
+def _ended_by_fault(record: JobRecord, life: PodLife) -> int:
+    """k when the life ended at fault k (1-based: the restarts', then the one past the cap), else 0."""
     if life.finished is None or life.end_status != "Failed":
         return 0
-    faults = [at for at, _ in restarts_in(record.plan.timeline)]
+    faults = fault_times(record)
     return faults.index(life.finished) + 1 if life.finished in faults else 0
+
+
+def _after_fault(record: JobRecord, k: int) -> str:
+    return "restarts" if k <= len(restarts_in(record.plan.timeline)) else "fails"
 
 
 def _fault_ending(record: JobRecord, life: PodLife, at: float) -> list[tuple[float, str]]:
     """How a pod's log ends at a fault: the faulty pod with the fault's own last words and exit
-    code; the others are stopped by AIMaster for the job-level restart."""
-    k = _ended_by_restart(record, life) or sum(1 for t, _ in restarts_in(record.plan.timeline) if t <= at)
+    code; AIMaster stops the others (for the job-level restart, or as the job fails)."""
+    k = _ended_by_fault(record, life) or sum(1 for t in fault_times(record) if t <= at)
     faulty = culprit(record, k)
     if faulty is not None and faulty[0] == life.slot.pod_id:
         f = fault(record.job_id, k)
@@ -291,7 +300,7 @@ def _fault_ending(record: JobRecord, life: PodLife, at: float) -> list[tuple[flo
             out.append((at, f"[dlc] Process exited with code {f.exit_code}."))
         return out
     where = faulty[0] if faulty is not None else "another pod"
-    return [(at, f"[aimaster] A fault in {where} restarts the job: sending SIGTERM."),
+    return [(at, f"[aimaster] A fault in {where} {_after_fault(record, k)} the job: sending SIGTERM."),
             (at, "[dlc] Process exited with code 143.")]
 
 
@@ -376,10 +385,11 @@ def _pod(ctx, params: dict, now: float) -> tuple[JobRecord, str, PodLife | None,
         life = None                                    # planned, but not created yet
     if pod_uid is None:
         return record, role, life, life.uid if life else uid(pod_id)
-    # A PodUid must name a life that exists by now; the one exception is the UID a pod of the
-    # original spec will have before it is scheduled, which answers with nothing yet.
-    not_yet = life is None and pod_uid == uid(pod_id) and life_of(record, pod_id, at=now) is None \
-        and (role, int(pod_id.rsplit("-", 1)[1])) not in record.pod_added
+    # A PodUid must name a life that exists by now; the one exception is the UID a pod's first
+    # life will have while it is not scheduled yet, which answers with nothing yet.
+    planned = [p for p in lives(record) if p.slot.pod_id == pod_id]
+    not_yet = (life is None and pod_uid == (planned[0].uid if planned else uid(pod_id))
+               and not any(p.created <= now for p in planned))
     if life is None and not not_yet:
         raise PaiError(404, "NotFound.Pod", f"The specified PodUid \"{pod_uid}\" does not exist for pod {pod_id}.")
     return record, role, life, pod_uid

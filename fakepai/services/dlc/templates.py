@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from fakepai import jsontext
 from fakepai.catalog import default_catalog
 from fakepai.clock import iso
 from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter, not_found
@@ -112,7 +113,7 @@ def parse_content(text) -> dict:
     if not isinstance(text, str) or not text.strip():
         raise bad("Content must be a JSON string holding the job configuration")
     try:
-        config = json.loads(text)
+        config = jsontext.loads(text)
     except ValueError as e:
         raise bad(f"Content is not valid JSON ({e.msg} at position {e.pos})")
     if not isinstance(config, dict):

@@ -14,6 +14,7 @@ import hmac
 import json
 from dataclasses import dataclass, field
 
+from fakepai import jsontext
 from fakepai.clock import iso
 from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter, not_found
 from fakepai.services.dlc.job_store import JobRecord, find_record
@@ -283,7 +284,7 @@ def _options(value) -> str | None:
     if not value:
         return value
     try:
-        parsed = json.loads(value)
+        parsed = jsontext.loads(value)
     except ValueError:
         parsed = None
     if not isinstance(parsed, dict):

@@ -5,9 +5,9 @@ Decisions where the reference is silent are marked [INFERRED] next to the code a
 """
 from __future__ import annotations
 
-import json
 import re
 
+from fakepai import jsontext
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter, not_found
 from fakepai.services.paiplugin.algorithms import ALGORITHMS
 from fakepai.services.paiplugin.models import (
@@ -133,7 +133,7 @@ def _check_user_config(text: str) -> None:
     """UserConfig travels as a JSON string (seed: "used to set parameters such as start_date and
     end_date"); anything but a JSON object is rejected up front."""
     try:
-        value = json.loads(text)
+        value = jsontext.loads(text)
     except ValueError:
         raise invalid_parameter("UserConfig", "must be a JSON object string, e.g. {\"start_date\": \"2024-01-01\"}")
     if not isinstance(value, dict):
