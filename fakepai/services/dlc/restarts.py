@@ -36,6 +36,7 @@ MAX_POD_RESTARTS = 1_000       # pods x restarts per job: each restart is a new 
 REASON_CODE = "JobRestarting"
 _MAX_ARG = re.compile(r"--max-num-of-job-restart=(\d+)")
 
+
 @dataclass(frozen=True)
 class Fault:
     """What went wrong, as RestartRecord's DetailErrorInfoList tells it, and how the faulty pod's
