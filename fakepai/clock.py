@@ -5,10 +5,26 @@ or advance it. Nothing ticks in the background: readers materialise state at `no
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from datetime import datetime, timezone
 from functools import lru_cache
+
+
+# Virtual time stays between the epoch and the year 3000: every plan (scripted waits of up to ten
+# years) and every timestamp it prints then fit in what datetime and clients can show.
+LATEST = 32503680000.0
+MAX_SPEED = 1e6
+
+
+def _checked(now: float, speed: float) -> tuple[float, float]:
+    """ValueError for a time or speed the emulator could not run at (NaN, infinite, backwards...)."""
+    if not (math.isfinite(now) and 0 <= now <= LATEST):
+        raise ValueError(f"time must be between 1970 and 3000 (epoch 0..{LATEST:.0f})")
+    if not (math.isfinite(speed) and 0 <= speed <= MAX_SPEED):
+        raise ValueError(f"speed must be 0..{MAX_SPEED:g} (0 freezes the clock; time never runs backwards)")
+    return now, speed
 
 
 class Clock:
@@ -36,14 +52,15 @@ class Clock:
     def set(self, now: float | None = None, speed: float | None = None) -> None:
         with self._lock:
             current = self._anchor_virtual + (self._monotonic() - self._anchor_real) * self._speed
-            self._reanchor(current if now is None else float(now), self._speed if speed is None else float(speed))
+            self._reanchor(*_checked(current if now is None else float(now), self._speed if speed is None else float(speed)))
 
     def advance(self, seconds: float) -> float:
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
+        seconds = float(seconds)
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise ValueError("seconds must be a finite number >= 0: the clock only moves forward")
         with self._lock:
             current = self._anchor_virtual + (self._monotonic() - self._anchor_real) * self._speed
-            self._reanchor(current + seconds, self._speed)
+            self._reanchor(*_checked(current + seconds, self._speed))
             return self._anchor_virtual
 
     def freeze(self) -> None:

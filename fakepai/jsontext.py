@@ -1,5 +1,7 @@
-"""JSON text from callers (request bodies, JSON-string parameters, outcome tags): every way it can
-be bad is a `json.JSONDecodeError` (a ValueError), so handlers answer 400, never 500.
+"""JSON text from callers (request bodies, JSON-string parameters, outcome tags, control-plane
+bodies): every way it can be bad is a `json.JSONDecodeError` (a ValueError), so handlers answer
+400, never 500. NaN, Infinity and numbers too large for a float are refused too: no response
+could carry them (JSON has no such values).
 
 `json.loads` itself raises RecursionError for text nested ~1,000 levels deep, and anything that
 walks a parsed document recursively (schema validation, deepcopy, projection) can do the same a
@@ -9,6 +11,7 @@ deeper than MAX_DEPTH up front.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 MAX_DEPTH = 64
@@ -17,11 +20,26 @@ MAX_DEPTH = 64
 def loads(text: str | bytes) -> Any:
     doc = text if isinstance(text, str) else ""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except json.JSONDecodeError:
+        raise
     except RecursionError:
         raise json.JSONDecodeError(f"nested deeper than {MAX_DEPTH} levels", doc, 0) from None
+    except ValueError as e:          # e.g. an integer of more than 4,300 digits, invalid UTF-8
+        raise json.JSONDecodeError(str(e), doc, 0) from None
     if _deeper_than(value, MAX_DEPTH):
         raise json.JSONDecodeError(f"nested deeper than {MAX_DEPTH} levels", doc, 0)
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large for a number")
     return value
 
 

@@ -340,3 +340,18 @@ def test_a_timed_out_pod_reports_sigterm_in_logs_and_events_alike(fakepai, gw):
     assert call(gw, "GetJob", JobId=job_id)["ReasonCode"] == "JobTimeout"
     assert call(gw, "GetPodLogs", JobId=job_id, PodId=pod_id)["Logs"][-1].endswith("exited with code 143.")
     assert call(gw, "GetPodEvents", JobId=job_id, PodId=pod_id)["Events"][-1].endswith("(exit code 143).")
+
+
+def test_the_fatal_fault_of_a_reserving_job_ends_each_pod_as_the_fault_says(fakepai, dlc_client, gw):
+    fakepai.freeze_clock()
+    settings = aimaster("succeed@600+restarts=60s,120s", 1)
+    settings.job_reserved_minutes, settings.job_reserved_policy = 5, "OnFailure"
+    job_id = create(dlc_client, job_specs=[spec(pod_count=3)], settings=settings)
+    walk(fakepai, dlc_client, job_id, {"Failed"}, step=20)
+    job = get(dlc_client, job_id)
+    assert [h["Status"] for h in job["StatusHistory"]][-2:] == ["FailedReserving", "Failed"]
+    events = call(gw, "GetJobEvents", JobId=job_id)["Events"]
+    assert not any("Job failed: Job failed" in e for e in events)
+    logs = [call(gw, "GetPodLogs", JobId=job_id, PodId=p["PodId"])["Logs"] for p in job["Pods"]]
+    assert sum(any("fails the job: sending SIGTERM" in line for line in lines) for lines in logs) == 2
+    assert not any("RuntimeError: Job failed" in line for lines in logs for line in lines)

@@ -90,3 +90,50 @@ def test_json_nested_too_deeply_is_400_wherever_it_comes(fakepai):
             assert response.status_code == 400, response.text
             assert response.json()["Code"].startswith("InvalidParameter")
         assert http.get(f"{DLC}/ListJobs").json()["TotalCount"] == 0
+
+
+def test_numbers_no_json_response_could_carry_are_400(fakepai):
+    with fakepai.http() as http:
+        for text in ('{"TrainingJobName": "t", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai",'
+                     ' "ComputeResource": {"EcsSpec": "ecs.gn6i-c4g1.xlarge", "EcsCount": 1, "UseSpotInstance": true,'
+                     ' "SpotSpec": {"SpotStrategy": "SpotWithPriceLimit", "SpotDiscountLimit": ' + bad + '}}}'
+                     for bad in ("NaN", "Infinity", "-Infinity", "1e400")):
+            r = http.post(f"{PS}/CreateTrainingJob", content=text, headers={"content-type": "application/json"})
+            assert r.status_code == 400 and r.json()["Code"] == "InvalidParameter", r.text
+        huge = '{"Content": ' + "9" * 5000 + ', "TemplateName": "t", "WorkspaceId": "1"}'
+        assert http.post(f"{DLC}/CreateJobTemplate", content=huge, headers={"content-type": "application/json"}).status_code == 400
+        content = '{"JobType": "PyTorchJob", "Priority": ' + "9" * 5000 + "}"
+        r = http.post(f"{DLC}/CreateJobTemplate", json={"TemplateName": "t", "WorkspaceId": "1", "Content": content})
+        assert r.status_code == 400 and r.json()["Code"].startswith("InvalidParameter"), r.text
+        assert http.get(f"{PS}/ListTrainingJobs").json()["TotalCount"] == 0
+
+
+def test_control_plane_bodies_are_checked_before_anything_changes(fakepai):
+    fakepai.freeze_clock()
+    with fakepai.http() as http:
+        job_id = http.post(f"{DLC}/CreateJob", json=DLC_JOB).json()["JobId"]
+    deep = '{"result": "fail", "x": ' + "[" * 300 + "]" * 300 + "}"
+    r = httpx.put(f"{fakepai.url}/_fakepai/jobs/{job_id}/outcome", content=deep, headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    r = httpx.post(f"{fakepai.url}/_fakepai/faults", content='{"status": 503, "match": ' + "[" * 300 + "]" * 300 + "}",
+                   headers={"content-type": "application/json"})
+    assert r.status_code == 400 and httpx.get(f"{fakepai.url}/_fakepai/faults").json() == {"faults": []}
+    fakepai.advance(3600)
+    with fakepai.http() as http:
+        assert http.get(f"{DLC}/GetJob/{job_id}").json()["Status"] == "Succeeded"     # the fail never applied
+
+
+def test_the_clock_refuses_times_and_speeds_it_could_not_run_at(fakepai):
+    before = fakepai.now()
+    advances = ["1e308", '"nan"', '"inf"', "-5"]
+    settings = ['{"speed": "nan"}', '{"speed": -1}', '{"now": -1e300}', '{"now": "9999-12-31T23:59:59Z"}']
+    requests = [("POST", "/_fakepai/clock/advance", '{"seconds": ' + s + "}") for s in advances]
+    requests += [("PUT", "/_fakepai/clock", body) for body in settings]
+    for method, path, body in requests:
+        r = httpx.request(method, f"{fakepai.url}{path}", content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 400, (path, body, r.text)
+    assert abs(fakepai.now() - before) < 60 and fakepai.emulator.clock.speed == 1.0
+    with fakepai.http() as http:
+        assert http.get(f"{PS}/ListTrainingJobs").status_code == 200
+    with pytest.raises(ValueError):
+        fakepai.advance(float("inf"))

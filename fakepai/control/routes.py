@@ -1,11 +1,14 @@
 """The control plane under /_fakepai/ (DESIGN §2): never a PAI path, no auth, JSON in and out."""
 from __future__ import annotations
 
+import json
+
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from fakepai import jsontext
 from fakepai.clock import parse_iso
 from fakepai.control.dashboard import dashboard
 from fakepai.emulator import Emulator
@@ -26,9 +29,9 @@ async def _body(request: Request) -> dict:
     if not raw.strip():
         return {}
     try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise ValueError("body must be JSON")
+        data = jsontext.loads(raw)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"body must be JSON ({e.msg})")
     if not isinstance(data, dict):
         raise ValueError("body must be a JSON object")
     return data

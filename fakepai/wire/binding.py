@@ -8,6 +8,7 @@ InvalidParameter, each naming the parameter.
 """
 from __future__ import annotations
 
+import math
 import re
 from urllib.parse import parse_qsl
 
@@ -101,9 +102,12 @@ def _from_text(name: str, spec: dict, text: str):
             raise invalid_parameter(name, f"expected an integer, got {text!r}")
     if "number" in types:
         try:
-            return float(text.strip())
+            value = float(text.strip())
         except ValueError:
             raise invalid_parameter(name, f"expected a number, got {text!r}")
+        if not math.isfinite(value):      # "nan", "inf", 1e400: no response could carry them
+            raise invalid_parameter(name, f"expected a finite number, got {text!r}")
+        return value
     if "boolean" in types:
         lowered = text.strip().lower()
         if lowered in ("true", "false"):

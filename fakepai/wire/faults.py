@@ -122,7 +122,7 @@ def _normalise(spec: dict) -> dict:
             spec["retry_after_ms"] = DEFAULT_RETRY_AFTER_MS
     spec["status"] = status
     latency = spec.get("latency_ms") or 0
-    if isinstance(latency, bool) or not isinstance(latency, (int, float)) or latency < 0 or latency > 600_000:
+    if isinstance(latency, bool) or not isinstance(latency, (int, float)) or not 0 <= latency <= 600_000:
         raise ValueError("latency_ms must be a number of milliseconds in 0..600000")
     spec["latency_ms"] = float(latency)
     if not status and not latency:

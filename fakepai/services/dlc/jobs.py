@@ -306,7 +306,7 @@ def _scaling(record: JobRecord, status: str, specs: list[dict]) -> dict[str, int
     try:
         restarts.check_pod_restarts(pod_total, len(restarts.restarts_in(record.plan.timeline)))
     except ValueError as e:
-        raise invalid_parameter("JobSpecs", str(e))
+        raise invalid_parameter(f"JobSpecs[{max(range(len(specs)), key=lambda i: specs[i]['PodCount'])}].PodCount", str(e))
     return out
 
 

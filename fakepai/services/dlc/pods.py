@@ -175,17 +175,21 @@ def life_of(record, pod_id: str, at: float, pod_uid: str | None = None) -> PodLi
 
 
 def culprit(record, k: int, every: list[PodLife] | None = None) -> tuple[str, int] | None:
-    """(PodId, attempt) of the pod life whose fault caused restart k (1-based): drawn from the job id
-    among the lives that failed at that fault. Once UpdateJob has rescaled the job, the choices for
-    faults already passed are the ones kept by `keep_culprits`, so the past never changes."""
+    """(PodId, attempt) of the pod life where fault k (1-based: the restarts' faults, then the one
+    past the cap) happened: drawn from the job id among the lives that fault took down. Once
+    UpdateJob has rescaled the job, the choices for faults already passed are the ones kept by
+    `keep_culprits`, so the past never changes."""
     kept = getattr(record, "restart_culprits", {}).get(k)
     if kept is not None:
         return kept
     faults = fault_times(record)
     if not 0 < k <= len(faults):
         return None
+    at = faults[k - 1]
+    # The lives the fault took down: alive at it and ending Failed (at it, or later when the job
+    # keeps its pods reserved after the fault that failed it).
     failed = [life for life in (lives(record) if every is None else every)
-              if life.finished == faults[k - 1] and life.end_status == "Failed"]
+              if life.created <= at and life.finished is not None and life.finished >= at and life.end_status == "Failed"]
     if not failed:
         return None
     life = failed[int(seeded.unit("fault-pod", record.job_id, k) * len(failed))]

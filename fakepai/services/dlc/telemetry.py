@@ -113,7 +113,7 @@ def _phase_event(record: JobRecord, status: str, reason: str | None) -> str:
         "SucceededReserving": f"Job succeeded; its environment is reserved for {minutes} minute(s).",
         "FailedReserving": f"Job failed; its environment is reserved for {minutes} minute(s). {reason or ''}".rstrip(),
         "Succeeded": "Job succeeded.",
-        "Failed": f"Job failed: {reason}" if reason else "Job failed.",
+        "Failed": (reason if reason.startswith("Job failed") else f"Job failed: {reason}") if reason else "Job failed.",
         "Stopping": "Job is being stopped by user.",
         "Stopped": "Job is stopped.",
     }.get(status, f"Job status changed to {status}.")
@@ -263,7 +263,7 @@ def _main_lines(record: JobRecord, life: PodLife, region: str, progress: LogStre
         lines += _fault_ending(record, life, run_end)
     elif after == "Stopping":
         lines += [(run_end, "[dlc] Received SIGTERM: the job is being stopped."), (run_end, "[dlc] Process exited with code 143.")]
-    elif _ended_by_fault(record, life) and life.finished == run_end:
+    elif _ended_by_fault(record, life):
         lines += _fault_ending(record, life, run_end)
     elif phase.reason_code == lifecycle.TIMEOUT[0]:
         lines += [(run_end, "[dlc] Received SIGTERM: the job exceeded its maximum running time."),
@@ -277,11 +277,14 @@ def _main_lines(record: JobRecord, life: PodLife, region: str, progress: LogStre
 
 
 def _ended_by_fault(record: JobRecord, life: PodLife) -> int:
-    """k when the life ended at fault k (1-based: the restarts', then the one past the cap), else 0."""
-    if life.finished is None or life.end_status != "Failed":
+    """k when the life's command ended at fault k (1-based: the restarts', then the one past the
+    cap), else 0. The command, not the pod: a job that reserves its environment keeps the pods
+    after the fault that failed it."""
+    if life.end_status != "Failed" or life.started is None:
         return 0
+    _, run_end, _ = _run_window(record, life.started)
     faults = fault_times(record)
-    return faults.index(life.finished) + 1 if life.finished in faults else 0
+    return faults.index(run_end) + 1 if run_end in faults else 0
 
 
 def _after_fault(record: JobRecord, k: int) -> str:
