@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 # Bumped whenever the pickled classes change shape (2: slotted Phase/Outcome/Timeline,
-# Outcome.restarts, JobRecord.restart_culprits), so an older file is refused with a clear message
-# instead of half-loading.
+# Outcome.restarts, JobRecord.restart_culprits, JobPlan.fatal_fault), so an older file is refused
+# with a clear message instead of half-loading.
 FORMAT = "fakepai-state/2"
 
 
