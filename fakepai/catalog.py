@@ -18,6 +18,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 PRODUCTS = {"paistudio": "PaiStudio", "pai-dlc": "pai-dlc", "paiplugin": "PaiPlugin"}
+# The body limit of an operation whose schema names none: [INFERRED] 8 MiB, the usual cap of
+# Alibaba Cloud's API gateway; PAI's own bodies are a few KB. It also bounds the work a request can
+# ask of the parser (fakepai/jsontext.py walks every value).
+DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 
 
 def canonical_product(name: str) -> str | None:
@@ -125,7 +129,7 @@ class Catalog:
             envelope=meta.get("envelope", "plain"),
             request_id_field=meta.get("requestIdField", "RequestId"),
             resource=meta.get("resource"),
-            max_body_bytes=meta.get("maxBodyBytes"),
+            max_body_bytes=meta.get("maxBodyBytes") or DEFAULT_MAX_BODY_BYTES,
             request_schema=_with_base(defs["request"], doc),
             response_schema=_with_base(defs["response"], doc),
             document=doc,

@@ -137,3 +137,13 @@ def test_the_clock_refuses_times_and_speeds_it_could_not_run_at(fakepai):
         assert http.get(f"{PS}/ListTrainingJobs").status_code == 200
     with pytest.raises(ValueError):
         fakepai.advance(float("inf"))
+
+
+def test_every_operation_bounds_its_body(fakepai):
+    from fakepai.catalog import DEFAULT_MAX_BODY_BYTES
+
+    big = '{"DisplayName": "' + "x" * DEFAULT_MAX_BODY_BYTES + '"}'
+    with fakepai.http() as http:
+        r = http.post(f"{DLC}/CreateJob", content=big, headers={"content-type": "application/json"})
+        assert r.status_code == 400 and r.json()["Code"] == "InvalidParameter.TooLarge"
+        assert http.get(f"{DLC}/ListJobs").json()["TotalCount"] == 0
