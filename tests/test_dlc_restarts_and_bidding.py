@@ -30,6 +30,12 @@ def gateway_job(outcome: str | None = None, pods: int = 1, cap: int | None = Non
             "Settings": settings}
 
 
+def sdk_logs_of(client, job_id: str, pod_id: str, pod_uid: str) -> dict:
+    body = client.get_pod_logs(job_id, pod_id, m.GetPodLogsRequest(pod_uid=pod_uid)).body.to_map()
+    assert_valid_response("pai-dlc", "GetPodLogs", body)
+    return body
+
+
 def running_seconds(history: list[dict], until: str) -> float:
     """Seconds spent Running in a StatusHistory (an open last phase runs until `until`)."""
     total = 0.0
@@ -208,10 +214,23 @@ def test_restart_records_never_change_when_an_elastic_job_scales(fakepai, dlc_cl
     for r in records:
         d = r["DetailErrorInfoList"][0]
         assert (d["Pod"], d["Node"], r["OccurTime"]) in lives
+    worker3 = next(p for p in job["Pods"] if p["PodId"].endswith("-worker-3"))
     for pod_count in (1, 7):
         dlc_client.update_job(job_id, m.UpdateJobRequest(job_specs=[m.JobSpec(type="Worker", pod_count=pod_count)]))
         fakepai.advance(50)
-        assert get(dlc_client, job_id)["RestartRecord"] == records
+        scaled = get(dlc_client, job_id)
+        assert scaled["RestartRecord"] == records and len(scaled["Pods"]) == pod_count
+        if pod_count == 1:
+            # Scaled out: gone from Pods, but its lives keep their logs.
+            old = sdk_logs_of(dlc_client, job_id, worker3["PodId"], worker3["PodUid"])
+            assert old["PodUid"] == worker3["PodUid"] and old["Logs"][-1].endswith("[dlc] Process exited with code 143.")
+            assert any("the pod is scaled out" in line for line in old["Logs"])
+    # Scaled in again: a new life under the same PodId, with the lives restarts replaced as history
+    # (HistoryPods are restarted pods [SKILL]; the life UpdateJob scaled out is not one).
+    again = next(p for p in scaled["Pods"] if p["PodId"] == worker3["PodId"])
+    earlier = {h["PodUid"] for h in again["HistoryPods"]}
+    assert earlier == {h["PodUid"] for h in worker3["HistoryPods"]} and len(earlier) == 2
+    assert again["PodUid"] not in earlier | {worker3["PodUid"]}
 
 
 def test_a_job_stopped_while_restarting_creates_no_replacements(fakepai, dlc_client, gw):

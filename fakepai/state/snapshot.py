@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 # Bumped whenever the pickled classes change shape (2: slotted Phase/Outcome/Timeline,
-# Outcome.restarts, JobRecord.restart_culprits, JobPlan.fatal_fault), so an older file is refused
+# Outcome.restarts, JobRecord.pods_removed, JobPlan.fatal_fault), so an older file is refused
 # with a clear message instead of half-loading.
 FORMAT = "fakepai-state/2"
 

@@ -29,8 +29,9 @@ class JobRecord:
     template_name: str | None = None
     # (role, index) -> when UpdateJob scaled that pod in; pods of the original spec have no entry.
     pod_added: dict[tuple[str, int], float] = field(default_factory=dict)
-    # restart k -> (PodId, attempt) whose fault caused it, kept when UpdateJob rescales (pods.keep_culprits).
-    restart_culprits: dict[int, tuple[str, int]] = field(default_factory=dict)
+    # Pods UpdateJob scaled out: (role, index, when that pod was added or None for the original
+    # spec, when it was removed), oldest first; their lives stay in the plan (pods.lives).
+    pods_removed: list[tuple[str, int, float | None, float]] = field(default_factory=list)
 
     @property
     def created_second(self) -> int:

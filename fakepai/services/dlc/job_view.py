@@ -38,13 +38,13 @@ def payment_type(body: dict) -> str:
 
 
 def _pod(life: pods.PodLife, now: float, region: str) -> dict:
-    pod_id, attempt = life.slot.pod_id, life.attempt
+    pod_id = life.slot.pod_id
     pod = {"PodId": pod_id, "PodUid": life.uid, "Type": life.slot.role, "Status": life.status_at(now),
-           "SubStatus": "Normal", "NodeName": pods.node_name(region, pod_id, attempt),
+           "SubStatus": "Normal", "NodeName": pods.node_name(region, *life.node),
            "ResourceType": POD_RESOURCE_TYPE, "GmtCreateTime": iso(life.created),
            "supportedProfilingTypes": PROFILING_TYPES}
     if life.started is not None and life.started <= now:
-        ip = pods.pod_ip(pod_id, attempt)
+        ip = pods.pod_ip(*life.node)
         end = life.finished if life.finished is not None and life.finished <= now else now
         pod.update(Ip=ip, PodIp=ip, PodIps=[{"InterfaceName": "eth0", "Ip": ip}],
                    GmtStartTime=iso(life.started), Duration=round(max(0.0, end - life.started), 3))
@@ -72,8 +72,7 @@ def _restart_records(record: JobRecord, every: list[pods.PodLife], now: float, r
         found = pods.culprit(record, k, every)
         if found is None:        # cannot happen while the job runs pods; keep the record readable
             return "", ""
-        pod_id, attempt = found
-        return pod_id, pods.node_name(region, pod_id, attempt)
+        return found[0], pods.node_name(region, *found)
 
     return restarts.records(record.job_id, record.plan.timeline, now, culprit)
 

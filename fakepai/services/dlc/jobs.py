@@ -13,7 +13,7 @@ import copy
 import math
 
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter
-from fakepai.services.dlc import job_view, lifecycle, pods, restarts
+from fakepai.services.dlc import job_view, lifecycle, restarts
 from fakepai.services.dlc.job_spec import check_pod_count, clean, validate_create
 from fakepai.services.dlc.job_store import DlcJobStore, JobRecord, get_record
 from fakepai.services.dlc.lifecycle import STATUSES, TERMINAL
@@ -333,8 +333,6 @@ def update_job(ctx, params: dict) -> dict:
     # is silently dropped [DOC; SKILL job-management.md].
     if "Priority" in update and status in PRIORITY_STATUSES and body.get("ResourceId"):
         body["Priority"] = update["Priority"]
-    if scaling:
-        pods.keep_culprits(record, now)
     for spec in body.get("JobSpecs") or []:
         role = spec.get("Type") or "Worker"
         if role in scaling:
@@ -342,6 +340,9 @@ def update_job(ctx, params: dict) -> dict:
             spec["PodCount"] = scaling[role]
             for index in range(old, scaling[role]):
                 record.pod_added[(role, index)] = now
+            for index in range(scaling[role], old):      # scaled out: its lives end now, and stay
+                record.__dict__.setdefault("pods_removed", []).append(
+                    (role, index, record.pod_added.pop((role, index), None), now))
     record.modified = now
     return {"JobId": record.job_id}
 

@@ -10,6 +10,10 @@ the environment alive is what the reservation is for [INFERRED].
 A restart (restarts.py) ends every pod's current life as Failed at the fault; each pod is then
 created again under the same PodId with a new PodUid (attempt 1, 2, ...) and starts when the job
 runs again. Earlier attempts are the pod's HistoryPods [SKILL].
+
+UpdateJob scales elastic jobs: a pod scaled in is created then; a pod scaled out ends then
+(`Deleted`: it is gone from Pods, its lives stay in the plan for logs, events and RestartRecord),
+and a PodId scaled in again starts a new span of lives with new PodUids.
 """
 from __future__ import annotations
 
@@ -47,22 +51,27 @@ def roster(job_id: str, body: dict) -> list[Slot]:
     return slots
 
 
-def _keys(pod_id: str, attempt: int) -> tuple:
+DELETED = "Deleted"      # how the life of a pod scaled out ends (never shown as a pod status)
+
+
+def _keys(pod_id: str, attempt: int, span: int = 0) -> tuple:
+    if span:
+        return pod_id, attempt, span
     return (pod_id,) if attempt == 0 else (pod_id, attempt)
 
 
-def uid(pod_id: str, attempt: int = 0) -> str:
-    return seeded.uuid_for("pod-uid", *_keys(pod_id, attempt))
+def uid(pod_id: str, attempt: int = 0, span: int = 0) -> str:
+    return seeded.uuid_for("pod-uid", *_keys(pod_id, attempt, span))
 
 
-def node_name(region: str, pod_id: str, attempt: int = 0) -> str:
+def node_name(region: str, pod_id: str, attempt: int = 0, span: int = 0) -> str:
     """ACK node names are `<region>.<node ip>`; a restarted pod may land on another node."""
-    r = seeded.rng("node", *_keys(pod_id, attempt))
+    r = seeded.rng("node", *_keys(pod_id, attempt, span))
     return f"{region}.10.{r.randrange(0, 256)}.{r.randrange(0, 256)}.{r.randrange(2, 255)}"
 
 
-def pod_ip(pod_id: str, attempt: int = 0) -> str:
-    r = seeded.rng("pod-ip", *_keys(pod_id, attempt))
+def pod_ip(pod_id: str, attempt: int = 0, span: int = 0) -> str:
+    r = seeded.rng("pod-ip", *_keys(pod_id, attempt, span))
     return f"172.{r.randrange(16, 32)}.{r.randrange(0, 256)}.{r.randrange(2, 255)}"
 
 
@@ -81,10 +90,16 @@ class PodLife:
     finished: float | None     # None: still alive in the plan
     end_status: str | None     # Succeeded | Failed once finished
     attempt: int = 0           # 0, then 1, 2, ... for the pods created again after each restart
+    span: int = 0              # 0, then 1, 2, ... each time UpdateJob scales this PodId in again
 
     @property
     def uid(self) -> str:
-        return uid(self.slot.pod_id, self.attempt)
+        return uid(self.slot.pod_id, self.attempt, self.span)
+
+    @property
+    def node(self) -> tuple[str, int, int]:
+        """The keys of its node and IP: (PodId, attempt, span)."""
+        return self.slot.pod_id, self.attempt, self.span
 
     def status_at(self, t: float) -> str | None:
         """Pending / Running / Succeeded / Failed at `t`, or None before the pod exists."""
@@ -113,9 +128,23 @@ def _job_milestones(record) -> tuple[float | None, float | None, float | None, s
     return env, start, end, final
 
 
+def _spans(record) -> list[tuple[Slot, float | None, float | None, int, float]]:
+    """(slot, scaled in at or None, scaled out at or None, span number, stagger) for every span of
+    every PodId: the ones UpdateJob closed first (oldest first), then the current roster's."""
+    spans, seen = [], {}
+    for role, index, added, removed in getattr(record, "pods_removed", []):
+        slot = Slot(role, index, f"{record.job_id}-{role.lower()}-{index}")
+        n = seen[slot.pod_id] = seen.get(slot.pod_id, -1) + 1
+        spans.append((slot, added, removed, n, min(0.2 * index, 5.0)))
+    for k, slot in enumerate(roster(record.job_id, record.body)):
+        added = record.pod_added.get((slot.role, slot.index))
+        spans.append((slot, added, None, seen.get(slot.pod_id, -1) + 1, min(0.2 * k, 5.0)))
+    return spans
+
+
 def lives(record) -> list[PodLife]:
-    """Every pod life the plan schedules (past or future): per slot in roster order, its first
-    life and then one per restart."""
+    """Every pod life the plan schedules (past or future): per span of each PodId, its first life
+    and then one per restart, cut short where UpdateJob scaled the pod out."""
     env, start, end, final = _job_milestones(record)
     if env is None:
         return []
@@ -125,24 +154,29 @@ def lives(record) -> list[PodLife]:
     # Once a stop begins no replacement is created: the job is going away [INFERRED].
     stopping = record.plan.timeline.entered("Stopping", FOREVER)
     out = []
-    for k, slot in enumerate(roster(record.job_id, record.body)):
-        stagger = min(0.2 * k, 5.0)
+    for slot, added, removed, span, stagger in _spans(record):
         # Pods are created one after another (within 5 s); a pod scaled in by UpdateJob appears when
         # it was added.
-        created = max(env + stagger, record.pod_added.get((slot.role, slot.index), env))
+        created = max(env + stagger, env if added is None else added)
         begins = start
         for attempt in range(len(faults) + 1):
-            if (end is not None and created > end) or (attempt and stopping is not None and created >= stopping):
+            if (end is not None and created > end) or (attempt and stopping is not None and created >= stopping) \
+                    or (removed is not None and created >= removed):
                 break
             fault = faults[attempt][0] if attempt < len(faults) else None
             started = begins if begins is not None and (end is None or begins < end) else None
             if started is not None and created > started:
                 started = created + 1.0
-            if fault is not None and fault >= created:
-                out.append(PodLife(slot, created, started if started is not None and started < fault else None,
-                                   fault, "Failed", attempt))
-            elif fault is None:
-                out.append(PodLife(slot, created, started, end, end_status, attempt))
+            finish, status = (fault, "Failed") if fault is not None else (end, end_status)
+            if fault is not None and fault < created:
+                pass                                   # this attempt was over before the pod existed
+            elif removed is not None and (finish is None or finish > removed):
+                out.append(PodLife(slot, created, started if started is not None and started < removed else None,
+                                   removed, DELETED, attempt, span))
+                break
+            else:
+                out.append(PodLife(slot, created, started if started is not None and (finish is None or started < finish)
+                                   else None, finish, status, attempt, span))
             if fault is None:
                 break
             # The replacement is created once the failed pod is gone, and starts when the job runs again.
@@ -157,7 +191,14 @@ def at(record, t: float, every: list[PodLife] | None = None) -> tuple[list[PodLi
     for life in lives(record) if every is None else every:
         if life.created <= t:
             by_pod.setdefault(life.slot.pod_id, []).append(life)
-    return [found[-1] for found in by_pod.values()], {pod_id: found[:-1] for pod_id, found in by_pod.items()}
+    current, history = [], {}
+    for pod_id, found in by_pod.items():
+        latest = found[-1]
+        if latest.end_status == DELETED and latest.finished <= t:
+            continue                                   # scaled out: no longer one of the job's pods
+        current.append(latest)
+        history[pod_id] = [life for life in found[:-1] if life.end_status != DELETED]
+    return current, history
 
 
 def life_of(record, pod_id: str, at: float, pod_uid: str | None = None) -> PodLife | None:
@@ -174,26 +215,24 @@ def life_of(record, pod_id: str, at: float, pod_uid: str | None = None) -> PodLi
     return found
 
 
-def culprit(record, k: int, every: list[PodLife] | None = None) -> tuple[str, int] | None:
-    """(PodId, attempt) of the pod life where fault k (1-based: the restarts' faults, then the one
-    past the cap) happened: drawn from the job id among the lives that fault took down. Once
-    UpdateJob has rescaled the job, the choices for faults already passed are the ones kept by
-    `keep_culprits`, so the past never changes."""
-    kept = getattr(record, "restart_culprits", {}).get(k)
-    if kept is not None:
-        return kept
+def culprit(record, k: int, every: list[PodLife] | None = None) -> tuple[str, int, int] | None:
+    """(PodId, attempt, span) of the pod life where fault k (1-based: the restarts' faults, then the
+    one past the cap) happened: drawn from the job id among the lives that fault took down. Lives
+    are never dropped from the plan (a pod scaled out keeps its), so the answer never changes."""
     faults = fault_times(record)
     if not 0 < k <= len(faults):
         return None
     at = faults[k - 1]
     # The lives the fault took down: alive at it and ending Failed (at it, or later when the job
     # keeps its pods reserved after the fault that failed it).
-    failed = [life for life in (lives(record) if every is None else every)
-              if life.created <= at and life.finished is not None and life.finished >= at and life.end_status == "Failed"]
+    failed = sorted((life for life in (lives(record) if every is None else every)
+                     if life.created <= at and life.finished is not None and life.finished >= at
+                     and life.end_status == "Failed"),
+                    key=lambda life: (life.slot.role, life.slot.index, life.span))   # however the roster changed since
     if not failed:
         return None
     life = failed[int(seeded.unit("fault-pod", record.job_id, k) * len(failed))]
-    return life.slot.pod_id, life.attempt
+    return life.slot.pod_id, life.attempt, life.span
 
 
 def fault_times(record) -> list[float]:
@@ -204,15 +243,3 @@ def fault_times(record) -> list[float]:
                                  for p in record.plan.timeline.phases):       # not cut short by a stop
         faults.append(fatal)
     return faults
-
-
-def keep_culprits(record, now: float) -> None:
-    """Before UpdateJob changes the pods: remember who caused each restart so far (the lives of
-    a pod scaled out are no longer planned, and RestartRecord must not change)."""
-    kept = record.__dict__.setdefault("restart_culprits", {})     # records read from older state files lack it
-    every = lives(record)
-    for k, (fault, _) in enumerate(restarts_in(record.plan.timeline, now), start=1):
-        if k not in kept:
-            found = culprit(record, k, every)
-            if found is not None:
-                kept[k] = found

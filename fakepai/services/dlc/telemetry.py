@@ -24,8 +24,8 @@ from fakepai.services.dlc import lifecycle, seeded
 from fakepai.services.dlc.ecs_specs import lookup
 from fakepai.services.dlc.job_spec import pod_resources
 from fakepai.services.dlc.job_store import JobRecord, get_record
-from fakepai.services.dlc.pods import (MAIN_CONTAINER, PodLife, culprit, fault_times, life_of, lives, node_name, roster,
-                                       spec_for, uid)
+from fakepai.services.dlc.pods import (DELETED, MAIN_CONTAINER, PodLife, culprit, fault_times, life_of, lives, node_name,
+                                       roster, spec_for, uid)
 from fakepai.services.dlc.restarts import fault, restarts_in
 from fakepai.services.registry import operation
 from fakepai.sim.logs import Lines, LogStream, TimedLines, merged_window
@@ -137,7 +137,7 @@ def pod_events(record: JobRecord, life: PodLife, region: str) -> list[tuple[floa
     pod = life.slot.pod_id
     image = _image(record, life.slot.role, region)
     container = MAIN_CONTAINER.get(record.body.get("JobType"), "main")
-    events = [(life.created, f"Successfully assigned {NAMESPACE}/{pod} to {node_name(region, pod, life.attempt)}"),
+    events = [(life.created, f"Successfully assigned {NAMESPACE}/{pod} to {node_name(region, *life.node)}"),
               (life.created + 0.5, f'Pulling image "{image}"'),
               (life.created + _pull_seconds(pod), "Successfully pulled image.")]
     if life.started is not None:
@@ -148,7 +148,7 @@ def pod_events(record: JobRecord, life: PodLife, region: str) -> list[tuple[floa
         if faulty is not None and faulty[0] != pod:
             events.append((life.finished, f"Killing container {container}: the job {_after_fault(record, k)} after a fault in {faulty[0]}."))
         elif f.exit_code is None:
-            events.append((life.finished, f"Node {node_name(region, pod, life.attempt)} is not ready: the pod is lost."))
+            events.append((life.finished, f"Node {node_name(region, *life.node)} is not ready: the pod is lost."))
         else:
             events.append((life.finished, f"Container {container} failed (exit code {f.exit_code})."))
     elif life.finished is not None:
@@ -156,6 +156,8 @@ def pod_events(record: JobRecord, life: PodLife, region: str) -> list[tuple[floa
             events.append((life.finished, f"Container {container} completed (exit code 0)."))
         elif record.plan.timeline.entered("Stopping", life.finished) is not None:
             events.append((life.finished, f"Stopping container {container}"))
+        elif life.end_status == DELETED:
+            events.append((life.finished, f"Stopping container {container}: the pod is scaled out (exit code 143)."))
         elif record.plan.timeline.at(life.finished).reason_code == lifecycle.TIMEOUT[0]:
             events.append((life.finished, f"Stopping container {container}: the job exceeded its maximum running time (exit code 143)."))
         else:
@@ -229,7 +231,7 @@ def _main_lines(record: JobRecord, life: PodLife, region: str, progress: LogStre
         if life.finished is not None:
             lines.append((life.finished, "[dlc] The job ended before the container started."))
         return lines
-    lines.append((life.started, f"[dlc] Container started on node {node_name(region, pod, life.attempt)}."))
+    lines.append((life.started, f"[dlc] Container started on node {node_name(region, *life.node)}."))
     lines += [(life.started + 0.05, text) for text in _settings_lines(record, life.slot.role)]
     _, run_end, after = _run_window(record, life.started)
     run_start = _command_start(record, life)
@@ -252,6 +254,9 @@ def _main_lines(record: JobRecord, life: PodLife, region: str, progress: LogStre
     for k, ds in enumerate(record.body.get("DataSources") or []):
         where = ds.get("MountPath") or "/mnt/data"
         lines.append((run_start + 1 + 0.1 * k, f"Reading data from {where} ({ds.get('Uri') or ds.get('DataSourceId') or 'dataset'})."))
+    if life.end_status == DELETED and (run_end is None or life.finished < run_end):
+        return lines + [(life.finished, "[dlc] Received SIGTERM: the pod is scaled out."),
+                        (life.finished, "[dlc] Process exited with code 143.")]
     if run_end is None:
         return lines
     phase = record.plan.timeline.at(run_end)
@@ -379,7 +384,8 @@ def _pod(ctx, params: dict, now: float) -> tuple[JobRecord, str, PodLife | None,
     roster, or a PodUid of no incarnation of that pod, is 404 NotFound.Pod."""
     record = get_record(ctx, params["JobId"])
     pod_id = params["PodId"]
-    role = next((s.role for s in roster(record.job_id, record.body) if s.pod_id == pod_id), None)
+    role = next((s.role for s in roster(record.job_id, record.body) if s.pod_id == pod_id), None) or \
+        next((r for r, i, _, _ in getattr(record, "pods_removed", []) if f"{record.job_id}-{r.lower()}-{i}" == pod_id), None)
     if role is None:
         raise PaiError(404, "NotFound.Pod", f"The specified Pod \"{pod_id}\" does not exist in job {record.job_id}.")
     pod_uid = params.get("PodUid") or None
