@@ -374,3 +374,17 @@ def test_the_fatal_fault_of_a_reserving_job_ends_each_pod_as_the_fault_says(fake
     logs = [call(gw, "GetPodLogs", JobId=job_id, PodId=p["PodId"])["Logs"] for p in job["Pods"]]
     assert sum(any("fails the job: sending SIGTERM" in line for line in lines) for lines in logs) == 2
     assert not any("RuntimeError: Job failed" in line for lines in logs for line in lines)
+
+
+def test_scaling_out_is_bounded_because_scaled_out_pods_keep_their_lives(fakepai, dlc_client):
+    from fakepai.services.dlc.jobs import MAX_SCALED_OUT
+
+    fakepai.freeze_clock()
+    job_id = create(dlc_client, "elastic", job_type="ElasticBatchJob", job_specs=[spec(pod_count=MAX_SCALED_OUT)],
+                    settings=m.JobSettings(tags={"fakepai.outcome": "hang"}))
+    walk(fakepai, dlc_client, job_id, {"Running"})
+    for pod_count in (1, MAX_SCALED_OUT):
+        dlc_client.update_job(job_id, m.UpdateJobRequest(job_specs=[m.JobSpec(type="Worker", pod_count=pod_count)]))
+    error = sdk_error(lambda: dlc_client.update_job(job_id, m.UpdateJobRequest(job_specs=[m.JobSpec(type="Worker", pod_count=1)])))
+    assert error.code == "InvalidParameter" and "scaled-out pods" in error.message
+    assert len(get(dlc_client, job_id)["Pods"]) == MAX_SCALED_OUT          # nothing changed

@@ -22,6 +22,7 @@ from fakepai.services.registry import operation
 from fakepai.sim.timeline import Outcome
 from fakepai.state.paging import contains_ci, creation_window, order, page, sort_by
 
+MAX_SCALED_OUT = 1_000           # pods UpdateJob may scale out over a job's life (see _scaling)
 PRIORITY_STATUSES = ("Creating", "Queuing", "Bidding", "EnvPreparing")   # still waiting for resources
 TIME_FIELDS = ("GmtCreateTime", "GmtSubmittedTime", "GmtRunningTime", "GmtFinishTime", "GmtModifiedTime")
 NUMERIC_FIELDS = ("RequestCPU", "RequestGPU", "RequestMemory", "Priority", "Duration")
@@ -302,6 +303,11 @@ def _scaling(record: JobRecord, status: str, specs: list[dict]) -> dict[str, int
             raise missing_parameter(f"JobSpecs[{i}].PodCount")
         check_pod_count(spec["PodCount"], f"JobSpecs[{i}].PodCount")
         out[role] = spec["PodCount"]
+    current = {s.get("Type") or "Worker": int(s.get("PodCount") or 1) for s in record.body.get("JobSpecs") or []}
+    scaled_out = sum(max(0, current[role] - count) for role, count in out.items())
+    if scaled_out and len(getattr(record, "pods_removed", [])) + scaled_out > MAX_SCALED_OUT:
+        # Scaled-out pods keep their lives in the plan (pods.py): bounded work per read.
+        raise invalid_parameter("JobSpecs", f"fakepai keeps at most {MAX_SCALED_OUT} scaled-out pods per job")
     pod_total = sum(out.get(s.get("Type") or "Worker", int(s.get("PodCount") or 1)) for s in record.body.get("JobSpecs") or [])
     try:
         restarts.check_pod_restarts(pod_total, len(restarts.restarts_in(record.plan.timeline)))
