@@ -308,9 +308,8 @@ def _scaling(record: JobRecord, status: str, specs: list[dict]) -> dict[str, int
     if scaled_out and len(getattr(record, "pods_removed", [])) + scaled_out > MAX_SCALED_OUT:
         # Scaled-out pods keep their lives in the plan (pods.py): bounded work per read.
         raise invalid_parameter("JobSpecs", f"fakepai keeps at most {MAX_SCALED_OUT} scaled-out pods per job")
-    pod_total = sum(out.get(s.get("Type") or "Worker", int(s.get("PodCount") or 1)) for s in record.body.get("JobSpecs") or [])
     try:
-        restarts.check_pod_restarts(pod_total, len(restarts.restarts_in(record.plan.timeline)))
+        restarts.check_pod_restarts(sum({**current, **out}.values()), len(restarts.restarts_in(record.plan.timeline)))
     except ValueError as e:
         raise invalid_parameter(f"JobSpecs[{max(range(len(specs)), key=lambda i: specs[i]['PodCount'])}].PodCount", str(e))
     return out

@@ -40,6 +40,10 @@ class Slot:
     index: int
     pod_id: str
 
+    @classmethod
+    def of(cls, job_id: str, role: str, index: int) -> "Slot":
+        return cls(role, index, f"{job_id}-{role.lower()}-{index}")
+
 
 def roster(job_id: str, body: dict) -> list[Slot]:
     """Every pod the JobSpecs ask for, in spec order."""
@@ -47,7 +51,7 @@ def roster(job_id: str, body: dict) -> list[Slot]:
     for spec in body.get("JobSpecs") or []:
         role = spec.get("Type") or "Worker"
         for i in range(int(spec.get("PodCount") or 1)):
-            slots.append(Slot(role, i, f"{job_id}-{role.lower()}-{i}"))
+            slots.append(Slot.of(job_id, role, i))
     return slots
 
 
@@ -133,13 +137,18 @@ def _spans(record) -> list[tuple[Slot, float | None, float | None, int, float]]:
     every PodId: the ones UpdateJob closed first (oldest first), then the current roster's."""
     spans, seen = [], {}
     for role, index, added, removed in getattr(record, "pods_removed", []):
-        slot = Slot(role, index, f"{record.job_id}-{role.lower()}-{index}")
+        slot = Slot.of(record.job_id, role, index)
         n = seen[slot.pod_id] = seen.get(slot.pod_id, -1) + 1
         spans.append((slot, added, removed, n, min(0.2 * index, 5.0)))
     for k, slot in enumerate(roster(record.job_id, record.body)):
         added = record.pod_added.get((slot.role, slot.index))
         spans.append((slot, added, None, seen.get(slot.pod_id, -1) + 1, min(0.2 * k, 5.0)))
     return spans
+
+
+def role_of(record, pod_id: str) -> str | None:
+    """The role of a PodId the job has or had (a pod UpdateJob scaled out too), else None."""
+    return next((slot.role for slot, *_ in _spans(record) if slot.pod_id == pod_id), None)
 
 
 def lives(record) -> list[PodLife]:

@@ -25,7 +25,7 @@ from fakepai.services.dlc.ecs_specs import lookup
 from fakepai.services.dlc.job_spec import pod_resources
 from fakepai.services.dlc.job_store import JobRecord, get_record
 from fakepai.services.dlc.pods import (DELETED, MAIN_CONTAINER, PodLife, culprit, fault_times, life_of, lives, node_name,
-                                       roster, spec_for, uid)
+                                       role_of, roster, spec_for, uid)
 from fakepai.services.dlc.restarts import fault, restarts_in
 from fakepai.services.registry import operation
 from fakepai.sim.logs import Lines, LogStream, TimedLines, merged_window
@@ -264,12 +264,10 @@ def _main_lines(record: JobRecord, life: PodLife, region: str, progress: LogStre
         done = _printed_before(record, life) + (progress.records(run_end) if progress else 0)
         steps = 50 * done                                                   # the last progress line's step
         lines += [(run_end - 0.2, f"Training finished after {steps} steps."), (run_end, "[dlc] Process exited with code 0.")]
-    elif after == "Restarting":
-        lines += _fault_ending(record, life, run_end)
+    elif k := _ended_by_fault(record, life):
+        lines += _fault_ending(record, life, k, run_end)
     elif after == "Stopping":
         lines += [(run_end, "[dlc] Received SIGTERM: the job is being stopped."), (run_end, "[dlc] Process exited with code 143.")]
-    elif _ended_by_fault(record, life):
-        lines += _fault_ending(record, life, run_end)
     elif phase.reason_code == lifecycle.TIMEOUT[0]:
         lines += [(run_end, "[dlc] Received SIGTERM: the job exceeded its maximum running time."),
                   (run_end, "[dlc] Process exited with code 143.")]
@@ -296,10 +294,9 @@ def _after_fault(record: JobRecord, k: int) -> str:
     return "restarts" if k <= len(restarts_in(record.plan.timeline)) else "fails"
 
 
-def _fault_ending(record: JobRecord, life: PodLife, at: float) -> list[tuple[float, str]]:
-    """How a pod's log ends at a fault: the faulty pod with the fault's own last words and exit
+def _fault_ending(record: JobRecord, life: PodLife, k: int, at: float) -> list[tuple[float, str]]:
+    """How a pod's log ends at fault k: the faulty pod with the fault's own last words and exit
     code; AIMaster stops the others (for the job-level restart, or as the job fails)."""
-    k = _ended_by_fault(record, life) or sum(1 for t in fault_times(record) if t <= at)
     faulty = culprit(record, k)
     if faulty is not None and faulty[0] == life.slot.pod_id:
         f = fault(record.job_id, k)
@@ -384,8 +381,7 @@ def _pod(ctx, params: dict, now: float) -> tuple[JobRecord, str, PodLife | None,
     roster, or a PodUid of no incarnation of that pod, is 404 NotFound.Pod."""
     record = get_record(ctx, params["JobId"])
     pod_id = params["PodId"]
-    role = next((s.role for s in roster(record.job_id, record.body) if s.pod_id == pod_id), None) or \
-        next((r for r, i, _, _ in getattr(record, "pods_removed", []) if f"{record.job_id}-{r.lower()}-{i}" == pod_id), None)
+    role = role_of(record, pod_id)
     if role is None:
         raise PaiError(404, "NotFound.Pod", f"The specified Pod \"{pod_id}\" does not exist in job {record.job_id}.")
     pod_uid = params.get("PodUid") or None
