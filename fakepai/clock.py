@@ -38,7 +38,10 @@ class Clock:
     def now(self) -> float:
         """Virtual time as epoch seconds."""
         with self._lock:
-            return self._anchor_virtual + (self._monotonic() - self._anchor_real) * self._speed
+            return self._now_locked()
+
+    def _now_locked(self) -> float:
+        return self._anchor_virtual + (self._monotonic() - self._anchor_real) * self._speed
 
     @property
     def speed(self) -> float:
@@ -51,7 +54,7 @@ class Clock:
 
     def set(self, now: float | None = None, speed: float | None = None) -> None:
         with self._lock:
-            current = self._anchor_virtual + (self._monotonic() - self._anchor_real) * self._speed
+            current = self._now_locked()
             self._reanchor(*_checked(current if now is None else float(now), self._speed if speed is None else float(speed)))
 
     def advance(self, seconds: float) -> float:
@@ -59,7 +62,7 @@ class Clock:
         if not (math.isfinite(seconds) and seconds >= 0):
             raise ValueError("seconds must be a finite number >= 0: the clock only moves forward")
         with self._lock:
-            current = self._anchor_virtual + (self._monotonic() - self._anchor_real) * self._speed
+            current = self._now_locked()
             self._reanchor(*_checked(current + seconds, self._speed))
             return self._anchor_virtual
 

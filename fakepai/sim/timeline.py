@@ -12,6 +12,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Callable
 
+from fakepai import jsontext
+
 FOREVER = float("inf")
 # The longest a scripted outcome may wait (ten years): plans stay within what timestamps, log
 # arithmetic and clients can show. Longer is what `hang` is for.
@@ -98,7 +100,6 @@ class Outcome:
         """
         text = (text or "").strip()
         if text.startswith("{"):
-            from fakepai import jsontext
             return cls.parse(jsontext.loads(text), restartable=restartable)
         text, plus, extra = text.partition("+")
         restarts = None
@@ -277,16 +278,20 @@ def plan(lifecycle: Lifecycle, start: float, outcome: Outcome, *, max_running: f
     return Timeline(phases)
 
 
+def _running_segments(timeline: Timeline, running: str, origin: float):
+    """(phase index, begin, end) of each stretch of `running` after `origin`, in order."""
+    phases = timeline.phases
+    for i, phase in enumerate(phases):
+        end = phases[i + 1].start if i + 1 < len(phases) else FOREVER
+        if phase.status == running and end > origin:
+            yield i, max(phase.start, origin), end
+
+
 def moment_of(timeline: Timeline, running: str, origin: float, offset: float) -> tuple[float, int] | None:
     """When `offset` seconds of `running` time have passed since `origin`, with the index of the
     phase it falls in; None when the plan's running time ends first."""
-    phases = timeline.phases
     ran = 0.0
-    for i, phase in enumerate(phases):
-        end = phases[i + 1].start if i + 1 < len(phases) else FOREVER
-        if phase.status != running or end <= origin:
-            continue
-        begin = max(phase.start, origin)
+    for i, begin, end in _running_segments(timeline, running, origin):
         if ran + (end - begin) > offset:
             return begin + (offset - ran), i
         ran += end - begin
@@ -295,13 +300,7 @@ def moment_of(timeline: Timeline, running: str, origin: float, offset: float) ->
 
 def running_seconds(timeline: Timeline, running: str, origin: float) -> float:
     """Seconds of `running` time the plan holds after `origin` (FOREVER if it never ends)."""
-    phases = timeline.phases
-    total = 0.0
-    for i, phase in enumerate(phases):
-        end = phases[i + 1].start if i + 1 < len(phases) else FOREVER
-        if phase.status == running and end > origin:
-            total += end - max(phase.start, origin)
-    return total
+    return sum(end - begin for _, begin, end in _running_segments(timeline, running, origin))
 
 
 def reached(timeline: Timeline, running: str, origin: float, offset: float) -> tuple[float, int]:
