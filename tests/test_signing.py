@@ -466,8 +466,23 @@ def test_roa_v1_stale_date_and_replay(roa):
     assert _rejects(auth, c.raw()).code == "SignatureNonceUsed"
     no_date = dataclasses.replace(c.raw(), headers={k: v for k, v in c.headers.items() if k != "date"})
     assert _rejects(_strict(t), no_date).code == "InvalidTimeStamp.Format"
+    # The nonce is optional for HMAC-SHA1, but one that was signed cannot be stripped.
     no_nonce = dataclasses.replace(c.raw(), headers={k: v for k, v in c.headers.items() if k != "x-acs-signature-nonce"})
-    assert _rejects(_strict(t), no_nonce).code == "MissingSignatureNonce"
+    assert _rejects(_strict(t), no_nonce).code == "SignatureDoesNotMatch"
+
+
+def test_roa_v1_without_a_nonce_is_replayable_only_within_the_date_window():
+    """aliyun-python-sdk-core signs no nonce and PAI accepts it; the Date window bounds a replay."""
+    now = 1_700_000_000.0
+    h = {"host": "h", "accept": "application/json", "x-acs-version": "2020-12-03",
+         "date": signing.rfc1123_date(datetime.fromtimestamp(now, timezone.utc)),
+         "x-acs-signature-method": "HMAC-SHA1", "x-acs-signature-version": "1.0"}
+    sig = signing.roa_v1_signature(signing.roa_v1_string_to_sign("GET", "/api/v1/jobs", [], h), SECRET)
+    r = RawRequest("GET", "/api/v1/jobs", [], {**h, "authorization": f"acs {AK}:{sig}"}, b"")
+    auth = _strict(now)
+    assert auth.authenticate(r).method == auth.authenticate(r).method == "roa-v1"
+    assert auth.nonce_count == 0
+    assert _rejects(_strict(now + 901), r).code == "InvalidTimeStamp.Expired"
 
 
 def test_roa_v1_content_md5_binds_the_body():

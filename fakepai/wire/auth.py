@@ -8,7 +8,8 @@ Modes (``--auth``):
 ``any`` (default)
     Some credential must be present — ``Authorization: Bearer <token>``, ``x-acs-bearer-token``,
     ``Authorization: ACS3-HMAC-SHA256 Credential=AK,...`` or ``Authorization: acs AK:sig`` —
-    but no secret or signature is checked. The key selects the account: an AK id is its own
+    but no secret or signature is checked (only what needs none: an ``acs AK:sig`` request's
+    Content-MD5 must match its body). The key selects the account: an AK id is its own
     account (two keys, two isolated accounts); a bearer token maps to ``bearer-<12 hex of its
     sha256>`` so the token itself is never stored or logged. If a credentials file is loaded
     too, a key listed there gets its configured account and workspace limits.
@@ -16,7 +17,10 @@ Modes (``--auth``):
     Keys and tokens must be in the credentials file. ACS3-HMAC-SHA256 and HMAC-SHA1 signatures
     are recomputed from the raw request and compared with ``hmac.compare_digest``; the body hash
     must match the body; the request date must be within ``max_skew_seconds`` (15 min) of the
-    wall clock; a nonce may be used once per key within that window; workspace limits apply.
+    wall clock; a nonce may be used once per key within that window (ACS3 must send one; HMAC-SHA1
+    may omit it, as aliyun-python-sdk-core does, and is then replayable only within the window);
+    a Content-MD5 header must match the body; workspace limits apply. docs/security.md has the
+    sources of each rule.
 ``off``
     Nothing is required and nothing is rejected. Decision: a request without a (parseable)
     credential is ``Principal("default", "anonymous", "anonymous", None)``; a request *with* one
@@ -37,7 +41,7 @@ live PAI). Identity problems are 401, problems with the signed request itself ar
                                                     content-md5 differs from our calculation
 400    InvalidTimeStamp.Format                      strict: x-acs-date / Date missing or garbled
 400    InvalidTimeStamp.Expired                     strict: date outside the skew window
-400    MissingSignatureNonce                        strict: no x-acs-signature-nonce
+400    MissingSignatureNonce                        strict: ACS3 without x-acs-signature-nonce
 400    SignatureNonceUsed                           strict: nonce replayed within the window
 403    Forbidden.RAM                                key not allowed in that workspace
 =====  ===========================================  =========================================
@@ -398,6 +402,8 @@ class Authenticator:
                             "'x-acs-bearer-token', or an AccessKey signature (ACS3-HMAC-SHA256 or 'acs AK:sig').")
         if self.mode == "strict":
             return self._strict(req, presented)
+        if presented.kind == "roa-v1":
+            _check_content_md5(req)     # needs no secret, so 'any' checks it too
         account, workspaces = self._mapping(presented)
         return Principal(account_id=account, key_id=presented.key_id, method=presented.kind, workspaces=workspaces)
 
@@ -456,15 +462,14 @@ class Authenticator:
             signed_at = self._verify_roa_v1(req, p, key)
 
         # Only a request with a valid signature may consume a nonce, so a forger cannot burn them.
-        nonce = h["x-acs-signature-nonce"]
+        # Without one (HMAC-SHA1 allows that), a replay is bounded by the date window alone.
+        nonce = h.get("x-acs-signature-nonce")
         now = self._clock()
-        if not self._nonces.use(p.key_id, nonce, signed_at + self.max_skew_seconds, now):
+        if nonce and not self._nonces.use(p.key_id, nonce, signed_at + self.max_skew_seconds, now):
             raise AuthError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
         return Principal(key.account_id, p.key_id, p.kind, key.workspaces)
 
-    def _check_time_and_nonce(self, h: Mapping[str, str], date_header: str, parse: Callable[[str], datetime]) -> float:
-        if not h.get("x-acs-signature-nonce"):
-            raise AuthError(400, "MissingSignatureNonce", "x-acs-signature-nonce is mandatory for this request.")
+    def _check_date(self, h: Mapping[str, str], date_header: str, parse: Callable[[str], datetime]) -> float:
         raw = h.get(date_header)
         try:
             if not raw:
@@ -498,7 +503,10 @@ class Authenticator:
             raise AuthError(400, "IncompleteSignature",
                             f"The request signature does not conform to Aliyun standards: header(s) "
                             f"{', '.join(unsigned)} must be listed in SignedHeaders.")
-        signed_at = self._check_time_and_nonce(h, "x-acs-date", _parse_iso)
+        # Signature v3 makes the nonce mandatory [DOC "Request syntax and signature method V3"].
+        if not h.get("x-acs-signature-nonce"):
+            raise AuthError(400, "MissingSignatureNonce", "x-acs-signature-nonce is mandatory for this request.")
+        signed_at = self._check_date(h, "x-acs-date", _parse_iso)
         body_hash = signing.sha256_hex(req.body)
         # tea-openapi puts the x-acs-content-sha256 value itself in the canonical request.
         hashed_payload = h.get("x-acs-content-sha256") or body_hash
@@ -507,9 +515,11 @@ class Authenticator:
         string_to_sign = signing.acs3_string_to_sign(canonical, p.algorithm)
         expected = signing.acs3_signature(string_to_sign, key.access_key_secret)
         if not hmac.compare_digest(p.signature.lower().encode("ascii", "replace"), expected.encode("ascii")):
+            shown, _ = signing.acs3_canonical_request(req.method, req.path, req.query, signing.redacted(h),
+                                                      hashed_payload, signed_headers=p.signed_headers)
             raise AuthError(400, "SignatureDoesNotMatch",
                             "Specified signature is not matched with our calculation. server string to sign is:"
-                            f"{string_to_sign} canonical request is:{canonical}")
+                            f"{string_to_sign} canonical request is:{shown}")
         if not hmac.compare_digest(hashed_payload.lower().encode("ascii", "replace"), body_hash.encode("ascii")):
             raise AuthError(400, "SignatureDoesNotMatch",
                             f"x-acs-content-sha256 {hashed_payload} does not match the request body "
@@ -522,20 +532,34 @@ class Authenticator:
         if method is not None and method.upper() != "HMAC-SHA1":
             raise AuthError(401, "InvalidAuthorization",
                             f"x-acs-signature-method {method!r} is not supported with 'acs AK:sig'; use HMAC-SHA1.")
-        signed_at = self._check_time_and_nonce(h, "date", parsedate_to_datetime)
-        string_to_sign = signing.roa_v1_string_to_sign(req.method, req.path, req.query, h)
-        expected = signing.roa_v1_signature(string_to_sign, key.access_key_secret)
-        if not hmac.compare_digest(p.signature.encode("utf-8"), expected.encode("ascii")):
+        # No nonce required: aliyun-python-sdk-core never sends one and PAI accepts its requests.
+        signed_at = self._check_date(h, "date", parsedate_to_datetime)
+        # Clients differ in how they canonicalise (see signing.roa_v1_strings_to_sign): any of
+        # the forms a real client computes is accepted, each one compared in constant time.
+        candidates = signing.roa_v1_strings_to_sign(req.method, req.path, req.query, h)
+        sent = p.signature.encode("utf-8")
+        if not any(hmac.compare_digest(sent, signing.roa_v1_signature(s, key.access_key_secret).encode("ascii"))
+                   for s in candidates):
+            shown = signing.roa_v1_string_to_sign(req.method, req.path, req.query, signing.redacted(h))
             raise AuthError(400, "SignatureDoesNotMatch",
-                            f"Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}")
-        # HMAC-SHA1 does not cover the body; a Content-MD5 header, when sent, does.
-        md5 = h.get("content-md5")
-        if md5:
-            actual = base64.b64encode(hashlib.md5(req.body).digest()).decode("ascii")
-            if not hmac.compare_digest(md5.encode("utf-8"), actual.encode("ascii")):
-                raise AuthError(400, "SignatureDoesNotMatch",
-                                f"Content-MD5 {md5} does not match the request body (server computed {actual}).")
+                            f"Specified signature is not matched with our calculation. server string to sign is:{shown}")
+        _check_content_md5(req)
         return signed_at
+
+
+def _check_content_md5(req: RawRequest) -> None:
+    """HMAC-SHA1 does not cover the body; a Content-MD5 header, when sent, does [DOC ROA signature:
+    "to prevent requests being tampered with, add Content-MD5"]. aliyun-python-sdk-core sends it
+    with every body."""
+    md5 = req.headers.get("content-md5")
+    if not md5:
+        return          # an empty header binds nothing (and no client sends one)
+    actual = base64.b64encode(hashlib.md5(req.body).digest()).decode("ascii")
+    if not hmac.compare_digest(md5.strip().encode("utf-8"), actual.encode("ascii")):
+        # The colon matters: aliyun-python-sdk-core splits this message on ':' (client.py).
+        raise AuthError(400, "SignatureDoesNotMatch",
+                        f"Specified Content-MD5 is not matched with the request body: sent {md5.strip()[:64]!r}, "
+                        f"server computed {actual!r} over {len(req.body)} bytes.")
 
 
 def _parse_iso(value: str) -> datetime:

@@ -21,7 +21,7 @@ import hmac
 import secrets
 from datetime import datetime, timezone
 from typing import Iterable, Mapping
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 ACS3_ALGORITHM = "ACS3-HMAC-SHA256"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -35,7 +35,7 @@ __all__ = [
     "canonical_query", "acs3_canonical_headers", "acs3_canonical_request", "acs3_string_to_sign",
     "acs3_signature", "sign_acs3", "acs3_date", "sha256_hex",
     "roa_v1_canonical_headers", "roa_v1_canonical_resource", "roa_v1_string_to_sign",
-    "roa_v1_signature", "sign_roa_v1", "rfc1123_date", "new_nonce",
+    "roa_v1_strings_to_sign", "roa_v1_signature", "sign_roa_v1", "rfc1123_date", "new_nonce", "redacted",
 ]
 
 
@@ -187,23 +187,24 @@ def roa_v1_canonical_headers(headers: Mapping[str, str]) -> str:
     return "".join(f"{k}:{lower[k]}\n" for k in sorted(k for k in lower if k.startswith("x-acs-")))
 
 
-def roa_v1_canonical_resource(pathname: str, query: Iterable[tuple[str, str]]) -> str:
+def roa_v1_canonical_resource(pathname: str, query: Iterable[tuple[str, str]], *, empty_as_bare_key: bool = True) -> str:
     """Mirror of ``Utils._get_canonicalized_resource``: ``path?k=v&k2`` with keys sorted and values
     **decoded, not encoded** (the SDK signs its raw dict values); an empty value is written as the
     bare key, with no ``=``. No pairs -> just the path (no ``?``).
 
-    (pop-core's ROA composer writes ``k=`` for an empty string instead; only ``None`` gets the
-    bare key there. Empty query values are rare in PAI, and we follow tea-openapi.)
+    ``empty_as_bare_key=False`` is aliyun-python-sdk-core's form instead
+    (``roa_signature_composer.__build_query_string`` writes ``k=`` for an empty string; only
+    ``None`` gets the bare key there).
     """
     pairs = _sorted_pairs(query)
     if not pairs:
         return pathname
-    return pathname + "?" + "&".join(k if v == "" else f"{k}={v}" for k, v in pairs)
+    return pathname + "?" + "&".join(k if v == "" and empty_as_bare_key else f"{k}={v}" for k, v in pairs)
 
 
 def roa_v1_string_to_sign(method: str, pathname: str, query: Iterable[tuple[str, str]],
-                          headers: Mapping[str, str]) -> str:
-    """Mirror of ``Utils.get_string_to_sign``::
+                          headers: Mapping[str, str], *, empty_as_bare_key: bool = True) -> str:
+    """Mirror of ``Utils.get_string_to_sign`` (and of pop-core's ``compose_string_to_sign``)::
 
         METHOD\\naccept\\ncontent-md5\\ncontent-type\\ndate\\n<x-acs-* headers><resource>
 
@@ -212,7 +213,35 @@ def roa_v1_string_to_sign(method: str, pathname: str, query: Iterable[tuple[str,
     h = _lower_headers(headers)
     head = (f"{method.upper()}\n{h.get('accept', '')}\n{h.get('content-md5', '')}\n"
             f"{h.get('content-type', '')}\n{h.get('date', '')}\n")
-    return head + roa_v1_canonical_headers(h) + roa_v1_canonical_resource(pathname, query)
+    return head + roa_v1_canonical_headers(h) + roa_v1_canonical_resource(pathname, query,
+                                                                          empty_as_bare_key=empty_as_bare_key)
+
+
+def roa_v1_strings_to_sign(method: str, pathname: str, query: list[tuple[str, str]],
+                           headers: Mapping[str, str]) -> list[str]:
+    """Every string to sign a real HMAC-SHA1 client could have computed for this request, the
+    tea-openapi form first. The two clients part on two points only:
+
+    * an empty query value: tea-openapi writes ``k``, aliyun-python-sdk-core ``k=``;
+    * the path: tea-openapi signs the percent-encoded path it sends, pop-core substitutes raw path
+      parameter values into its ``uri_pattern`` (``replace_occupied_parameters``) and lets the
+      HTTP library encode them on the wire, so its path is the *decoded* one.
+    """
+    paths = dict.fromkeys((pathname, unquote(pathname)))
+    styles = (True, False) if any(v == "" for _, v in query) else (True,)
+    return [roa_v1_string_to_sign(method, path, query, headers, empty_as_bare_key=style)
+            for path in paths for style in styles]
+
+
+# Header names whose values are credentials: never echoed in an error (SignatureDoesNotMatch
+# shows the server's string to sign so a client can compare, but a message may end up in logs).
+_CREDENTIAL_WORDS = ("token", "secret", "password", "authorization", "cookie")
+
+
+def redacted(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers with every credential value replaced by ``<redacted>``, for messages only."""
+    return {k: ("<redacted>" if any(w in k.lower() for w in _CREDENTIAL_WORDS) else v)
+            for k, v in _lower_headers(headers).items()}
 
 
 def roa_v1_signature(string_to_sign: str, access_key_secret: str) -> str:
