@@ -13,6 +13,9 @@ from fakepai.services.registry import load_services
 from fakepai.wire import pipeline
 
 CONTROL_PREFIX = "/_fakepai"
+# At shutdown, requests still in flight get this long, then are cancelled, so that an injected
+# delay (up to 10 min) never holds the process or the state save hostage. Pass it to uvicorn.
+SHUTDOWN_GRACE_SECONDS = 3
 
 
 class FakePAIApp:

@@ -23,7 +23,7 @@ def _phase_seconds(text: str) -> dict[str, float]:
 def _serve(args) -> int:
     import uvicorn
 
-    from fakepai.app import build_app
+    from fakepai.app import SHUTDOWN_GRACE_SECONDS, build_app
     from fakepai.emulator import Emulator, Settings
 
     settings = Settings(host=args.host, port=args.port, auth=args.auth, credentials_file=args.credentials,
@@ -49,7 +49,8 @@ def _serve(args) -> int:
     if args.state_file:
         print(f"State file: {args.state_file} (saved on shutdown and on POST /_fakepai/snapshot)")
     # lifespan "on": the app saves the state file on shutdown (uvicorn re-raises SIGTERM after it).
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, lifespan="on")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, lifespan="on",
+                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
     return 0
 
 

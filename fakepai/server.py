@@ -15,7 +15,7 @@ from dataclasses import fields
 import httpx
 import uvicorn
 
-from fakepai.app import build_app
+from fakepai.app import SHUTDOWN_GRACE_SECONDS, build_app
 from fakepai.emulator import Emulator, Settings
 
 
@@ -47,7 +47,8 @@ class FakePAI:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, timeout: float = 10.0) -> "FakePAI":
         config = uvicorn.Config(self.app, host=self.settings.host, port=self.settings.port,
-                                log_level="warning", access_log=False, lifespan="on")
+                                log_level="warning", access_log=False, lifespan="on",
+                                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name="fakepai-server", daemon=True)
         self._thread.start()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from dataclasses import asdict, dataclass, field, fields
 
 from fakepai.errors import PaiError
@@ -38,6 +39,7 @@ DEFAULT_ERRORS: dict[int, tuple[str, str]] = {
 _CODE_STATUS = {code: status for status, (code, _) in DEFAULT_ERRORS.items()}
 _CODE_STATUS.update({"Throttling": 429, "Throttling.Api": 429})
 DEFAULT_RETRY_AFTER_MS = 1000
+_MILLISECONDS = re.compile(r"[0-9]{1,9}")     # ASCII digits only; longer is above any bound anyway
 
 
 class InjectedFault(PaiError):
@@ -143,15 +145,16 @@ def _normalise(spec: dict) -> dict:
 
 def parse_header(value: str) -> tuple[float, PaiError | None]:
     """`x-fakepai-fault` -> (delay seconds, error or None). Unknown instructions are a 400, so a
-    typo in a test is loud rather than silently ignored."""
-    delay, error = 0.0, None
+    typo in a test is loud rather than silently ignored. The header gets the control plane's
+    bounds: the delays of one header add up to at most the `latency_ms` a registered fault may have."""
+    delay_ms, error = 0, None
     for item in (part.strip() for part in value.split(",")):
         if not item:
             continue
         kind, _, rest = item.partition("-")
         try:
-            if kind == "delay":
-                delay += int(rest) / 1000.0
+            if kind == "delay" and _MILLISECONDS.fullmatch(rest):
+                delay_ms += int(rest)
                 continue
             if kind == "return":
                 status_text, _, code = rest.partition("-")
@@ -161,8 +164,14 @@ def parse_header(value: str) -> tuple[float, PaiError | None]:
                 continue
         except ValueError:
             pass
-        raise PaiError(400, "InvalidParameter", f"{FAULT_HEADER}: cannot read {item!r} (use return-<status>[-<Code>] or delay-<ms>)")
-    return delay, error
+        raise PaiError(400, "InvalidParameter", f"{FAULT_HEADER}: cannot read {item[:40]!r} "
+                                                "(use return-<status>[-<Code>] or delay-<ms>)")
+    if delay_ms:
+        try:
+            _normalise({"latency_ms": delay_ms})
+        except ValueError as e:
+            raise PaiError(400, "InvalidParameter", f"{FAULT_HEADER}: the delays add up to {delay_ms} ms; {e}")
+    return delay_ms / 1000.0, error
 
 
 class FaultInjector:
