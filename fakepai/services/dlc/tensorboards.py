@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from fakepai import jsontext
 from fakepai.clock import iso
-from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter, not_found
-from fakepai.services.dlc.job_store import JobRecord, find_record
+from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter
+from fakepai.services.dlc.job_store import JobRecord, get_record
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, plan, replan
@@ -131,11 +131,9 @@ def _board(ctx: Context, params: dict) -> Tensorboard:
 
 
 def _find_job(ctx: Context, job_id: str) -> JobRecord:
-    """The account's DLC job (whatever workspace it is in), or 404 NotFound.Job."""
-    record = find_record(ctx, job_id)
-    if record is None:
-        raise not_found("Job", job_id)
-    return record
+    """The account's DLC job, or 404 NotFound.Job; 403 Forbidden.RAM when it is in a workspace the
+    caller's key may not use (a reference is no way around a workspace limit, docs/security.md)."""
+    return get_record(ctx, job_id)
 
 
 # -- validation of the settings every write shares -----------------------------------------------

@@ -124,8 +124,11 @@ def _store(ctx: Context) -> AlgorithmStore:
 
 
 def _algorithm(ctx: Context, algo_id: str, *, write: bool = False) -> Algorithm:
+    """The caller's or a PAI-provided algorithm; 403 Forbidden.RAM for one in a workspace the key may
+    not use (so its versions are out of reach too)."""
     algo = _store(ctx).algorithms.get(algo_id)
     if algo is not None:
+        ctx.check_workspace(algo.workspace_id)
         return algo
     if algo_id in builtins():
         if write:
@@ -237,7 +240,8 @@ def list_algorithms(ctx: Context, params: dict) -> dict:
                if (not params.get("AlgorithmId") or a.id == params["AlgorithmId"])
                and contains_ci(a.name, params.get("AlgorithmName"))          # DESIGN §3: case-insensitive substring
                and (not provider or (a.provider or "").lower() == provider.lower())
-               and (not params.get("WorkspaceId") or a.workspace_id in (params["WorkspaceId"], None))]
+               and (a.workspace_id in (params["WorkspaceId"], None) if params.get("WorkspaceId")
+                    else ctx.may_use_workspace(a.workspace_id))]
     matches.sort(key=lambda a: (a.created, a.id), reverse=True)
     total, chosen = _paged(params, matches)
     return {"Algorithms": [_algorithm_view(a, item=True) for a in chosen], "TotalCount": total}
