@@ -5,8 +5,10 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount
 
+from fakepai.control.guard import ControlGuard
 from fakepai.control.routes import routes as control_routes
 from fakepai.emulator import Emulator, Settings
 from fakepai.services.registry import load_services
@@ -50,7 +52,8 @@ def build_app(settings: Settings | None = None, emulator: Emulator | None = None
         if saved:
             print(f"fakepai: state saved to {saved}", flush=True)
 
-    control = Starlette(routes=[Mount(CONTROL_PREFIX, routes=control_routes)], lifespan=lifespan)
+    control = Starlette(routes=[Mount(CONTROL_PREFIX, routes=control_routes)], lifespan=lifespan,
+                        middleware=[Middleware(ControlGuard, emulator=emulator)])
     control.state.emulator = emulator
     if emulator.settings.demo:
         from fakepai.demo import install_demo

@@ -29,7 +29,8 @@ def _serve(args) -> int:
     settings = Settings(host=args.host, port=args.port, auth=args.auth, credentials_file=args.credentials,
                         rate_limit=args.rate_limit == "on", speed=args.speed, demo=args.demo,
                         phase_seconds=args.phase_seconds,
-                        state_file=args.state_file, seed=args.seed, region=args.region)
+                        state_file=args.state_file, seed=args.seed, region=args.region,
+                        admin_token=args.admin_token)
     try:
         emulator = Emulator(settings)
     except (OSError, ValueError) as e:
@@ -45,7 +46,9 @@ def _serve(args) -> int:
     print(f"  curl -H 'Authorization: Bearer test' 'http://{endpoint}/api/PaiStudio/2022-01-12/ListTrainingJobs?PageSize=10'")
     if args.demo:
         print("Demo workspace: WorkspaceId=12345 (see GET /_fakepai/health)")
-    print(f"Control plane: http://{endpoint}/_fakepai/   (health, reset, clock, faults, requests)", flush=True)
+    print(f"Control plane: http://{endpoint}/_fakepai/   (health, reset, clock, faults, requests)"
+          + ("; admin token required (header x-fakepai-admin-token, or open it once with ?token=<token>)"
+             if args.admin_token else ""), flush=True)
     if args.state_file:
         print(f"State file: {args.state_file} (saved on shutdown and on POST /_fakepai/snapshot)")
     # lifespan "on": the app saves the state file on shutdown (uvicorn re-raises SIGTERM after it).
@@ -116,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--seed", type=int, default=0)
     serve.add_argument("--region", default="cn-hangzhou")
     serve.add_argument("--demo", action="store_true", help="start with a demo workspace and jobs")
+    serve.add_argument("--admin-token", metavar="TOKEN",
+                       help="require this token on the control plane /_fakepai/ (header x-fakepai-admin-token, "
+                            "or open /_fakepai/?token=TOKEN once in a browser); needed to bind beyond loopback")
     serve.add_argument("--state-file", metavar="PATH",
                        help="keep state across restarts: loaded at start if present, saved on shutdown (a pickle: trusted files only)")
     serve.set_defaults(func=_serve)

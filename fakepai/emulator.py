@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from fakepai.catalog import Catalog, default_catalog
 from fakepai.clock import Clock
+from fakepai.control.guard import check_exposure
 from fakepai.ids import IdFactory
 from fakepai.state import snapshot
 from fakepai.state.store import World
@@ -33,6 +34,7 @@ class Settings:
     demo: bool = False
     state_file: str | None = None
     request_log_size: int = 1000
+    admin_token: str | None = None         # required on /_fakepai/ when set (fakepai/control/guard.py)
 
 
 class Emulator:
@@ -48,6 +50,11 @@ class Emulator:
             creds = Credentials.from_dict(self.settings.credentials)
         elif self.settings.credentials_file:
             creds = Credentials.load(self.settings.credentials_file)
+        self.settings.admin_token = self.settings.admin_token or None      # "" is no token
+        check_exposure(self.settings.host, self.settings.admin_token)
+        if self.settings.admin_token and creds is not None and creds.holds_secret(self.settings.admin_token):
+            raise ValueError("the admin token must not be a PAI credential (it is a secret, token or security "
+                             "token in the credentials file): PAI credentials never steer the emulator")
         self.auth = Authenticator(self.settings.auth, creds)
         self.throttler = Throttler(self.settings.rate_limit, self.settings.rate_overrides)
         self.faults = FaultInjector(seed=self.settings.seed)

@@ -158,8 +158,17 @@ class FakePAI:
         By default it calls as the access key the SDK fixtures use (`fakepai-test-key`, unsigned,
         which `--auth any` accepts), so a test may mix the SDK and the gateway form on one account.
         `bearer="token"` sends `Authorization: Bearer token` instead: a bearer token is an account
-        of its own (named by its fingerprint; the token itself is never stored).
+        of its own (named by its fingerprint; the token itself is never stored). It also sends the
+        admin token, when one is set, so its /_fakepai/ calls pass.
         """
         credential = f"Bearer {bearer}" if bearer else f"acs {FIXTURE_ACCESS_KEY}:unsigned"
-        headers = {"Authorization": credential, **kwargs.pop("headers", {})}
+        headers = {"Authorization": credential, **self.admin_headers, **kwargs.pop("headers", {})}
         return httpx.Client(base_url=self.url, headers=headers, **kwargs)
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        """What a control-plane request (/_fakepai/) needs: the admin token header when one is set
+        (`FakePAI(admin_token=...)`), else nothing. `http()` clients send it already."""
+        from fakepai.control.guard import ADMIN_HEADER
+        token = self.settings.admin_token
+        return {ADMIN_HEADER: token} if token else {}

@@ -87,7 +87,7 @@ def test_control_plane_clock_routes(fakepai):
         for bad in ({"seconds": -5}, {"seconds": "soon"}):
             r = http.post(f"{base}/advance", json=bad)
             assert r.status_code == 400 and "invalid advance" in r.json()["error"]
-        assert http.put(base, content=b"[1, 2]").status_code == 400
+        assert http.put(base, content=b"[1, 2]", headers={"content-type": "application/json"}).status_code == 400
         assert fakepai.now() == T0
         # The health endpoint reports the same clock.
         assert http.get("/_fakepai/health").json()["clock"]["epoch"] == T0

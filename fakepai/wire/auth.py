@@ -164,6 +164,11 @@ class Credentials:
         # Looked up by digest, so the stored map never holds a usable token.
         return self._tokens.get(hashlib.sha256(token.encode("utf-8")).hexdigest())
 
+    def holds_secret(self, value: str) -> bool:
+        """Whether `value` is a bearer token, access key secret or security token listed here."""
+        return self.bearer(value) is not None or any(
+            value in (k.access_key_secret, k.security_token) for k in self._keys.values())
+
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Credentials":
         try:
