@@ -69,6 +69,7 @@ class Target:
     control_url: str | None = None   # the emulator's base URL when /_fakepai/ answers
     emulator: object | None = None   # the in-process FakePAI (fake only)
     skip_reason: str | None = None   # why nothing can run (live without credentials)
+    admin_token: str | None = field(default=None, repr=False)   # the emulator's --admin-token, if any
     _control_http: httpx.Client | None = field(default=None, repr=False)
 
     @property
@@ -89,7 +90,8 @@ class Target:
         if not self.control_url:
             raise RuntimeError("not an emulator target: no control plane")
         if self._control_http is None:
-            self._control_http = httpx.Client(timeout=30)
+            headers = {"x-fakepai-admin-token": self.admin_token} if self.admin_token else {}
+            self._control_http = httpx.Client(timeout=30, headers=headers)
         r = self._control_http.request(method, f"{self.control_url}/_fakepai/{path}", json=json)
         r.raise_for_status()
         return r.json()
@@ -153,7 +155,7 @@ def make_target(spec: str, *, region: str | None = None, workspace: str | None =
     # that selects a fresh, isolated account on an emulator in --auth any mode.
     cred = credential_from_env(env, prefix="FAKEPAI_CT_") or Credential("bearer", secret=f"fakepai-ct-{run_id}")
     return Target("url", {p: base for p in PRODUCTS}, cred, workspace or "fakepai-ct-ws", region, run_id,
-                  control_url=_probe_control_plane(base))
+                  control_url=_probe_control_plane(base), admin_token=env.get("FAKEPAI_ADMIN_TOKEN") or None)
 
 
 def _fake_target(region: str, workspace: str, run_id: str) -> Target:

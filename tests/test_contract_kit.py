@@ -96,6 +96,17 @@ def test_url_target_never_receives_live_credentials(strict_pai):
         make_target("ftp://example.com")
 
 
+def test_url_target_steers_an_emulator_that_has_an_admin_token():
+    with FakePAI(admin_token="kit-admin-token", rate_limit=False) as pai:
+        before = pai.now()
+        t = make_target(pai.url, env={"FAKEPAI_ADMIN_TOKEN": "kit-admin-token"})
+        try:
+            t.advance(600)
+        finally:
+            t.close()
+        assert pai.now() - before >= 600
+
+
 @pytest.fixture
 def clean_env(monkeypatch):
     """No live credentials in the environment (the kit must never find the developer's own)."""
