@@ -97,17 +97,22 @@ class _TamperingProxy:
         assert len(old) == len(new)
         self.upstream_port, self.old, self.new = upstream_port, old, new
         self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)        # accept() wakes up to notice close()
+        self.closed = False
         self.endpoint = f"127.0.0.1:{self.listener.getsockname()[1]}"
         self.tampered = 0
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
     def _serve(self) -> None:
-        while True:
+        while not self.closed:
             try:
                 conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return                  # closed
+            conn.settimeout(30)
             with conn, socket.create_connection(("127.0.0.1", self.upstream_port)) as up:
                 request = self._read_message(conn)
                 head, _, body = request.partition(b"\r\n\r\n")
@@ -133,8 +138,9 @@ class _TamperingProxy:
         return head + b"\r\n\r\n" + body
 
     def close(self) -> None:
-        self.listener.close()
+        self.closed = True
         self.thread.join(timeout=10)
+        self.listener.close()
 
 
 def test_a_body_tampered_in_flight_is_refused_by_its_content_md5(server):
