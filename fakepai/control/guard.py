@@ -25,7 +25,7 @@ is built on them, so change them only together with it):
 3. DNS rebinding. Without an admin token (only allowed on a loopback bind, see `check_exposure`),
    the ``Host`` must name a loopback address (``localhost``, ``*.localhost``, 127.0.0.0/8, ``::1``):
    otherwise 403 ``HostNotAllowed``, since a page whose DNS name was re-pointed at 127.0.0.1 is
-   "same origin" with the emulator by every other test.
+   "same origin" with the emulator by every other check.
 
 Refusals are JSON ``{"error": message, "code": code}``, the control plane's error shape.
 """

@@ -1,4 +1,5 @@
-"""The control plane under /_fakepai/ (DESIGN §2): never a PAI path, no auth, JSON in and out."""
+"""The control plane under /_fakepai/ (DESIGN §2): never a PAI path, no PAI auth (control/guard.py
+guards it: forgery, admin token), JSON in and out."""
 from __future__ import annotations
 
 import json
