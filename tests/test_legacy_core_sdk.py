@@ -9,12 +9,14 @@ import threading
 
 import pytest
 from aliyunsdkcore.acs_exception.exceptions import ServerException
+from aliyunsdkcore.auth.credentials import StsTokenCredential
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkcore.request import CommonRequest
 
 from tests.helpers import ServedProcess
 
 AK, SECRET = "LTAIlegacycore01", "legacy-core-secret"
+STS_AK, STS_SECRET, STS_TOKEN = "STS.legacycore02", "legacy-sts-secret", "CAISlegacy/sts+token=="
 DLC, STUDIO, PLUGIN = "2020-12-03", "2022-01-12", "2022-01-12"
 JOB = {"DisplayName": "legacy", "JobType": "PyTorchJob", "WorkspaceId": "12345", "UserCommand": "echo hello",
        "JobSpecs": [{"Type": "Worker", "Image": "pytorch:2.1", "PodCount": 1, "EcsSpec": "ecs.g6.xlarge"}]}
@@ -23,7 +25,9 @@ JOB = {"DisplayName": "legacy", "JobType": "PyTorchJob", "WorkspaceId": "12345",
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     creds = tmp_path_factory.mktemp("creds") / "credentials.json"
-    creds.write_text(json.dumps({"accessKeys": [{"accessKeyId": AK, "accessKeySecret": SECRET}]}))
+    creds.write_text(json.dumps({"accessKeys": [
+        {"accessKeyId": AK, "accessKeySecret": SECRET},
+        {"accessKeyId": STS_AK, "accessKeySecret": STS_SECRET, "securityToken": STS_TOKEN}]}))
     with ServedProcess("--auth", "strict", "--credentials", str(creds)) as served:
         yield served
 
@@ -87,6 +91,19 @@ def test_a_wrong_secret_is_signature_does_not_match(server):
     assert (e.get_http_status(), e.get_error_code()) == (400, "SignatureDoesNotMatch")
     e = _error(server.endpoint, DLC, "POST", "/api/v1/jobs", body=JOB, secret="not-the-secret")
     assert e.get_error_code() == "SignatureDoesNotMatch"
+
+
+def test_sts_credentials_sign_with_their_security_token(server):
+    def list_jobs(token: str) -> dict:
+        client = AcsClient(region_id="cn-hangzhou", auto_retry=False,
+                           credential=StsTokenCredential(STS_AK, STS_SECRET, token))
+        return json.loads(client.do_action_with_exception(
+            _request(server.endpoint, DLC, "GET", "/api/v1/jobs", query={"WorkspaceId": "12345"})))
+
+    assert "Jobs" in list_jobs(STS_TOKEN)
+    with pytest.raises(ServerException) as info:
+        list_jobs("CAISsome/other+token==")
+    assert (info.value.get_http_status(), info.value.get_error_code()) == (401, "InvalidSecurityToken.MismatchWithAccessKey")
 
 
 class _TamperingProxy:
