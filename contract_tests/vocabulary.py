@@ -25,6 +25,28 @@ DLC_TENSORBOARD = frozenset({"Pending", "Creating", "Running", "Stopping", "Stop
 # behavior.md §8: 0 queued, 1 submitted, 2 running, 3 succeeded, 4 failed.
 PAIPLUGIN_TRAINING_JOB = frozenset({0, 1, 2, 3, 4})
 
+# Error codes per product (docs/clients.md "Error codes"). pai-dlc answers an unknown JobId,
+# TensorboardId or PodId with plain `NotFound` and an illegal DLC job transition (StopJob on a
+# finished job) with 400 `BadRequest` [SKILL related-apis.md, job-management.md; behavior.md §2.3];
+# job templates keep the codes the same docs list. PaiStudio / PaiPlugin: `NotFound.<Resource>` and
+# `InvalidStatus` (no evidence of other codes).
+NOT_FOUND_CODES = {
+    "pai-dlc": {"Job": "NotFound", "Tensorboard": "NotFound", "Pod": "NotFound",
+                "JobTemplate": "NotFound.JobTemplate", "JobTemplateVersion": "NotFound.JobTemplateVersion"},
+}
+ILLEGAL_STATE_CODES = {"pai-dlc": {"Job": "BadRequest"}}
+
+
+def not_found_code(product: str, resource: str) -> str:
+    """The 404 code `product` answers for an unknown `resource` id."""
+    return NOT_FOUND_CODES.get(product, {}).get(resource, f"NotFound.{resource}")
+
+
+def illegal_state_code(product: str, resource: str) -> str:
+    """The 400 code `product` answers when `resource`'s status forbids the request."""
+    return ILLEGAL_STATE_CODES.get(product, {}).get(resource, "InvalidStatus")
+
+
 _RULES: dict[tuple[str, str], list[tuple[str, frozenset]]] = {
     ("PaiStudio", "GetTrainingJob"): [("$.Status", PAISTUDIO_TRAINING_JOB),
                                       ("$.StatusTransitions[*].Status", PAISTUDIO_TRAINING_JOB)],

@@ -27,14 +27,26 @@ def invalid_parameter(name: str, why: str, code: str = "InvalidParameter") -> Pa
     return PaiError(400, code, f"The parameter \"{name}\" is invalid: {why}")
 
 
-def not_found(resource: str, resource_id: str) -> PaiError:
-    # DESIGN §3 / behavior.md §11.1: unknown id -> 404 NotFound.<Resource>.
-    return PaiError(404, f"NotFound.{resource}", f"The specified {resource} \"{resource_id}\" does not exist.")
+def not_found(resource: str, resource_id: str, code: str | None = None) -> PaiError:
+    # DESIGN §3 / behavior.md §11.1: unknown id -> 404 NotFound.<Resource>, unless the product
+    # documents another code (pai-dlc answers plain `NotFound`: DLC_NOT_FOUND, docs/clients.md).
+    return PaiError(404, code or f"NotFound.{resource}", f"The specified {resource} \"{resource_id}\" does not exist.")
 
 
-def invalid_status(message: str) -> PaiError:
+# pai-dlc answers a wrong JobId / TensorboardId / PodId with plain `NotFound` [SKILL related-apis.md
+# "Common Errors"; behavior.md §2.3]; job templates keep their own codes (NotFound.JobTemplate,
+# NotFound.JobTemplateVersion), which the same table lists.
+DLC_NOT_FOUND = "NotFound"
+
+
+def invalid_status(message: str, code: str = "InvalidStatus") -> PaiError:
     # Observed style (behavior.md §2.3): "Job can't be stopped, because it is Stopped", HTTP 400.
-    return PaiError(400, "InvalidStatus", message)
+    return PaiError(400, code, message)
+
+
+# A DLC job asked to do what its status forbids (stop a finished job, ...) answers 400 `BadRequest`
+# [SKILL job-management.md "Common Pitfalls"; behavior.md §2.3]. Other resources keep InvalidStatus.
+DLC_JOB_BAD_STATE = "BadRequest"
 
 
 def not_implemented(product: str, action: str) -> PaiError:

@@ -458,7 +458,7 @@ DLC = {
         _dlc_done,
         lambda w, c: w.dlc.delete_job(c["job"]),
         lambda c: Gw({"JobId": c["job"]}),
-        lambda w, c, b: ((b["JobId"], w.error(lambda: w.dlc_get(c["job"]))), (c["job"], (404, "NotFound.Job"))),
+        lambda w, c, b: ((b["JobId"], w.error(lambda: w.dlc_get(c["job"]))), (c["job"], (404, "NotFound"))),
     ),
     "DeleteJobTemplate": Case(
         _tpl,
@@ -471,7 +471,7 @@ DLC = {
         lambda w: {"tb": w.tensorboard(until="Stopped")},
         lambda w, c: w.dlc.delete_tensorboard(c["tb"], dm.DeleteTensorboardRequest(workspace_id=WS)),
         lambda c: Gw({"TensorboardId": c["tb"], "WorkspaceId": WS}),
-        lambda w, c, b: ((b["TensorboardId"], w.error(lambda: w.tb_get(c["tb"]))), (c["tb"], (404, "NotFound.Tensorboard"))),
+        lambda w, c, b: ((b["TensorboardId"], w.error(lambda: w.tb_get(c["tb"]))), (c["tb"], (404, "NotFound"))),
     ),
     "GetJob": Case(
         _dlc_running,

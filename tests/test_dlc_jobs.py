@@ -88,7 +88,7 @@ def test_the_gateway_form_serves_every_job_operation(fakepai, gw):
     fakepai.advance(10)
     assert call(gw, "GetJob", JobId=job_id)["Status"] == "Stopped"
     assert gw.delete(f"{GW}/DeleteJob", params={"JobId": job_id}).json()["JobId"] == job_id
-    assert_error(gw.get(f"{GW}/GetJob", params={"JobId": job_id}), 404, "NotFound.Job")
+    assert_error(gw.get(f"{GW}/GetJob", params={"JobId": job_id}), 404, "NotFound")
 
 
 def test_stop_goes_through_stopping_and_is_refused_once_over(fakepai, dlc_client):
@@ -97,11 +97,11 @@ def test_stop_goes_through_stopping_and_is_refused_once_over(fakepai, dlc_client
     walk(fakepai, dlc_client, job_id, {"Running"})
     fakepai.advance(20)
     err = sdk_error(lambda: dlc_client.delete_job(job_id))
-    assert err.code == "InvalidStatus" and "because it is Running" in err.message
+    assert err.code == "BadRequest" and "because it is Running" in err.message
     dlc_client.stop_job(job_id)
     job = get(dlc_client, job_id)
     assert job["Status"] == "Stopping" and job["ReasonCode"] == "JobStoppedByUser"
-    assert sdk_error(lambda: dlc_client.stop_job(job_id)).code == "InvalidStatus"
+    assert sdk_error(lambda: dlc_client.stop_job(job_id)).code == "BadRequest"
     seen = walk(fakepai, dlc_client, job_id, {"Stopped"}, step=1)
     assert seen == ["Creating", "Queuing", "EnvPreparing", "Running", "Stopping", "Stopped"]
     job = get(dlc_client, job_id)
@@ -109,10 +109,10 @@ def test_stop_goes_through_stopping_and_is_refused_once_over(fakepai, dlc_client
     assert job["GmtStoppedTime"] == job["GmtFinishTime"] == job["StatusHistory"][-1]["StartTime"]
     assert [p["Status"] for p in job["Pods"]] == ["Failed"]
     err = sdk_error(lambda: dlc_client.stop_job(job_id))
-    assert err.statusCode == 400 and err.code == "InvalidStatus"
+    assert err.statusCode == 400 and err.code == "BadRequest"
     assert "Job can't be stopped, because it is Stopped" in err.message      # the observed message
     dlc_client.delete_job(job_id)
-    assert sdk_error(lambda: get(dlc_client, job_id)).code == "NotFound.Job"
+    assert sdk_error(lambda: get(dlc_client, job_id)).code == "NotFound"
     assert sdk_error(lambda: dlc_client.delete_job(job_id)).statusCode == 404
     assert dlc_client.list_jobs(m.ListJobsRequest()).body.total_count == 0
 
@@ -308,11 +308,11 @@ def test_bad_create_requests_are_rejected_and_create_nothing(fakepai, gw, body, 
 def test_bad_input_to_every_job_operation_is_a_4xx(fakepai, gw, dlc_client):
     job_id = create(dlc_client)
     cases = [
-        ("GET", "GetJob", {"JobId": "dlcnosuchjob0000"}, 404, "NotFound.Job"),
+        ("GET", "GetJob", {"JobId": "dlcnosuchjob0000"}, 404, "NotFound"),
         ("GET", "GetJob", {"JobId": job_id, "NeedDetail": "maybe"}, 400, "InvalidParameter"),
-        ("POST", "StopJob", {"JobId": "dlcnosuchjob0000"}, 404, "NotFound.Job"),
-        ("DELETE", "DeleteJob", {"JobId": "dlcnosuchjob0000"}, 404, "NotFound.Job"),
-        ("PUT", "UpdateJob", {"JobId": "dlcnosuchjob0000", "Priority": 2}, 404, "NotFound.Job"),
+        ("POST", "StopJob", {"JobId": "dlcnosuchjob0000"}, 404, "NotFound"),
+        ("DELETE", "DeleteJob", {"JobId": "dlcnosuchjob0000"}, 404, "NotFound"),
+        ("PUT", "UpdateJob", {"JobId": "dlcnosuchjob0000", "Priority": 2}, 404, "NotFound"),
         ("GET", "ListJobs", {"PageSize": "0"}, 400, "InvalidParameter"),
         ("GET", "ListJobs", {"PageSize": "101"}, 400, "InvalidParameter"),
         ("GET", "ListJobs", {"PageNumber": "1001"}, 400, "InvalidParameter"),

@@ -125,16 +125,16 @@ def test_pod_events_and_sidecar_containers(fakepai, dlc_client, gw):
     for params, status, code in [
         ({"JobId": job_id, "PodId": pod, "Containers": "nginx"}, 400, "InvalidParameter"),
         ({"JobId": job_id, "PodId": pod, "MaxLines": 0}, 400, "InvalidParameter"),
-        ({"JobId": job_id, "PodId": pod, "PodUid": "00000000-0000-4000-8000-000000000000"}, 404, "NotFound.Pod"),
-        ({"JobId": job_id, "PodId": f"{job_id}-worker-7"}, 404, "NotFound.Pod"),
-        ({"JobId": "dlcnosuchjob0000", "PodId": pod}, 404, "NotFound.Job"),
+        ({"JobId": job_id, "PodId": pod, "PodUid": "00000000-0000-4000-8000-000000000000"}, 404, "NotFound"),
+        ({"JobId": job_id, "PodId": f"{job_id}-worker-7"}, 404, "NotFound"),
+        ({"JobId": "dlcnosuchjob0000", "PodId": pod}, 404, "NotFound"),
     ]:
         assert_error(gw.get(f"{GW}/GetPodLogs", params=params), status, code)
-    assert_error(gw.get(f"{GW}/GetPodEvents", params={"JobId": job_id, "PodId": "nope"}), 404, "NotFound.Pod")
+    assert_error(gw.get(f"{GW}/GetPodEvents", params={"JobId": job_id, "PodId": "nope"}), 404, "NotFound")
     # The gateway form fills both path parameters from trailing segments too.
     resp = gw.get(f"{GW}/GetPodLogs/{job_id}/{pod}")
     assert resp.status_code == 200 and resp.json()["PodId"] == pod
-    assert sdk_error(lambda: dlc_client.get_pod_logs(job_id, "nope", m.GetPodLogsRequest())).code == "NotFound.Pod"
+    assert sdk_error(lambda: dlc_client.get_pod_logs(job_id, "nope", m.GetPodLogsRequest())).code == "NotFound"
 
 
 def test_settings_show_in_the_pod_and_the_job(fakepai, dlc_client, gw):

@@ -110,5 +110,5 @@ def test_bad_metric_requests(fakepai, gw, dlc_client):
     ]:
         assert_error(gw.get(f"{GW}/GetJobMetrics", params=params), 400, code)
     assert_error(gw.get(f"{GW}/GetJobMetrics", params={"JobId": "dlcnosuchjob0000", "MetricType": "CpuCoreUsage"}),
-                 404, "NotFound.Job")
+                 404, "NotFound")
     assert sdk_error(lambda: dlc_client.get_job_metrics(job_id, m.GetJobMetricsRequest())).code == "MissingParameter"

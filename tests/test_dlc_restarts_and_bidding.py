@@ -259,7 +259,7 @@ def test_pod_uids_must_name_a_life_that_exists(fakepai, dlc_client, gw):
     first_uid = get(dlc_client, job_id)["Pods"][0]["PodUid"]
     replacement = pods.uid(pod_id, 1)          # the life the restart will create
     assert_error(gw.get(f"{GW}/GetPodLogs", params={"JobId": job_id, "PodId": pod_id, "PodUid": replacement}),
-                 404, "NotFound.Pod")
+                 404, "NotFound")
     walk(fakepai, dlc_client, job_id, {"Succeeded"})
     for uid in (first_uid, replacement):
         assert call(gw, "GetPodLogs", JobId=job_id, PodId=pod_id, PodUid=uid)["PodUid"] == uid

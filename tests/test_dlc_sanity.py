@@ -145,9 +145,9 @@ def test_bad_sanity_requests(fakepai, gw, dlc_client):
     assert_error(gw.get(f"{GW}/GetJobSanityCheckResult", params={"JobId": job_id, "SanityCheckNumber": 1,
                                                                  "SanityCheckPhase": "GpuBurn"}), 400, "InvalidParameter")
     assert_error(gw.get(f"{GW}/ListJobSanityCheckResults", params={"JobId": job_id, "Order": "up"}), 400, "InvalidParameter")
-    assert_error(gw.get(f"{GW}/ListJobSanityCheckResults", params={"JobId": "dlcnosuchjob0000"}), 404, "NotFound.Job")
+    assert_error(gw.get(f"{GW}/ListJobSanityCheckResults", params={"JobId": "dlcnosuchjob0000"}), 404, "NotFound")
     err = sdk_error(lambda: dlc_client.get_job_sanity_check_result("dlcnosuchjob0000", m.GetJobSanityCheckResultRequest(sanity_check_number=1)))
-    assert err.code == "NotFound.Job"
+    assert err.code == "NotFound"
     bad_args = {"DisplayName": "x", "JobType": "PyTorchJob", "UserCommand": "run",
                 "JobSpecs": [{"Type": "Worker", "EcsSpec": "ecs.g6.xlarge"}],
                 "Settings": {"EnableSanityCheck": True, "SanityCheckArgs": "--fakepai-check-runs=99"}}

@@ -191,7 +191,7 @@ def test_replaced_pods_have_their_own_logs_and_continue_the_series(fakepai, dlc_
         assert text[-1] == f"[dlc] Process exited with code {code}."
         assert events[-1].endswith(f"Container pytorch failed (exit code {code}).")
     assert_error(gw.get(f"{GW}/GetPodLogs", params={"JobId": job_id, "PodId": pod_id, "PodUid": str(uuid.uuid4())}),
-                 404, "NotFound.Pod")
+                 404, "NotFound")
     job_events = call(gw, "GetJobEvents", JobId=job_id)["Events"]
     assert sum(e.endswith(f"Created pod: {pod_id}") for e in job_events) == 2
 

@@ -117,7 +117,7 @@ def test_stop_start_and_delete_follow_the_state_rules(fakepai, dlc_client):
                  lambda: dlc_client.stop_tensorboard(tb_id, m.StopTensorboardRequest()),
                  lambda: dlc_client.delete_tensorboard(tb_id, m.DeleteTensorboardRequest())):
         err = sdk_error(call)
-        assert (err.statusCode, err.code) == (404, "NotFound.Tensorboard")
+        assert (err.statusCode, err.code) == (404, "NotFound")
 
 
 def test_stop_while_creating_and_restart_after_auto_stop(fakepai, dlc_client):
@@ -163,9 +163,9 @@ def test_get_accepts_the_jodid_quirk_and_checks_the_workspace(fakepai, dlc_clien
     tb_id = create(dlc_client)["TensorboardId"]
     assert get(dlc_client, tb_id, jod_id="dlc-anything", token="t", workspace_id=WS)["TensorboardId"] == tb_id
     err = sdk_error(lambda: get(dlc_client, tb_id, workspace_id="12345"))
-    assert (err.statusCode, err.code) == (404, "NotFound.Tensorboard")
+    assert (err.statusCode, err.code) == (404, "NotFound")
     err = sdk_error(lambda: get(dlc_client, "tbnosuchboard00"))
-    assert (err.statusCode, err.code) == (404, "NotFound.Tensorboard")
+    assert (err.statusCode, err.code) == (404, "NotFound")
 
 
 def test_scripted_outcomes_fail_or_stop_a_tensorboard(fakepai, dlc_client):
@@ -233,9 +233,9 @@ def test_create_from_a_job(fakepai, dlc_client):
     assert listing(dlc_client, source_id=job_id)["TotalCount"] == 3
     with fakepai.http() as http:
         for body, status, code in (
-            ({"JobId": "dlcnosuchjob0000"}, 404, "NotFound.Job"),
-            ({"SourceType": "job", "SourceId": "dlcnosuchjob0000"}, 404, "NotFound.Job"),
-            ({"TensorboardDataSources": [{"SourceType": "dlcjob", "Id": "dlcnosuchjob0000"}]}, 404, "NotFound.Job"),
+            ({"JobId": "dlcnosuchjob0000"}, 404, "NotFound"),
+            ({"SourceType": "job", "SourceId": "dlcnosuchjob0000"}, 404, "NotFound"),
+            ({"TensorboardDataSources": [{"SourceType": "dlcjob", "Id": "dlcnosuchjob0000"}]}, 404, "NotFound"),
         ):
             assert_error(http.post(f"{GW}/CreateTensorboard", json=body), status, code)
 
@@ -346,7 +346,7 @@ def test_every_operation_through_the_gateway_form(fakepai):
         assert_error(http.put(f"{GW}/UpdateTensorboard/{tb_id}", params={"MaxRunningTimeMinutes": "-5"}), 400,
                      "InvalidParameter")
         assert_error(http.put(f"{GW}/UpdateTensorboard/tbnosuchboard00", params={"Priority": "2"}), 404,
-                     "NotFound.Tensorboard")
+                     "NotFound")
         tb = http.get(f"{GW}/GetTensorboard/{tb_id}").json()
         assert (tb["MaxRunningTimeMinutes"], tb["Priority"]) == (1, "5")        # the rejected updates changed nothing
         listed = http.get(f"{GW}/ListTensorboards", params={"WorkspaceId": WS, "Verbose": "true"})
@@ -367,4 +367,4 @@ def test_every_operation_through_the_gateway_form(fakepai):
         deleted = http.delete(f"{GW}/DeleteTensorboard/{tb_id}", params={"WorkspaceId": WS})
         assert deleted.status_code == 200 and deleted.json()["TensorboardId"] == tb_id
         assert_valid_response(P, "DeleteTensorboard", deleted.json())
-        assert_error(http.get(f"{GW}/GetTensorboard/{tb_id}"), 404, "NotFound.Tensorboard")
+        assert_error(http.get(f"{GW}/GetTensorboard/{tb_id}"), 404, "NotFound")

@@ -143,7 +143,7 @@ def test_per_request_header(fakepai):
         r = http.get(f"{GW}/ListCampaigns", headers={"x-fakepai-fault": "return-429"})
         assert_error(r, 429, "Throttling.User")
         assert int(r.headers["x-acs-retry-after"]) > 0
-        assert_error(http.get(f"{GW}/ListCampaigns", headers={"x-fakepai-fault": "return-404-NotFound.Job"}), 404, "NotFound.Job")
+        assert_error(http.get(f"{GW}/ListCampaigns", headers={"x-fakepai-fault": "return-404-NotFound"}), 404, "NotFound")
         t0 = time.perf_counter()
         assert http.get(f"{GW}/ListCampaigns", headers={"x-fakepai-fault": "delay-150"}).status_code == 200
         assert time.perf_counter() - t0 >= 0.15

@@ -176,4 +176,4 @@ def test_tensorboard_from_a_job_takes_its_name_and_workspace(fakepai, dlc_client
         # A deleted job is gone for TensorBoards too.
         fakepai.advance(3600)
         assert http.delete(f"{DLC}/DeleteJob/{job_id}").status_code == 200
-        assert_error(http.post(f"{DLC}/CreateTensorboard", json={"JobId": job_id}), 404, "NotFound.Job")
+        assert_error(http.post(f"{DLC}/CreateTensorboard", json={"JobId": job_id}), 404, "NotFound")

@@ -80,8 +80,9 @@ class Context:
         return True
 
     def lookup(self, items: Mapping[str, T], resource: str, resource_id: str | None,
-               workspace_of: Callable[[T], str | None], *, named_workspace: str | None = None) -> T:
-        """`items[resource_id]`, or 404 NotFound.<resource>; a key limited to some workspaces gets
+               workspace_of: Callable[[T], str | None], *, named_workspace: str | None = None,
+               code: str | None = None) -> T:
+        """`items[resource_id]`, or 404 NotFound.<resource> (or `code`); a key limited to some workspaces gets
         403 Forbidden.RAM for a resource outside them (the path names no workspace to check).
         When the request names a workspace (`named_workspace`), the resource is looked up inside
         it: one in another workspace is not found."""
@@ -89,7 +90,7 @@ class Context:
         workspace = workspace_of(item) if item is not None else None
         if item is None or (named_workspace and workspace and named_workspace != workspace):
             from fakepai.errors import not_found
-            raise not_found(resource, resource_id or "")
+            raise not_found(resource, resource_id or "", code)
         self.check_workspace(workspace)
         return item
 

@@ -8,7 +8,7 @@ counts the calls it matched and the times it fired; GET /_fakepai/faults shows b
 assert that its retry logic really met the fault.
 
 Per-request steering, without registering anything: the header
-`x-fakepai-fault: return-503` (or `return-500`, `return-429`, `return-404-NotFound.Job`,
+`x-fakepai-fault: return-503` (or `return-500`, `return-429`, `return-404-NotFound`,
 `delay-1500` for 1.5 s, several comma-separated) applies to that one request.
 """
 from __future__ import annotations

@@ -9,6 +9,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from fakepai.errors import DLC_NOT_FOUND
+
 
 if TYPE_CHECKING:  # pragma: no cover
     from fakepai.services.dlc.lifecycle import JobPlan
@@ -69,5 +71,6 @@ def find_record(ctx, job_id: str | None) -> JobRecord | None:
 
 
 def get_record(ctx, job_id: str | None) -> JobRecord:
-    """The job, or 404 NotFound.Job; a key limited to some workspaces only sees jobs in them."""
-    return ctx.lookup(ctx.store(DlcJobStore).jobs, "Job", job_id, lambda record: record.workspace_id)
+    """The job, or 404 NotFound; a key limited to some workspaces only sees jobs in them."""
+    return ctx.lookup(ctx.store(DlcJobStore).jobs, "Job", job_id, lambda record: record.workspace_id,
+                      code=DLC_NOT_FOUND)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import math
 
-from fakepai.errors import invalid_parameter, invalid_status, missing_parameter
+from fakepai.errors import DLC_JOB_BAD_STATE, invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.dlc import job_view, lifecycle, restarts
 from fakepai.services.dlc.job_spec import check_pod_count, clean, validate_create
 from fakepai.services.dlc.job_store import DlcJobStore, JobRecord, get_record
@@ -290,7 +290,7 @@ def _scaling(record: JobRecord, status: str, specs: list[dict]) -> dict[str, int
     if not _elastic(record.body):
         raise invalid_parameter("JobSpecs", "the pod count can only be changed for elastic jobs")
     if status in TERMINAL:
-        raise invalid_status(f"Job can't be scaled, because it is {status}")
+        raise invalid_status(f"Job can't be scaled, because it is {status}", DLC_JOB_BAD_STATE)
     roles = {s.get("Type") or "Worker" for s in record.body.get("JobSpecs") or []}
     out = {}
     for i, spec in enumerate(specs):
@@ -360,7 +360,7 @@ def stop_job(ctx, params: dict) -> dict:
         lifecycle.stop(record.plan, now)
     except ValueError as e:
         # The observed message (behavior.md §2.3), HTTP 400.
-        raise invalid_status(f"Job can't be stopped, because it is {e}")
+        raise invalid_status(f"Job can't be stopped, because it is {e}", DLC_JOB_BAD_STATE)
     record.modified = now
     return {"JobId": record.job_id}
 
@@ -371,7 +371,7 @@ def delete_job(ctx, params: dict) -> dict:
     status = record.plan.status_at(ctx.now())
     # "Deletes a completed or stopped job" [META]; anything else is 400 [INFERRED].
     if status not in TERMINAL:
-        raise invalid_status(f"Job can't be deleted, because it is {status}")
+        raise invalid_status(f"Job can't be deleted, because it is {status}", DLC_JOB_BAD_STATE)
     del ctx.store(DlcJobStore).jobs[record.job_id]
     return {"JobId": record.job_id}
 

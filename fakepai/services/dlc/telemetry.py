@@ -19,7 +19,7 @@ import math
 from datetime import datetime, timedelta, timezone
 from typing import Sequence
 
-from fakepai.errors import PaiError, invalid_parameter
+from fakepai.errors import DLC_NOT_FOUND, PaiError, invalid_parameter
 from fakepai.services.dlc import lifecycle, seeded
 from fakepai.services.dlc.ecs_specs import lookup
 from fakepai.services.dlc.job_spec import pod_resources
@@ -378,12 +378,12 @@ def _pod(ctx, params: dict, now: float) -> tuple[JobRecord, str, PodLife | None,
     """The job, the pod's role, the life asked for and its PodUid: the incarnation `PodUid` names
     (an earlier one after a restart), else the latest one created by now (None: in the job's spec
     but not scheduled yet, with the PodUid its first life will have). An id outside the job's
-    roster, or a PodUid of no incarnation of that pod, is 404 NotFound.Pod."""
+    roster, or a PodUid of no incarnation of that pod, is 404 NotFound."""
     record = get_record(ctx, params["JobId"])
     pod_id = params["PodId"]
     role = role_of(record, pod_id)
     if role is None:
-        raise PaiError(404, "NotFound.Pod", f"The specified Pod \"{pod_id}\" does not exist in job {record.job_id}.")
+        raise PaiError(404, DLC_NOT_FOUND, f"The specified Pod \"{pod_id}\" does not exist in job {record.job_id}.")
     pod_uid = params.get("PodUid") or None
     life = life_of(record, pod_id, at=now, pod_uid=pod_uid)
     if life is not None and life.created > now:
@@ -396,7 +396,7 @@ def _pod(ctx, params: dict, now: float) -> tuple[JobRecord, str, PodLife | None,
     not_yet = (life is None and pod_uid == (planned[0].uid if planned else uid(pod_id))
                and not any(p.created <= now for p in planned))
     if life is None and not not_yet:
-        raise PaiError(404, "NotFound.Pod", f"The specified PodUid \"{pod_uid}\" does not exist for pod {pod_id}.")
+        raise PaiError(404, DLC_NOT_FOUND, f"The specified PodUid \"{pod_uid}\" does not exist for pod {pod_id}.")
     return record, role, life, pod_uid
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from fakepai import jsontext
 from fakepai.clock import iso
-from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter
+from fakepai.errors import DLC_NOT_FOUND, PaiError, invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.dlc.job_store import JobRecord, get_record
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
@@ -127,11 +127,12 @@ def _store(ctx: Context) -> TensorboardStore:
 def _board(ctx: Context, params: dict) -> Tensorboard:
     # A TensorBoard is looked up inside the workspace the caller names, when it names one.
     return ctx.lookup(_store(ctx).boards, "Tensorboard", params["TensorboardId"],
-                      lambda tb: tb.fields.get("WorkspaceId"), named_workspace=params.get("WorkspaceId"))
+                      lambda tb: tb.fields.get("WorkspaceId"), named_workspace=params.get("WorkspaceId"),
+                      code=DLC_NOT_FOUND)
 
 
 def _find_job(ctx: Context, job_id: str) -> JobRecord:
-    """The account's DLC job, or 404 NotFound.Job; 403 Forbidden.RAM when it is in a workspace the
+    """The account's DLC job, or 404 NotFound; 403 Forbidden.RAM when it is in a workspace the
     caller's key may not use (a reference is no way around a workspace limit, docs/security.md)."""
     return get_record(ctx, job_id)
 
