@@ -39,7 +39,9 @@ def test_filters(fakepai, dlc_client):
     assert lingjun and all(s["InstanceType"].startswith("ml.") and s["PaymentTypes"] == ["PrePaid"] for s in lingjun)
 
 
-@pytest.mark.parametrize("sort_by, field", [("CPU", "Cpu"), ("GPU", "Gpu"), ("Memory", "Memory")])
+# `Gpu` / `Cpu`: the response field spellings alipai sends (docs/clients.md); lower case is not PAI's.
+@pytest.mark.parametrize("sort_by, field", [("CPU", "Cpu"), ("GPU", "Gpu"), ("Memory", "Memory"), ("Gpu", "Gpu"),
+                                            ("Cpu", "Cpu")])
 def test_sorting_and_paging(fakepai, gw, sort_by, field):
     full = call(gw, "ListEcsSpecs", SortBy=sort_by, Order="asc", PageSize=100)["EcsSpecs"]
     values = [s[field] for s in full]
@@ -61,7 +63,7 @@ def test_catalogue_order_and_its_reverse(fakepai, gw):
 
 
 def test_bad_requests(fakepai, gw):
-    for params in ({"AcceleratorType": "TPU"}, {"ResourceType": "Mainframe"}, {"SortBy": "Price"},
+    for params in ({"AcceleratorType": "TPU"}, {"ResourceType": "Mainframe"}, {"SortBy": "Price"}, {"SortBy": "gpu"},
                    {"Order": "random"}, {"PageSize": 0}, {"PageSize": 101}, {"PageNumber": 0}):
         assert_error(gw.get(f"{GW}/ListEcsSpecs", params=params), 400, "InvalidParameter")
 

@@ -75,7 +75,12 @@ def test_parse_path_accepts_dotted_paths_with_indices(text, parsed):
     assert format_path(parsed) == text
 
 
-@pytest.mark.parametrize("text", ["", "$.UserCommand", "$JobType", "JobSpecs[a].Image", "JobSpecs[0", "JobSpecs.[0]",
+def test_parse_path_accepts_the_jsonpath_root_prefix():
+    # The SDK calls constraint keys JSONPath; `$.` names the document root (docs/clients.md).
+    assert parse_path("$.JobSpecs[0].Image") == parse_path("JobSpecs[0].Image") == ("JobSpecs", 0, "Image")
+
+
+@pytest.mark.parametrize("text", ["", "$", "$.", "$JobType", "$..UserCommand", "JobSpecs[a].Image", "JobSpecs[0", "JobSpecs.[0]",
                                   "[0].Image", "a..b", "JobSpecs[-1]", "Job Specs", "UserCommand.", 7])
 def test_parse_path_rejects_everything_else(text):
     with pytest.raises(PathError):
@@ -338,7 +343,8 @@ BAD_CONTENT = [
 ]
 
 BAD_CONSTRAINTS = [
-    {"UserCommand": "frozen"}, {"UserCommand": "LOCKED"}, {"$.UserCommand": "locked"}, {"JobSpecs[x].Image": "locked"},
+    {"UserCommand": "frozen"}, {"UserCommand": "LOCKED"}, {"JobSpecs[x].Image": "locked"},
+    {"$.UserCommand": "locked", "UserCommand": "overridable"},          # two keys, one field
     {"": "locked"}, {"JobSpecs[0].Image": 1}, ["UserCommand"],
 ]
 
@@ -470,6 +476,19 @@ def test_create_job_from_a_template_through_the_sdk(fakepai, dlc_client):
         dlc_client.stop_job(live)
         wait_for(fakepai, dlc_client, live, {"Stopped"})
     assert dlc_client.delete_job_template(tid, m.DeleteJobTemplateRequest()).body.template_id == tid
+
+
+def test_jsonpath_prefixed_constraints_are_stored_as_given_and_applied(fakepai, dlc_client):
+    """Constraint keys with a `$.` prefix (the SDK's "JSONPath") are accepted, stored as the caller
+    wrote them, and act like the unprefixed form (docs/clients.md)."""
+    given = {"$.JobSpecs[0].Image": "locked", "UserCommand": "locked"}
+    tid = create(dlc_client, "jsonpath-tpl", constraints=given)
+    assert get(dlc_client, tid)["Versions"][0]["Constraints"] == given
+    spec = m.JobSpec(type="Worker", pod_count=1, image="evil:latest", ecs_spec="ecs.gn7i-c8g1.2xlarge")
+    job_id = dlc_client.create_job(m.CreateJobRequest(display_name="j", workspace_id=WS, template_id=tid,
+                                                      job_specs=[spec], user_command="rm -rf /")).body.job_id
+    job = dlc_client.get_job(job_id, m.GetJobRequest()).body.to_map()
+    assert (job["JobSpecs"][0]["Image"], job["UserCommand"]) == (IMAGE, "python train.py")
 
 
 def test_a_job_from_the_seed_template_keeps_its_locked_fields(fakepai):

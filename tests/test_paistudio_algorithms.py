@@ -118,8 +118,9 @@ def test_version_crud_with_form_bodies(fakepai, paistudio_client):
         return ok("ListAlgorithmVersions", client.list_algorithm_versions(algo, m.ListAlgorithmVersionsRequest(**kw)))
 
     assert versions()["TotalCount"] == 3
-    assert [v["AlgorithmVersion"] for v in versions(page_size=2)["AlgorithmVersions"]] == ["v2.0.0", "v1.1.0"]
-    assert [v["AlgorithmVersion"] for v in versions(page_size=2, page_number=2)["AlgorithmVersions"]] == ["v1.0.0"]
+    # Oldest first: alipai reads the last item as the latest version (docs/clients.md).
+    assert [v["AlgorithmVersion"] for v in versions(page_size=2)["AlgorithmVersions"]] == ["v1.0.0", "v1.1.0"]
+    assert [v["AlgorithmVersion"] for v in versions(page_size=2, page_number=2)["AlgorithmVersions"]] == ["v2.0.0"]
 
     spec2 = {**SPEC, "Image": "pytorch:2.2", "HyperParameters": [{"Name": "lr", "Type": "Float", "DefaultValue": "0.1"}]}
     request = m.UpdateAlgorithmVersionRequest(algorithm_spec=m.AlgorithmSpec().from_map(spec2))

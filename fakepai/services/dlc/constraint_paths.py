@@ -1,7 +1,9 @@
 """Job-template constraint paths: `JobSpecs[0].Image`, `Settings.Tags`, `UserCommand`.
 
-behavior.md §6.3: keys are dot-separated field names with `[i]` list indices and no `$.` prefix
-(the real server parses them with Go's `jsonpath.ParsePathSegment`). A parsed path is a tuple of
+behavior.md §6.3: keys are dot-separated field names with `[i]` list indices (the real server parses
+them with Go's `jsonpath.ParsePathSegment`). The skill docs write them without a `$.` prefix, the
+SDK calls them JSONPath, so a `$.` prefix is accepted too and means the same field; the key is
+stored as the caller wrote it (docs/clients.md). A parsed path is a tuple of
 field names (str) and indices (int); the helpers below read, write and remove the leaf it names
 inside a JSON document (dicts and lists).
 """
@@ -25,8 +27,8 @@ def parse_path(text: str) -> Path:
     """`"JobSpecs[0].Image"` -> `("JobSpecs", 0, "Image")`; raises PathError on anything else."""
     if not isinstance(text, str) or not text:
         raise PathError("a path is a non-empty string")
-    if text.startswith("$"):
-        raise PathError("paths have no '$.' prefix (write JobSpecs[0].Image, not $.JobSpecs[0].Image)")
+    if text.startswith("$."):
+        text = text[2:]                      # JSONPath's root: `$.JobSpecs[0].Image` = `JobSpecs[0].Image`
     out: list[str | int] = []
     for segment in text.split("."):
         name = _NAME.match(segment)

@@ -75,7 +75,9 @@ def lookup(instance_type: str | None) -> dict | None:
     return _BY_TYPE.get(instance_type or "")
 
 
-_SORT_KEYS = {"CPU": "Cpu", "GPU": "Gpu", "Memory": "Memory"}
+# SortBy: the SDK's names, and the response field names alipai sends (`Gpu`) [PAISDK]; the schema's
+# enum lists both and nothing else (lower case is rejected [SKILL e80d822]), docs/clients.md.
+_SORT_KEYS = {"CPU": "Cpu", "GPU": "Gpu", "Memory": "Memory", "Cpu": "Cpu", "Gpu": "Gpu"}
 
 
 def _choice(params: dict, name: str, allowed: tuple[str, ...]) -> str | None:

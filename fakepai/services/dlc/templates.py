@@ -139,7 +139,7 @@ def parse_content(text) -> dict:
 
 
 def parse_constraints(value) -> dict[str, str]:
-    """Keys are dotted paths with [i] indices (no `$.`), values locked | overridable | required;
+    """Keys are dotted paths with [i] indices (an optional `$.` prefix), values locked | overridable | required;
     anything else is 400 InvalidParameter.Constraints [SKILL e80d822]. Values are matched exactly
     (lower case, as documented)."""
     def bad(why: str) -> PaiError:
@@ -149,11 +149,16 @@ def parse_constraints(value) -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         raise bad("Constraints must be an object mapping field paths to locked, overridable or required")
+    seen: dict = {}
     for key, rule in value.items():
         try:
-            parse_path(key)
+            path = parse_path(key)
         except PathError as e:
             raise bad(f"{key!r} is not a field path: {e}")
+        if path in seen:
+            # `$.UserCommand` and `UserCommand` name one field: two rules for it are ambiguous.
+            raise bad(f"{key!r} and {seen[path]!r} name the same field")
+        seen[path] = key
         if rule not in RULES:
             raise bad(f"the rule for {key!r} must be one of {', '.join(RULES)}, got {rule!r}")
     return dict(value)

@@ -8,7 +8,8 @@ Create/Update of algorithms and versions arrive form-encoded, `AlgorithmSpec` as
 Decisions where the reference is silent [INFERRED]:
 - AlgorithmName is required and unique per workspace (duplicates -> 400 InvalidParameter);
 - an AlgorithmSpec needs Command, Image and JobType (the model's required fields);
-- deleting an algorithm deletes its versions; lists are newest first, PageSize 1..100 default 10;
+- deleting an algorithm deletes its versions; ListAlgorithms is newest first and ListAlgorithmVersions
+  oldest first (alipai reads its last item as the latest [PAISDK]), PageSize 1..100 default 10;
 - provider `pai` names fakepai's small built-in catalogue (`BUILTIN`), readable through Get/List
   and usable by CreateTrainingJob but not writable (403 Forbidden). A job that names an algorithm
   without a provider resolves the caller's own algorithm first, then the built-in one;
@@ -295,7 +296,9 @@ def get_algorithm_version(ctx: Context, params: dict) -> dict:
 @operation(PRODUCT, "ListAlgorithmVersions")
 def list_algorithm_versions(ctx: Context, params: dict) -> dict:
     algo = _algorithm(ctx, params["AlgorithmId"])
-    versions = sorted(algo.versions.values(), key=lambda v: v.created, reverse=True)   # stable: newest first
+    # Oldest first: alipai takes the LAST item as the latest version [PAISDK pai/estimator.py
+    # AlgorithmEstimator._get_algo_version, `items[-1]`]. Stable on ties: creation order.
+    versions = sorted(algo.versions.values(), key=lambda v: v.created)
     total, chosen = _paged(params, versions)
     return {"AlgorithmVersions": [_version_view(algo, v, with_spec=False) for v in chosen], "TotalCount": total}
 
