@@ -59,9 +59,14 @@ def test_pod_logs_pull_start_train_and_exit(fakepai, dlc_client):
     losses = [float(re.search(r"loss=([\d.]+)", t).group(1)) for t in progress]
     assert losses[-1] < losses[0]                                        # training makes progress
     assert text[-1] == "[dlc] Process exited with code 0."
-    # MaxLines keeps the first lines of the window; moving StartTime pages through the rest.
-    first = logs(dlc_client, job_id, pod, max_lines=3)["Logs"]
-    assert first == body["Logs"][:3]
+    # MaxLines keeps the NEWEST lines of the window: the log tail the aiops skill docs read with it
+    # (docs/clients.md); EndTime moves the tail back, StartTime still narrows the window.
+    tail = logs(dlc_client, job_id, pod, max_lines=3)["Logs"]
+    assert tail == body["Logs"][-3:] and tail[-1].endswith("[dlc] Process exited with code 0.")
+    second_epoch = body["Logs"][text.index(progress[1])]          # 10 s after the first progress line
+    until = logs(dlc_client, job_id, pod, end_time=_utc(second_epoch))["Logs"]
+    assert 2 < len(until) < len(body["Logs"]) and until == body["Logs"][:len(until)]
+    assert logs(dlc_client, job_id, pod, max_lines=2, end_time=_utc(second_epoch))["Logs"] == until[-2:]
     later = logs(dlc_client, job_id, pod, start_time=_utc(body["Logs"][5]))["Logs"]
     assert later == [line for line in body["Logs"] if line[:19] >= body["Logs"][5][:19]]
 

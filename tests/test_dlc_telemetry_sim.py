@@ -93,20 +93,22 @@ def test_a_month_long_log_is_paged_by_arithmetic_not_stored(fakepai, dlc_client,
     assert len(hour) == len(month) == 100
     assert month_written == 100 and month_inspected <= 101
     assert (month_written, month_inspected) == (hour_written, hour_inspected)
-    # The default window is the last 7 days: the page starts 23 days into the run, with the step
-    # the clock gives (a line every 10 s, 50 steps a line), and goes on one line at a time.
+    # MaxLines keeps the newest lines of the window (the log tail): the page ends now, 30 days into
+    # the run, with the step the clock gives (a line every 10 s, 50 steps a line), one line at a time.
     numbers = steps(month)
     assert numbers == list(range(numbers[0], numbers[0] + 50 * 100, 50))
-    first = stamp_epoch(month[0])
-    assert abs(first - (fakepai.now() - 7 * DAY)) <= 10
+    first, last = stamp_epoch(month[0]), stamp_epoch(month[-1])
+    assert abs(last - fakepai.now()) <= 10
     assert abs(first - began - numbers[0] / 5) <= 1
-    # Any point of the month is one request away, through the gateway form too.
-    middle = iso(began + 15 * DAY)
-    body = gw_logs(gw, JobId=job_id, PodId=pod, StartTime=middle, MaxLines=5)
+    # Any point of the month is one request away, through the gateway form too: the tail of a window
+    # that ends there.
+    middle = began + 15 * DAY
+    body = gw_logs(gw, JobId=job_id, PodId=pod, StartTime=iso(middle - 3600), EndTime=iso(middle), MaxLines=5)
     assert body["PodUid"] == get(dlc_client, job_id)["Pods"][0]["PodUid"]
     numbers = steps(body["Logs"])
-    assert len(numbers) == 5 and abs(numbers[0] - 15 * DAY * 5) <= 50
-    assert body["Logs"] == sdk_logs(dlc_client, job_id, pod, start_time=middle, max_lines=5)["Logs"]
+    assert len(numbers) == 5 and abs(numbers[-1] - 15 * DAY * 5) <= 50
+    assert body["Logs"] == sdk_logs(dlc_client, job_id, pod, start_time=iso(middle - 3600), end_time=iso(middle),
+                                    max_lines=5)["Logs"]
     # The newest lines: the last minute holds six, the last one the clock's step.
     latest, _, _ = page(start_time=iso(fakepai.now() - 60))
     assert len(latest) in (5, 6, 7) and abs(steps(latest)[-1] - (fakepai.now() - began) * 5) <= 50

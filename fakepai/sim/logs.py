@@ -192,15 +192,25 @@ def _timed(source: Lines, n: int, first: int, last: int) -> Iterator[tuple[float
 
 
 def merged_window(sources: Sequence[Lines], now: float, lo: float | None = None, hi: float | None = None,
-                  limit: int | None = None) -> list[tuple[float, str]]:
-    """The first `limit` (time, line) pairs the sources printed in [lo, hi] by `now`, in time order
-    (equal times: the earlier source first, then line order). Each source is read lazily and only
-    as far as the page needs, so a page costs O(limit + len(sources)) whatever the sources' length."""
+                  limit: int | None = None, newest: bool = False) -> list[tuple[float, str]]:
+    """The first `limit` (time, line) pairs the sources printed in [lo, hi] by `now` — or with
+    `newest`, the last `limit` (a log tail) — in time order (equal times: the earlier source first,
+    then line order). Each source is read lazily and only as far as the page needs, so a page costs
+    O(limit + len(sources)) whatever the sources' length."""
     ranges = [source.window(now, lo, hi) for source in sources]
+    if newest and limit is not None:
+        # Only a source's last `limit` lines can be among the window's last `limit`.
+        ranges = [(max(a, b - limit), b) for a, b in ranges]
     heads = [_timed(source, n, a, b) for n, (source, (a, b)) in enumerate(zip(sources, ranges))]
-    picked = list(islice(heapq.merge(*heads), limit))
+    merged = heapq.merge(*heads)
+    picked = list(merged)[-limit:] if newest and limit is not None else list(islice(merged, limit))
+    if limit == 0:
+        picked = []
+    first = {}
+    for _, n, i in picked:
+        first.setdefault(n, i)
     taken = Counter(n for _, n, _ in picked)
-    texts = [iter(source.lines(a, a + taken[n])) for n, (source, (a, _)) in enumerate(zip(sources, ranges))]
+    texts = {n: iter(sources[n].lines(first[n], first[n] + taken[n])) for n in taken}
     return [(t, next(texts[n])) for t, n, _ in picked]
 
 

@@ -5,8 +5,8 @@ Everything is generated from the job's plan and id, never stored: a line, event 
 once its time is <= now and never changes afterwards (logs are append-only, so clients can page by
 moving StartTime forward). Event and log lines read `2021-01-28 14:07:45 <text>` [META demo], in
 China Standard Time like the sanity-check stamps (+08:00) [INFERRED: the demo shows no zone].
-Lists are chronological and `MaxEventsNum` / `MaxLines` keep the first N lines of the window
-[INFERRED], which is what paging by StartTime needs.
+Lists are chronological; `MaxEventsNum` keeps the first N events of the window [INFERRED] and
+`MaxLines` the newest N log lines (the skill docs read it as the log tail [SKILL]).
 
 The generators are the simulation's (`fakepai.sim`): a pod's training-progress lines are a lazy
 `LogStream` and its other lines `TimedLines`, read through `merged_window`, so a page costs
@@ -62,10 +62,11 @@ def window(params: dict, now: float, span: float) -> tuple[float, float]:
     return start, end
 
 
-def page(sources: Sequence[Lines], start: float, end: float, now: float, limit: int) -> list[str]:
-    """The first `limit` lines of the sources within [start, min(end, now)], chronological (equal
-    times keep the sources' order), stamped."""
-    return [f"{stamp(t)} {text}" for t, text in merged_window(sources, now, start, end, limit)]
+def page(sources: Sequence[Lines], start: float, end: float, now: float, limit: int,
+         newest: bool = False) -> list[str]:
+    """The first `limit` lines of the sources within [start, min(end, now)] (with `newest`, the
+    last `limit`), chronological (equal times keep the sources' order), stamped."""
+    return [f"{stamp(t)} {text}" for t, text in merged_window(sources, now, start, end, limit, newest)]
 
 
 def _image(record: JobRecord, role: str, region: str) -> str:
@@ -441,7 +442,10 @@ def get_pod_logs(ctx, params: dict) -> dict:
             end = min(end, life.finished)              # a pod prints nothing after it ended
     # DownloadToFile is accepted; the lines come back inline either way.
     return {"JobId": record.job_id, "PodId": params["PodId"], "PodUid": pod_uid,
-            "Logs": page(sources, start, end, now, limit), "Containers": ",".join(wanted),
+            # MaxLines keeps the NEWEST lines of the window: the aiops skill docs use it as "read
+            # the log tail" (errors live in the last lines) [SKILL pai-dlc-job-diagnostics SKILL.md,
+            # diagnostic-patterns.md]; docs/clients.md. Events keep the first MaxEventsNum.
+            "Logs": page(sources, start, end, now, limit, newest=True), "Containers": ",".join(wanted),
             "ContainerInfo": {"MainContainer": main, "SidecarContainers": sidecars}}
 
 
