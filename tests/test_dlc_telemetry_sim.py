@@ -15,7 +15,7 @@ from fakepai.clock import iso, parse_iso
 from fakepai.services.dlc import seeded, telemetry
 from fakepai.sim import metrics as sim_metrics
 from fakepai.sim.logs import LogStream, TimedLines, merged_window
-from fakepai.sim.metrics import IDLE_LOAD, grid_series, parse_time_step, resource_value
+from fakepai.sim.metrics import IDLE_LOAD, parse_time_step, range_series, resource_value
 from fakepai.sim.noise import seed
 from tests.helpers import assert_error, assert_valid_response, sdk_error
 from tests.test_dlc_jobs_support import GW, call, create, get, gw, spec, walk  # noqa: F401 (gw: fixture)
@@ -126,6 +126,7 @@ def test_a_month_of_metrics_computes_only_the_window(fakepai, dlc_client, gw, mo
     fakepai.advance(30 * DAY)
     sampled = Calls(monkeypatch, sim_metrics, "resource_value")
     week = iso(fakepai.now() - 7 * DAY)
+    week_ms = int(parse_iso(week) * 1000)
     body = dlc_client.get_job_metrics(job_id, m.GetJobMetricsRequest(
         metric_type="GpuCoreUsage", time_step="1h", start_time=week)).body.to_map()
     assert_valid_response("pai-dlc", "GetJobMetrics", body)
@@ -133,7 +134,8 @@ def test_a_month_of_metrics_computes_only_the_window(fakepai, dlc_client, gw, mo
     total = 0
     for pod in body["PodMetrics"]:
         times = [p["Time"] for p in pod["Metrics"]]
-        assert len(times) in (168, 169) and all(t % 3_600_000 == 0 for t in times)
+        # A range query: evaluated at StartTime + k * TimeStep (docs/clients.md).
+        assert len(times) in (168, 169) and all((t - week_ms) % 3_600_000 == 0 for t in times)
         assert all(b - a == 3_600_000 for a, b in zip(times, times[1:]))
         assert all(0 <= p["Value"] <= 100 for p in pod["Metrics"])
         total += len(times)
@@ -142,9 +144,9 @@ def test_a_month_of_metrics_computes_only_the_window(fakepai, dlc_client, gw, mo
     assert_valid_response("pai-dlc", "GetJobMetrics", gw_body)
     assert gw_body["PodMetrics"] == body["PodMetrics"]
     # A day is a step too; 30 days at 10 s is more than 11,000 points a pod: 400 naming TimeStep.
-    daily = call(gw, "GetJobMetrics", JobId=job_id, MetricType="CpuCoreUsage", TimeStep="1d",
-                 StartTime=iso(fakepai.now() - 30 * DAY))
-    assert all(p["Time"] % 86_400_000 == 0 for p in daily["PodMetrics"][0]["Metrics"])
+    month_start = iso(fakepai.now() - 30 * DAY)
+    daily = call(gw, "GetJobMetrics", JobId=job_id, MetricType="CpuCoreUsage", TimeStep="1d", StartTime=month_start)
+    assert all((p["Time"] - parse_iso(month_start) * 1000) % 86_400_000 == 0 for p in daily["PodMetrics"][0]["Metrics"])
     assert 29 <= len(daily["PodMetrics"][0]["Metrics"]) <= 31
     month = iso(fakepai.now() - 30 * DAY)
     error = assert_error(gw.get(f"{GW}/GetJobMetrics", params={"JobId": job_id, "MetricType": "CpuCoreUsage",
@@ -204,8 +206,8 @@ def test_replaced_pods_have_their_own_logs_and_continue_the_series(fakepai, dlc_
     times = [p["Time"] / 1000 for p in body["PodMetrics"][0]["Metrics"]]
     resumed = parse_iso(pod["GmtStartTime"])
     assert times == sorted(times) and any(t < fault for t in times) and any(t >= resumed for t in times)
-    # nothing while restarting (a sample at the fault instant itself is the old life's last one)
-    assert not any(fault < t < resumed - 1 for t in times)
+    # nothing while restarting once the old life's last sample is older than the one-step look-back
+    assert not any(fault + 10 <= t < resumed - 1 for t in times)
 
 
 # -- the generic pieces ------------------------------------------------------------------------------
@@ -231,20 +233,33 @@ def test_merged_window_reads_sources_in_time_order_and_only_as_far_as_the_page()
     assert [text for _, text in page] == [str(k) for k in range(10**8, 10**8 + 10)] and len(written) == 10
 
 
-def test_grid_series_follows_the_clock_grid_and_the_resource_life():
+def test_range_series_evaluates_from_the_start_looking_back_one_step():
+    NOW = 9000.0  # noqa: N806
     born, end = 1005.0, 1100.0
-    points = grid_series("pod-a", "CpuCoreUsage", born, end, 10.0, now=5000.0)
-    assert [t for t, _ in points] == [1010.0 + 10 * k for k in range(9)]        # multiples of 10, < end
-    assert points == grid_series("pod-a", "CpuCoreUsage", born, end, 10.0, now=5000.0)
-    assert all(v == resource_value("pod-a", "CpuCoreUsage", t - born, int(t // 10), 10.0) for t, v in points)
-    assert grid_series("pod-a", "CpuCoreUsage", born, None, 10.0, now=1042.0, lo=1020.0, hi=1030.0) == points[1:3]
-    assert grid_series("pod-a", "CpuCoreUsage", born, end, 10.0, now=1000.0) == []
-    idle = grid_series("pod-a", "GpuCoreUsage", born, end, 10.0, now=5000.0, idle_from=1060.0)
-    working = grid_series("pod-a", "GpuCoreUsage", born, end, 10.0, now=5000.0)
+    points = range_series("pod-a", "CpuCoreUsage", born, end, 1000.0, 5000.0, 10.0, NOW)
+    # t = 1000 + 10k: from the first evaluation after birth to the last whose look-back meets the life
+    assert [t for t, _ in points] == [1010.0 + 10 * k for k in range(10)]
+    assert points[-1] == (1100.0, resource_value("pod-a", "CpuCoreUsage", end - born, int(end), 10.0))  # last sample
+    assert points == range_series("pod-a", "CpuCoreUsage", born, end, 1000.0, 5000.0, 10.0, NOW)
+    assert all(v == resource_value("pod-a", "CpuCoreUsage", t - born, int(t), 10.0) for t, v in points[:-1])
+    # Another start shifts the grid; samples at the same instant agree.
+    shifted = dict(range_series("pod-a", "CpuCoreUsage", born, end, 1003.0, 5000.0, 5.0, NOW))
+    assert [t for t in shifted] == [1008.0 + 5 * k for k in range(20)]
+    # A life shorter than a step (103 s at 5 minutes) still has a point.
+    short = range_series("pod-a", "CpuCoreUsage", 1010.0, 1113.0, 1000.0, 5000.0, 300.0, NOW)
+    assert [t for t, _ in short] == [1300.0]
+    # ... even when that evaluation is later than now: the finished life's last sample is final.
+    assert range_series("pod-a", "CpuCoreUsage", 1010.0, 1113.0, 1000.0, 5000.0, 300.0, 1200.0) == short
+    # A life still alive has nothing after now (nor does one whose planned end is still ahead).
+    assert range_series("pod-a", "CpuCoreUsage", born, None, 1000.0, 1000.0, 10.0, NOW) == []     # not born yet
+    alive = range_series("pod-a", "CpuCoreUsage", born, 2000.0, 1000.0, 5000.0, 10.0, 1042.0)
+    assert [t for t, _ in alive] == [1010.0, 1020.0, 1030.0, 1040.0]
+    idle = range_series("pod-a", "GpuCoreUsage", born, end, 1000.0, 5000.0, 10.0, NOW, idle_from=1060.0)
+    working = range_series("pod-a", "GpuCoreUsage", born, end, 1000.0, 5000.0, 10.0, NOW)
     assert idle[:5] == working[:5]
     assert [v for _, v in idle[5:]] == [round(v * IDLE_LOAD, 2) for _, v in working[5:]]
     with pytest.raises(ValueError):
-        grid_series("pod-a", "Bogus", born, end, 10.0, now=5000.0)
+        range_series("pod-a", "Bogus", born, end, 1000.0, 5000.0, 10.0, NOW)
     assert [parse_time_step(s) for s in ("1d", "2 days", "1h")] == [86400, 172800, 3600]
 
 

@@ -158,25 +158,32 @@ def resource_series(seed: str, metric_type: str, start: float, end: float | None
 IDLE_LOAD = 0.02   # share of its working level a resource kept alive after its work shows [INFERRED]
 
 
-def grid_series(seed: str, metric_type: str, born: float, end: float | None, step: float, now: float,
-                lo: float | None = None, hi: float | None = None,
-                idle_from: float | None = None) -> list[tuple[float, float]]:
-    """(time, value) points on the wall-clock grid (the multiples of `step`, as a Prometheus range
-    query returns them) while the resource lived: from `born` to strictly before `end` (up to `now`
-    while it lives), restricted to [lo, hi]. From `idle_from` on the resource is kept alive but its
-    work is done (a reserved environment): it shows IDLE_LOAD of its level. Only the points asked
-    for are computed."""
+def range_series(seed: str, metric_type: str, born: float, end: float | None, start: float, stop: float,
+                 step: float, now: float, idle_from: float | None = None) -> list[tuple[float, float]]:
+    """(time, value) points of a Prometheus-style range query over a resource that lived from
+    `born` to `end` (None, or later than `now`: still alive): evaluated at start, start+step, ...
+    up to `stop` (EndTime), each looking back one step for the resource's latest sample. So a point
+    exists at t when the resource lived at some moment of (t - step, t]; its value is the sample at
+    t, or the last one before `end` when the resource ended within the look-back. A resource that
+    lived less than a step still shows up, at the first evaluation after it was born, even when
+    that evaluation is after `now` (its last sample is final). A resource still alive has no
+    evaluations after `now` (its samples there do not exist yet; answers never change later).
+    From `idle_from` on the resource is kept alive but its work is done (a reserved environment):
+    it shows IDLE_LOAD of its level. Only the points asked for are computed; the noise of a sample
+    depends on its absolute time, so overlapping windows agree."""
     if metric_type not in _LEVELS:
         raise ValueError(f"unknown metric type {metric_type!r}")
-    first = born if lo is None else max(lo, born)
-    last = now if hi is None else min(hi, now)
+    if end is None or end > now:
+        end, stop = None, min(stop, now)
+    first_k = max(0, math.ceil((born - start) / step - 1e-9))
+    last_k = math.floor((stop - start) / step + 1e-9)
     if end is not None:
-        last = min(last, end)          # and `end` itself is excluded below
+        # t - step < end  <=>  k < (end + step - start) / step
+        last_k = min(last_k, math.ceil((end + step - start) / step - 1e-9) - 1)
     out = []
-    for k in range(math.ceil(first / step), math.floor(last / step) + 1):
-        t = k * step
-        if t < first or t > last or (end is not None and t >= end):
-            continue
-        value = resource_value(seed, metric_type, t - born, k, step)
-        out.append((t, round(value * IDLE_LOAD, 2) if idle_from is not None and t >= idle_from else value))
+    for k in range(first_k, last_k + 1):
+        t = start + k * step
+        sample = t if end is None or t < end else end
+        value = resource_value(seed, metric_type, sample - born, int(sample), step)
+        out.append((t, round(value * IDLE_LOAD, 2) if idle_from is not None and sample >= idle_from else value))
     return out

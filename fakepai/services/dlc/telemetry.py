@@ -10,7 +10,7 @@ Lists are chronological; `MaxEventsNum` keeps the first N events of the window [
 
 The generators are the simulation's (`fakepai.sim`): a pod's training-progress lines are a lazy
 `LogStream` and its other lines `TimedLines`, read through `merged_window`, so a page costs
-O(MaxLines) however long the job has run; metric series are `grid_series` points and progress
+O(MaxLines) however long the job has run; metric series are `range_series` points and progress
 figures `Curve`s, with `fakepai.sim.noise` as the one source of randomness.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from fakepai.services.dlc.pods import (DELETED, MAIN_CONTAINER, PodLife, culprit
 from fakepai.services.dlc.restarts import fault, restarts_in
 from fakepai.services.registry import operation
 from fakepai.sim.logs import Lines, LogStream, TimedLines, merged_window
-from fakepai.sim.metrics import Curve, grid_series, parse_time_step
+from fakepai.sim.metrics import Curve, parse_time_step, range_series
 from fakepai.state.paging import WEEK, time_param
 
 _CST = timezone(timedelta(hours=8))
@@ -361,16 +361,16 @@ def time_step(text: str | None) -> int:
     return int(seconds)
 
 
-def series(record: JobRecord, life: PodLife, metric: str, start: float, end: float, step: int, now: float) -> list[dict]:
-    """The pod's points while its container ran (epoch-ms times on the multiples of `step`)."""
+def series(record: JobRecord, life: PodLife, metric: str, start: float, stop: float, step: int,
+           now: float) -> list[tuple[float, float]]:
+    """The pod life's points of the range query start, start+step, ... <= stop (see range_series)."""
     if life.started is None or (metric in GPU_METRICS and _gpus_per_pod(record, life.slot.role) == 0):
         return []
     # While a finished job is reserved its pods live on, but the user command has exited: they idle.
     _, run_end, after = _run_window(record, life.started)
     idle_from = run_end if after in ("SucceededReserving", "FailedReserving") else None
-    points = grid_series(life.slot.pod_id, metric, life.started, life.finished, step, now, lo=start, hi=end,
-                         idle_from=idle_from)
-    return [{"Time": int(t * 1000), "Value": value} for t, value in points]
+    return range_series(life.slot.pod_id, metric, life.started, life.finished, start, stop, step, now,
+                        idle_from=idle_from)
 
 
 # -- handlers -------------------------------------------------------------------------------------
@@ -458,8 +458,13 @@ def get_job_metrics(ctx, params: dict) -> dict:
     if (min(end, now) - start) / step > MAX_POINTS:
         raise invalid_parameter("TimeStep", f"{params.get('TimeStep')!r} over this window gives more than {MAX_POINTS} points per pod")
     metric = params["MetricType"]
-    # One series per PodId: a pod replaced after a restart continues its predecessor's series.
-    pods: dict[str, list[dict]] = {}
+    # A range query (docs/clients.md): evaluated at StartTime + k*TimeStep up to EndTime, each point
+    # looking back one step, so a pod that lived less than a step (or a job that ran 103 s) still
+    # has a point. One series per PodId: a pod replaced after a restart continues its predecessor's
+    # series, and where both lives fall in one look-back the newer life's sample wins.
+    pods: dict[str, dict[float, float]] = {}
     for life in _created_by(record, now):
-        pods.setdefault(life.slot.pod_id, []).extend(series(record, life, metric, start, end, step, now))
-    return {"JobId": record.job_id, "PodMetrics": [{"PodId": pod, "Metrics": points} for pod, points in pods.items()]}
+        pods.setdefault(life.slot.pod_id, {}).update(series(record, life, metric, start, end, step, now))
+    return {"JobId": record.job_id, "PodMetrics": [
+        {"PodId": pod, "Metrics": [{"Time": int(round(t * 1000)), "Value": v} for t, v in sorted(points.items())]}
+        for pod, points in pods.items()]}
