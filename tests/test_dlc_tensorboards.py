@@ -2,6 +2,7 @@
 through the official SDK and the gateway URL form."""
 from __future__ import annotations
 
+import httpx
 import pytest
 from alibabacloud_pai_dlc20201203 import models as m
 
@@ -54,13 +55,19 @@ def test_creating_running_then_auto_stop_after_max_running_time(fakepai, dlc_cli
     assert tb_id.startswith("tb") and len(tb_id) == 16 and "JobId" not in created
     tb = get(dlc_client, tb_id)
     assert tb["Status"] == "Creating" and tb["Duration"] == "0" and "GmtFinishTime" not in tb
-    assert tb["TensorboardUrl"] == f"https://pai-dlc-proxy-cn-hangzhou.aliyun.com/tensorboard/{tb_id}/"
+    # The emulator serves the app page itself (docs/clients.md): 503 until it runs, 200 while it
+    # runs, 503 once stopped; no credentials, as a sharing link.
+    url = tb["TensorboardUrl"]
+    assert url == f"{fakepai.url}/_fakepai/tensorboards/{tb_id}/"
+    assert httpx.get(url).status_code == 503
     assert (tb["DisplayName"], tb["WorkspaceId"], tb["SummaryPath"]) == ("tb-1", WS, "logs/")
     assert (tb["DataSourceType"], tb["Priority"], tb["Accessibility"]) == ("OSS", "3", "PUBLIC")
     assert (tb["Cpu"], tb["Memory"], tb["MaxRunningTimeMinutes"]) == (2, 8, 2)
     assert tb["RequestId"]                              # the body IS the Tensorboard model, RequestId included
     fakepai.advance(UP)
     assert get(dlc_client, tb_id)["Status"] == "Running"
+    page = httpx.get(url)
+    assert page.status_code == 200 and "tb-1" in page.text and httpx.get(url + "data/runs").status_code == 200
     fakepai.advance(119)
     running = get(dlc_client, tb_id)
     assert running["Status"] == "Running" and running["Duration"] == "119"
@@ -69,6 +76,8 @@ def test_creating_running_then_auto_stop_after_max_running_time(fakepai, dlc_cli
     assert stopped["Status"] == "Stopped" and stopped["Duration"] == "120"
     assert stopped["ReasonCode"] == "TensorboardAutoStopped" and stopped["ReasonMessage"]
     assert stopped["GmtFinishTime"] == stopped["GmtModifyTime"]
+    assert httpx.get(url).status_code == 503
+    assert httpx.get(f"{fakepai.url}/_fakepai/tensorboards/tbnosuchboard00/").status_code == 404
     fakepai.advance(3600)
     assert get(dlc_client, tb_id)["Duration"] == "120"
 
@@ -249,6 +258,11 @@ def test_bad_create_requests_are_4xx_and_store_nothing(fakepai):
         ({"WorkspaceId": WS, "DisplayName": "nothing to show"}, 400, "MissingParameter"),
         ({"SourceType": "job"}, 400, "MissingParameter"),
         ({"SourceType": "dataset", "SourceId": job_id}, 400, "InvalidParameter"),
+        # A TensorBoard of a PaiStudio TrainingJob (alipai) reads Uri; it needs the Uri and the id.
+        ({"SourceType": "TrainingJob", "SourceId": "train1234567890"}, 400, "MissingParameter"),
+        ({"SourceType": "TrainingJob", "Uri": OSS}, 400, "MissingParameter"),
+        ({"SourceType": "TrainingJob", "SourceId": "train1234567890", "Uri": OSS, "JobId": job_id}, 400,
+         "InvalidParameter"),
         ({"JobId": job_id, "SourceId": "dlcother"}, 400, "InvalidParameter"),
         ({"Uri": "http://example.com/x"}, 400, "InvalidParameter"),
         ({"Uri": OSS, "DataSourceType": "NAS"}, 400, "InvalidParameter"),

@@ -151,6 +151,12 @@ async def job_outcome(request: Request) -> Response:
     return _json({"jobId": job_id, "outcome": spec})
 
 
+async def tensorboard_app(request: Request) -> Response:
+    from fakepai.services.dlc.tensorboards import app_page
+    status, page = app_page(_emu(request), request.path_params["tb_id"])
+    return Response(page, status_code=status, media_type="text/html")
+
+
 # Mounted under /_fakepai (one prefix check keeps the PAI routes' dispatch cheap).
 routes = [
     Route("/", dashboard, methods=["GET"]),
@@ -165,4 +171,7 @@ routes = [
     Route("/coverage", coverage, methods=["GET"]),
     Route("/openapi.json", openapi_json, methods=["GET"]),
     Route("/jobs/{job_id}/outcome", job_outcome, methods=["PUT"]),
+    # TensorboardUrl (services/dlc/tensorboards.py APP_PATH), and any page below it.
+    Route("/tensorboards/{tb_id}/{rest:path}", tensorboard_app, methods=["GET"]),
+    Route("/tensorboards/{tb_id}", tensorboard_app, methods=["GET"]),
 ]

@@ -68,6 +68,9 @@ class Context:
     region: str
     user_id: str
     check_workspace: Callable[[str | None], None]
+    # Where the caller reached the emulator (`http://127.0.0.1:8642`): URLs the emulator serves
+    # itself, such as TensorboardUrl, are built on it. Empty outside a request.
+    base_url: str = ""
 
     def may_use_workspace(self, workspace: str | None) -> bool:
         """Whether the caller's key may see `workspace` (a key may be limited to some, DESIGN §3):

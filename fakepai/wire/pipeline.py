@@ -88,7 +88,7 @@ async def _respond(emulator: Emulator, scope, body: bytes) -> Response:
         if handler is None:
             raise not_implemented(op.product, op.action)
         with phase_profile(emulator.settings.phase_seconds):
-            result = _call(emulator, op, handler, principal, params, rid)
+            result = _call(emulator, op, handler, principal, params, rid, _base_url(scope, headers))
         response = json_response(success_body(op, result, rid), 200, rid)
         code = None
     except PaiError as e:
@@ -111,7 +111,15 @@ async def _respond(emulator: Emulator, scope, body: bytes) -> Response:
     return response
 
 
-def _call(emulator: Emulator, op, handler, principal, params: dict, rid: str):
+def _base_url(scope, headers: dict[str, str]) -> str:
+    """The URL the caller used to reach this server (scheme and Host), for URLs it serves itself."""
+    host = headers.get("host")
+    if not host and scope.get("server"):
+        host = "%s:%s" % tuple(scope["server"][:2])
+    return f"{scope.get('scheme') or 'http'}://{host}" if host else ""
+
+
+def _call(emulator: Emulator, op, handler, principal, params: dict, rid: str, base_url: str = ""):
     """Run the handler for the caller's account. Ids a write draws are given back if it fails."""
     ctx = Context(
         account=emulator.world.account(principal.account_id),
@@ -122,6 +130,7 @@ def _call(emulator: Emulator, op, handler, principal, params: dict, rid: str):
         region=emulator.settings.region,
         user_id=user_id_for(principal.account_id),
         check_workspace=lambda ws: _check_ws(emulator, principal, ws),
+        base_url=base_url,
     )
     if not op.mutating:
         return handler(ctx, params)

@@ -41,6 +41,15 @@ STOPPED_BY_USER = ("TensorboardStoppedByUser", "Tensorboard is stopped by user."
 ACCESSIBILITY = ("PUBLIC", "PRIVATE")
 URI_TYPES = {"oss": "OSS", "nas": "NAS"}
 SOURCE_TYPES = ("datasource", "dlcjob")
+# CreateTensorboard `SourceType` values naming another product's resource the TensorBoard belongs
+# to, its data still given by Uri / DataSources: alipai's `Estimator.tensorboard()` sends
+# SourceType=TrainingJob + SourceId=<PaiStudio TrainingJobId> + Uri, and finds the board again with
+# ListTensorboards(SourceType, SourceId) [PAISDK pai/estimator.py, pai/tensorboard.py]. `job`
+# (a DLC job, the data found from the job) is the other form. Matched case-insensitively.
+SOURCE_LABELS = {"trainingjob": "TrainingJob"}
+# Where the emulator serves a TensorBoard's app page (control/routes.py): 200 while it runs, so
+# alipai's TensorBoard.wait() (a GET of TensorboardUrl until it is not 5xx) finishes offline.
+APP_PATH = "/_fakepai/tensorboards/{}/"
 # Fields a non-verbose ListTensorboards item leaves out ([INFERRED] reading of `Verbose`).
 DETAIL_FIELDS = ("TensorboardDataSources", "TensorboardSpec", "Options")
 # A sharing token lives 7 days: GetToken's default ExpireTime (604800 s) [SDK GetTokenRequest].
@@ -54,12 +63,13 @@ class Tensorboard:
     seq: int
     created: float
     user_id: str
-    source_type: str            # "job" or "datasource": what ListTensorboards' SourceType matches
+    source_type: str            # "job", "datasource" or a SOURCE_LABELS value: what ListTensorboards' SourceType matches
     fields: dict                # the stored configuration, in response field names
     timeline: Timeline
     run_start: float            # start of the current run (creation, or the last StartTensorboard)
     outcome: Outcome = field(default_factory=Outcome)
     modified: float = 0.0
+    source_id: str | None = None    # the SourceId given with a SOURCE_LABELS SourceType
 
     @property
     def max_minutes(self) -> int | None:
@@ -91,9 +101,10 @@ class Tensorboard:
         signed = encode({"alg": "HS256", "typ": "JWT"}) + "." + encode(claims)
         return signed + "." + part(hmac.new(_TOKEN_KEY, signed.encode(), hashlib.sha256).digest())
 
-    def view(self, now: float) -> dict:
+    def view(self, now: float, base_url: str = "", region: str = "") -> dict:
         phase = self.timeline.at(now)
         out = copy.deepcopy(self.fields)
+        out["TensorboardUrl"] = app_url(base_url, region, self.id)
         running = sum((end if end is not None else now) - p.start
                       for p, end in self.timeline.passed(now) if p.status == "Running")
         out.update({
@@ -112,6 +123,34 @@ class Tensorboard:
         if phase.status in TERMINAL:
             out["GmtFinishTime"] = iso(phase.start)
         return out
+
+
+def app_url(base_url: str, region: str, tb_id: str) -> str:
+    """TensorboardUrl: the emulator's own app page when the request says where the emulator is
+    (always, through the server), else the shape of PAI's proxy URL [INFERRED]."""
+    if base_url:
+        return base_url.rstrip("/") + APP_PATH.format(tb_id)
+    return f"https://pai-dlc-proxy-{region}.aliyun.com/tensorboard/{tb_id}/"
+
+
+def app_page(emulator, tb_id: str) -> tuple[int, str]:
+    """(HTTP status, HTML) of the TensorBoard app page: 200 while the TensorBoard is Running, 503
+    while it is Creating or once it has stopped or failed (a real gateway has no app behind it
+    then; alipai keeps waiting on 5xx), 404 for an id no account has. The page needs no
+    credentials, like the sharing link [INFERRED]."""
+    from html import escape
+    for account in list(emulator.world.accounts.values()):
+        store = account.peek(TensorboardStore)
+        tb = store.boards.get(tb_id) if store is not None else None
+        if tb is None:
+            continue
+        status = tb.status(emulator.clock.now())
+        name = escape(tb.fields.get("DisplayName") or tb_id)
+        if status == "Running":
+            return 200, (f"<!doctype html><title>TensorBoard {name}</title><h1>TensorBoard {name}</h1>"
+                         f"<p>Served by fakepai: TensorBoard {escape(tb_id)} is Running.</p>")
+        return 503, f"<!doctype html><title>TensorBoard {name}</title><p>TensorBoard {escape(tb_id)} is {status}.</p>"
+    return 404, f"<!doctype html><p>No TensorBoard {escape(tb_id)}.</p>"
 
 
 class TensorboardStore:
@@ -187,17 +226,38 @@ _JOB_KEYS = ("JobId", "SourceId", "SourceType")
 _DATA_KEYS = ("DataSources", "TensorboardDataSources", "DataSourceId", "Uri")
 
 
-def _sources(ctx: Context, params: dict) -> tuple[str, dict]:
-    """("job" | "datasource", the source fields to store), or a 4xx naming the bad parameter."""
+def _source_label(value: str | None) -> str | None:
+    """A SOURCE_LABELS SourceType in its canonical spelling; None for none or `job`; else 400."""
+    if not value or value.lower() == "job":
+        return None
+    label = SOURCE_LABELS.get(value.lower())
+    if label is None:
+        raise invalid_parameter("SourceType", f"{value!r} is not one of job, {', '.join(SOURCE_LABELS.values())}")
+    return label
+
+
+def _sources(ctx: Context, params: dict) -> tuple[str, dict, str | None]:
+    """("job" | "datasource" | a source label, the source fields to store, the label's SourceId),
+    or a 4xx naming the bad parameter."""
+    label = _source_label(params.get("SourceType"))
+    if label:
+        # Another product's resource owns the board; its data comes from Uri / data sources.
+        if params.get("JobId"):
+            raise invalid_parameter("JobId", f"a TensorBoard of a {label} reads Uri or data sources, not a DLC job")
+        if not any(params.get(k) for k in _DATA_KEYS):
+            raise missing_parameter("Uri")
+        if not params.get("SourceId"):
+            raise missing_parameter("SourceId")
+        return label, _data_source(ctx, params), params["SourceId"]
     job_keys = [k for k in _JOB_KEYS if params.get(k)]
     data_keys = [k for k in _DATA_KEYS if params.get(k)]
     if job_keys and data_keys:
         raise invalid_parameter(data_keys[0], f"a TensorBoard is created from a job ({job_keys[0]}) or from "
                                               f"data sources ({data_keys[0]}), not both")
     if job_keys:
-        return "job", _job_source(ctx, params)
+        return "job", _job_source(ctx, params), None
     if data_keys:
-        return "datasource", _data_source(ctx, params)
+        return "datasource", _data_source(ctx, params), None
     raise PaiError(400, "MissingParameter", "The input parameter \"JobId\" that is mandatory for processing this "
                                             "request is not supplied: give JobId (or SourceType=job and SourceId), "
                                             "or DataSources / TensorboardDataSources / DataSourceId / Uri.")
@@ -295,7 +355,7 @@ def _options(value) -> str | None:
 
 @operation(PRODUCT, "CreateTensorboard")
 def create_tensorboard(ctx: Context, params: dict) -> dict:
-    source_type, source = _sources(ctx, params)
+    source_type, source, source_id = _sources(ctx, params)
     settings = {
         "Priority": _priority(params.get("Priority")) or "1",
         "Accessibility": _accessibility(params.get("Accessibility")) or "PRIVATE",
@@ -313,7 +373,6 @@ def create_tensorboard(ctx: Context, params: dict) -> dict:
     fields_ = {
         **source, **{k: v for k, v in settings.items() if v is not None},
         "DisplayName": params.get("DisplayName") or job_name or f"tensorboard-{tb_id}",
-        "TensorboardUrl": f"https://pai-dlc-proxy-{ctx.region}.aliyun.com/tensorboard/{tb_id}/",
     }
     if workspace:
         fields_["WorkspaceId"] = workspace
@@ -322,7 +381,7 @@ def create_tensorboard(ctx: Context, params: dict) -> dict:
     fields_["Username"] = ctx.account_id
     store.seq += 1
     tb = Tensorboard(id=tb_id, seq=store.seq, created=now, user_id=ctx.user_id, source_type=source_type,
-                     fields=fields_, timeline=Timeline([]), run_start=now, modified=now)
+                     fields=fields_, timeline=Timeline([]), run_start=now, modified=now, source_id=source_id)
     tb.timeline = plan(LIFECYCLE, now, tb.outcome, durations=tb.durations())
     store.boards[tb_id] = tb
     out = {"TensorboardId": tb_id}
@@ -337,7 +396,7 @@ def get_tensorboard(ctx: Context, params: dict) -> dict:
     # `JodId` (sic, in the spec) and `Token` are accepted and ignored: the id names the TensorBoard,
     # and the caller is already signed in as its account. `Token` (the response's sharing token)
     # lets someone outside the account view it; cross-account sharing is not modelled.
-    return _board(ctx, params).view(ctx.now())
+    return _board(ctx, params).view(ctx.now(), ctx.base_url, ctx.region)
 
 
 _SORT_KEYS = {
@@ -352,7 +411,7 @@ def _payment_type(tb: Tensorboard) -> str:
 
 
 def _source_ids(tb: Tensorboard) -> set[str]:
-    ids = {tb.fields.get("JobId"), tb.fields.get("DataSourceId")}
+    ids = {tb.fields.get("JobId"), tb.fields.get("DataSourceId"), tb.source_id}
     ids.update(s.get("Id") for s in tb.fields.get("TensorboardDataSources", []))
     return {i for i in ids if i}
 
@@ -393,7 +452,7 @@ def list_tensorboards(ctx: Context, params: dict) -> dict:
     matched.sort(key=key, reverse=order == "desc")
     items = []
     for tb in page(matched, number, size):
-        item = tb.view(now)
+        item = tb.view(now, ctx.base_url, ctx.region)
         if not params.get("Verbose"):
             for name in DETAIL_FIELDS:
                 item.pop(name, None)
