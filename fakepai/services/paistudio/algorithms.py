@@ -149,8 +149,11 @@ def _drop_none(body: dict) -> dict:
     return {k: v for k, v in body.items() if v is not None}
 
 
+# AlgorithmProvider is always present: alipai reads `AlgorithmProvider` of a version unconditionally
+# (AlgorithmEstimator.__init__) [PAISDK]; for the caller's own algorithms it is empty [INFERRED], which
+# CreateTrainingJob reads as "my own" (docs/clients.md).
 def _algorithm_view(algo: Algorithm, item: bool = False) -> dict:
-    body = {"AlgorithmId": algo.id, "AlgorithmName": algo.name, "AlgorithmProvider": algo.provider,
+    body = {"AlgorithmId": algo.id, "AlgorithmName": algo.name, "AlgorithmProvider": algo.provider or "",
             "AlgorithmDescription": algo.description, "DisplayName": algo.display_name,
             "GmtCreateTime": iso(algo.created), "GmtModifiedTime": iso(algo.modified),
             "UserId": algo.user_id, "WorkspaceId": algo.workspace_id}
@@ -160,7 +163,7 @@ def _algorithm_view(algo: Algorithm, item: bool = False) -> dict:
 
 
 def _version_view(algo: Algorithm, version: AlgorithmVersion, with_spec: bool) -> dict:
-    body = {"AlgorithmId": algo.id, "AlgorithmName": algo.name, "AlgorithmProvider": algo.provider,
+    body = {"AlgorithmId": algo.id, "AlgorithmName": algo.name, "AlgorithmProvider": algo.provider or "",
             "AlgorithmVersion": version.version, "GmtCreateTime": iso(version.created),
             "GmtModifiedTime": iso(version.modified), "TenantId": algo.user_id, "UserId": algo.user_id}
     if with_spec:
