@@ -19,10 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 
 import httpx
@@ -42,6 +38,8 @@ from pai.libs.alibabacloud_paistudio20220112 import models as studio_models
 from pai.tensorboard import TensorBoard
 from Tea.exceptions import TeaException
 
+from tests.helpers import ServedProcess
+
 # alipai imports protobuf-generated modules (eas_prediction) that warn on import.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -54,33 +52,11 @@ IMAGE = "registry.cn-hangzhou.aliyuncs.com/pai/pytorch:2.1"
 PHASES = "Creating=0,Created=0.2,Initializing=0.2,Submitted=0.2,Running=1.5,Queuing=0.2,EnvPreparing=0.2"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     """`fakepai serve` in its own process, for the whole module."""
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "fakepai", "serve", "--port", str(port), "--phase-seconds", PHASES],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/_fakepai/health").status_code == 200:
-                    break
-            except httpx.ConnectError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "fakepai serve did not start"
-            time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with ServedProcess("--phase-seconds", PHASES) as served:
+        yield served.url
 
 
 @pytest.fixture(scope="module")
