@@ -18,7 +18,7 @@ import alibabacloud_paiplugin20220112.models as pm
 import alibabacloud_paistudio20220112.models as sm
 from Tea.exceptions import TeaException
 
-from fakepai.clock import iso
+from fakepai.clock import iso, parse_iso
 from fakepai.services.dlc.sanity import PHASES as SANITY_PHASES
 from tests.test_dlc_templates import SEED_CREATE_BODY as SEED_TEMPLATE_BODY   # byte for byte
 
@@ -494,7 +494,9 @@ DLC = {
                       "EndTime": c["end"], "TimeStep": "5m"}, ids="query"),
         lambda w, c, b: ((b["JobId"], [p["PodId"] for p in b["PodMetrics"]],
                           len(b["PodMetrics"][0]["Metrics"]) >= 2,
-                          all(pt["Time"] % 300_000 == 0 for pt in b["PodMetrics"][0]["Metrics"])),
+                          # a range query: StartTime + k * 5 minutes (docs/clients.md)
+                          all((pt["Time"] - parse_iso(c["start"]) * 1000) % 300_000 == 0
+                              for pt in b["PodMetrics"][0]["Metrics"])),
                          (c["job"], [c["pod"]], True, True)),
     ),
     "GetJobSanityCheckResult": Case(
