@@ -961,8 +961,10 @@ CURATION: dict[tuple[str, str], dict] = {
         "params": {
             "PageNumber": _page_number("[SDK-DLC] min 1; default unpublished, [DESIGN §3]"),
             "PageSize": _page_size("[DESIGN §3] unpublished: 1..100, default 10", 10, 100),
-            "SortBy": {"enum": ["CPU", "GPU", "Memory", "GmtCreateTime"],
-                       "description": "[SDK-DLC] CPU | GPU | Memory | GmtCreateTime"},
+            "SortBy": {"enum": ["CPU", "GPU", "Memory", "GmtCreateTime", "Cpu", "Gpu"],
+                       "description": "[SDK-DLC] CPU | GPU | Memory | GmtCreateTime; also the response field "
+                                      "spellings Cpu | Gpu, which alipai sends (SortBy=Gpu) [PAISDK pai/api/job.py]. "
+                                      "Not case-insensitive: lower case is rejected [SKILL e80d822 SKILL.md 7.9]"},
             "Order": _order("[SDK-DLC] desc | asc"),
         },
     },
