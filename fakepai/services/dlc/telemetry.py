@@ -351,7 +351,7 @@ GPU_METRICS = ("GpuCoreUsage", "GpuMemoryUsage")      # a pod without GPUs has n
 
 def time_step(text: str | None) -> int:
     """`5m` (the default), `1h`, `30m`, `10s`, `1d`, `N s/m/h/d`; a bare number is seconds
-    [INFERRED]. Whole seconds only (points are on the grid of multiples of the step)."""
+    [INFERRED]. Whole seconds only (points are StartTime + k * step)."""
     try:
         seconds = parse_time_step((text or "5m").strip())
     except ValueError:
