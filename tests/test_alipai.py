@@ -20,28 +20,30 @@ from __future__ import annotations
 import logging
 import os
 import uuid
+import warnings
 
 import httpx
 import pytest
 
-import pai.session as pai_session
 from alibabacloud_pai_dlc20201203 import models as dlc_models
 from alibabacloud_pai_dlc20201203.client import Client as DlcClient
 from alibabacloud_tea_openapi.models import Config
 from alibabacloud_tea_util.models import RuntimeOptions
-from pai.api.base import ServiceName
-from pai.api.client_factory import ClientFactory
-from pai.estimator import AlgorithmEstimator, Estimator
-from pai.exception import UnexpectedStatusException
-from pai.job import TrainingJob
-from pai.libs.alibabacloud_paistudio20220112 import models as studio_models
-from pai.tensorboard import TensorBoard
 from Tea.exceptions import TeaException
 
-from tests.helpers import ServedProcess
+with warnings.catch_warnings():
+    # alipai imports protobuf-generated modules (eas_prediction) that warn when imported.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import pai.session as pai_session
+    from pai.api.base import ServiceName
+    from pai.api.client_factory import ClientFactory
+    from pai.estimator import AlgorithmEstimator, Estimator
+    from pai.exception import UnexpectedStatusException
+    from pai.job import TrainingJob
+    from pai.libs.alibabacloud_paistudio20220112 import models as studio_models
+    from pai.tensorboard import TensorBoard
 
-# alipai imports protobuf-generated modules (eas_prediction) that warn on import.
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+from tests.helpers import ServedProcess
 
 REGION = "cn-hangzhou"
 WORKSPACE = "12345"
