@@ -2,6 +2,7 @@
 under /_fakepai/ (plus the lifespan) served by Starlette."""
 from __future__ import annotations
 
+import sys
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -48,13 +49,20 @@ def build_app(settings: Settings | None = None, emulator: Emulator | None = None
     @asynccontextmanager
     async def lifespan(app):
         yield
-        saved = emulator.save_state()          # --state-file: keep the state for the next start
+        try:
+            saved = emulator.save_state()      # --state-file: keep the state for the next start
+        except OSError as e:
+            # `fakepai serve` exits non-zero on this (the state is lost): say where it went wrong.
+            control.state.save_error = f"fakepai: could not save the state to {emulator.settings.state_file}: {e}"
+            print(control.state.save_error, file=sys.stderr, flush=True)
+            return
         if saved:
             print(f"fakepai: state saved to {saved}", flush=True)
 
     control = Starlette(routes=[Mount(CONTROL_PREFIX, routes=control_routes)], lifespan=lifespan,
                         middleware=[Middleware(ControlGuard, emulator=emulator)])
     control.state.emulator = emulator
+    control.state.save_error = None
     if emulator.settings.demo:
         from fakepai.demo import install_demo
         install_demo(emulator)

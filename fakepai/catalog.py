@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
-
 
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -85,29 +85,45 @@ class Operation:
         return Draft202012Validator(self.response_schema, registry=self.registry)
 
 
-def schemas_root() -> Path:
-    """The repository's schemas/ when running from a checkout, else the copy inside the wheel."""
-    here = Path(__file__).resolve().parent.parent / "schemas"
-    if here.is_dir():
-        return here
-    return Path(str(resources.files("fakepai.schemas")))
+def schemas_root() -> Traversable:
+    """The installed package `fakepai.schemas` (wheel, zip or editable install: read through
+    importlib.resources, never as a file-system path), or the checkout's schemas/ when fakepai is
+    imported straight from a source tree, where that package does not exist."""
+    try:
+        return resources.files("fakepai.schemas")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "schemas"
 
 
-def _load_documents(root: Path) -> list[tuple[Path, dict]]:
-    return [(p, json.loads(p.read_text(encoding="utf-8"))) for p in sorted(root.rglob("*.json"))]
+def _json_files(folder: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
+    """(relative path, file) of every *.json under `folder`, sorted by path."""
+    out = []
+    for entry in folder.iterdir():
+        name = f"{prefix}{entry.name}"
+        if entry.is_dir():
+            out += _json_files(entry, name + "/")
+        elif entry.name.endswith(".json"):
+            out.append((name, entry))
+    return sorted(out, key=lambda item: item[0])
+
+
+def _load_documents(root: Traversable) -> list[dict]:
+    if not root.is_dir():
+        return []        # an installation without its schemas: the emulator refuses to start
+    return [json.loads(f.read_text(encoding="utf-8")) for _, f in _json_files(root)]
 
 
 class Catalog:
-    def __init__(self, root: Path | None = None):
+    def __init__(self, root: Traversable | None = None):
         self.root = root or schemas_root()
-        docs = _load_documents(self.root)
+        self.documents: list[dict] = _load_documents(self.root)    # every schema document, by path
         self.registry: Registry = Registry().with_resources(
             (doc["$id"], Resource.from_contents(doc, default_specification=DRAFT202012))
-            for _, doc in docs
+            for doc in self.documents
             if "$id" in doc
         )
         self.operations: dict[tuple[str, str], Operation] = {}
-        for path, doc in docs:
+        for doc in self.documents:
             meta = doc.get("x-operation")
             if not meta:
                 continue

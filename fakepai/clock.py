@@ -18,20 +18,26 @@ LATEST = 32503680000.0
 MAX_SPEED = 1e6
 
 
+def checked_speed(speed: float) -> float:
+    """The one rule for a clock speed (control plane, `serve --speed`, FakePAI(speed=...))."""
+    speed = float(speed)
+    if not (math.isfinite(speed) and 0 <= speed <= MAX_SPEED):
+        raise ValueError(f"speed must be 0..{MAX_SPEED:g} (0 freezes the clock; time never runs backwards)")
+    return speed
+
+
 def _checked(now: float, speed: float) -> tuple[float, float]:
     """ValueError for a time or speed the emulator could not run at (NaN, infinite, backwards...)."""
     if not (math.isfinite(now) and 0 <= now <= LATEST):
         raise ValueError(f"time must be between 1970 and 3000 (epoch 0..{LATEST:.0f})")
-    if not (math.isfinite(speed) and 0 <= speed <= MAX_SPEED):
-        raise ValueError(f"speed must be 0..{MAX_SPEED:g} (0 freezes the clock; time never runs backwards)")
-    return now, speed
+    return now, checked_speed(speed)
 
 
 class Clock:
     def __init__(self, speed: float = 1.0, start: float | None = None, *, monotonic=time.monotonic):
         self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._speed = float(speed)
+        self._speed = checked_speed(speed)
         self._anchor_virtual = time.time() if start is None else float(start)
         self._anchor_real = monotonic()
 

@@ -13,9 +13,12 @@ from fakepai.state import snapshot
 from fakepai.state.store import World
 from fakepai.wire.auth import Authenticator, Credentials
 from fakepai.wire.faults import FaultInjector
-from fakepai.wire.requestlog import RequestLog
+from fakepai.wire.requestlog import RequestLog, print_access_line
 from fakepai.wire.routing import Router
 from fakepai.wire.throttle import Throttler
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 @dataclass
@@ -35,12 +38,19 @@ class Settings:
     state_file: str | None = None
     request_log_size: int = 1000
     admin_token: str | None = None         # required on /_fakepai/ when set (fakepai/control/guard.py)
+    log_level: str = "warning"             # info/debug: one access line per request on stdout
 
 
 class Emulator:
     def __init__(self, settings: Settings | None = None, catalog: Catalog | None = None):
         self.settings = settings or Settings()
         self.catalog = catalog or default_catalog()
+        if not self.catalog.operations:
+            # An installation without its schemas answers every call with 404: never "ok".
+            raise ValueError(f"no PAI operations found in {self.catalog.root}: this fakepai installation "
+                             "is missing its schemas (reinstall it)")
+        if self.settings.log_level not in LOG_LEVELS:
+            raise ValueError(f"log_level must be one of {', '.join(LOG_LEVELS)}")
         self.router = Router(self.catalog)
         self.clock = Clock(speed=self.settings.speed)
         self.world = World()
@@ -58,8 +68,10 @@ class Emulator:
         self.auth = Authenticator(self.settings.auth, creds)
         self.throttler = Throttler(self.settings.rate_limit, self.settings.rate_overrides)
         self.faults = FaultInjector(seed=self.settings.seed)
-        self.requests = RequestLog(self.settings.request_log_size)
+        access_log = print_access_line if LOG_LEVELS.index(self.settings.log_level) <= LOG_LEVELS.index("info") else None
+        self.requests = RequestLog(self.settings.request_log_size, on_add=access_log)
         if self.settings.state_file:
+            snapshot.check_writable(self.settings.state_file)     # refuse at start, not at shutdown
             snapshot.load(self, self.settings.state_file)
 
     def save_state(self) -> str | None:

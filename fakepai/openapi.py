@@ -9,7 +9,6 @@ can drive the emulator.
 from __future__ import annotations
 
 import copy
-import json
 from urllib.parse import urldefrag, urljoin
 
 from fakepai.catalog import Catalog, Operation, default_catalog
@@ -63,13 +62,9 @@ class _Refs:
         return node
 
 
-def _documents(catalog: Catalog) -> list[dict]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(catalog.root.rglob("*.json"))]
-
-
 def build_openapi(catalog: Catalog | None = None, server_url: str | None = None) -> dict:
     catalog = catalog or default_catalog()
-    docs = [d for d in _documents(catalog) if "$id" in d]
+    docs = [d for d in catalog.documents if "$id" in d]
     refs = _Refs({d["$id"]: _prefix(d["$id"], d) for d in docs})
 
     components: dict[str, dict] = {}

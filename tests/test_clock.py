@@ -83,10 +83,10 @@ def test_control_plane_clock_routes(fakepai):
         # Bad input: 400 with a reason, and the clock is left alone.
         for bad in ({"now": "not a time"}, {"speed": "fast"}):
             r = http.put(base, json=bad)
-            assert r.status_code == 400 and "invalid clock setting" in r.json()["error"]
+            assert r.status_code == 400 and "invalid clock setting" in r.json()["Message"]
         for bad in ({"seconds": -5}, {"seconds": "soon"}):
             r = http.post(f"{base}/advance", json=bad)
-            assert r.status_code == 400 and "invalid advance" in r.json()["error"]
+            assert r.status_code == 400 and "invalid advance" in r.json()["Message"]
         assert http.put(base, content=b"[1, 2]", headers={"content-type": "application/json"}).status_code == 400
         assert fakepai.now() == T0
         # The health endpoint reports the same clock.

@@ -121,9 +121,9 @@ def _kit_run(args: list[str]) -> int:
     return int(pytest.main(["-p", "no:cacheprovider", "--pyargs", "contract_tests", *args]))
 
 
-def test_live_run_without_credentials_skips_with_one_message(tmp_path, clean_env, capsys):
+def test_live_run_without_credentials_skips_with_one_message_when_allowed(tmp_path, clean_env, capsys):
     report = tmp_path / "r.md"
-    assert _kit_run(["--pai-target", "live", "-rs", "-q", "--pai-report", str(report)]) == 0
+    assert _kit_run(["--pai-target", "live", "--pai-allow-skip", "-rs", "-q", "--pai-report", str(report)]) == 0
     out = capsys.readouterr().out
     skipped = [line for line in out.splitlines() if line.startswith("SKIPPED")]
     assert len(skipped) == 1 and LIVE_CREDENTIALS_MISSING in skipped[0], skipped

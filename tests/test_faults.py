@@ -164,7 +164,7 @@ def test_per_request_header(fakepai):
 def test_bad_fault_specs_are_rejected(fakepai, spec, why):
     with fakepai.http() as http:
         r = http.post("/_fakepai/faults", json=spec)
-        assert r.status_code == 400 and why in r.json()["error"], r.text
+        assert r.status_code == 400 and why in r.json()["Message"], r.text
         assert http.get("/_fakepai/faults").json() == {"faults": []}
     with pytest.raises(ValueError):
         fakepai.inject_fault(**spec)

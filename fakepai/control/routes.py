@@ -13,6 +13,7 @@ from fakepai import jsontext
 from fakepai.clock import parse_iso
 from fakepai.control.dashboard import dashboard
 from fakepai.emulator import Emulator
+from fakepai.ids import request_id
 from fakepai.sim import outcomes
 from fakepai.wire.requestlog import parse_status
 
@@ -21,8 +22,12 @@ def _json(body, status: int = 200) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
+# The control plane answers errors in PAI's own shape, so one error reader serves both planes.
+_CODES = {400: "InvalidParameter", 404: "NotFound", 409: "Conflict", 500: "InternalError"}
+
+
 def _bad(message: str, status: int = 400) -> Response:
-    return _json({"error": message}, status)
+    return _json({"Code": _CODES.get(status, "InvalidParameter"), "Message": message, "RequestId": request_id()}, status)
 
 
 async def _body(request: Request) -> dict:
@@ -55,7 +60,10 @@ async def reset(request: Request) -> Response:
 
 
 async def snapshot(request: Request) -> Response:
-    saved = _emu(request).save_state()
+    try:
+        saved = _emu(request).save_state()
+    except OSError as e:
+        return _bad(f"could not write the state file: {e}", 500)
     if saved is None:
         return _bad("no state file: start with --state-file PATH", 409)
     return _json({"saved": saved})

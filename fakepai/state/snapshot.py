@@ -33,6 +33,21 @@ def save(emulator, path: str | os.PathLike) -> Path:
     return target
 
 
+def check_writable(path: str | os.PathLike) -> None:
+    """OSError naming `path` when the state could not be saved there (checked at start, so a
+    failure is not discovered at shutdown with the state lost). Writes a probe file: permission
+    bits alone say nothing when running as root or on a read-only mount."""
+    target = Path(path)
+    try:
+        if target.is_dir():
+            raise IsADirectoryError(21, "it is a directory")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=target.name, suffix=".probe"):
+            pass
+    except OSError as e:
+        raise OSError(f"cannot write the state file {target}: {e.strerror or e}") from None
+
+
 def load(emulator, path: str | os.PathLike) -> bool:
     """Restore from `path` if it exists; False when there is nothing to load."""
     source = Path(path)

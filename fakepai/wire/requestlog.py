@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import asdict, dataclass
+from typing import Callable
 
 
 @dataclass
@@ -43,11 +44,19 @@ def parse_status(text: str) -> int | str:
     return int(text)
 
 
+def print_access_line(record: RequestRecord) -> None:
+    """`fakepai serve --log-level info`: one line per request (virtual time, account, product,
+    action, status, milliseconds); unknown parts are `-`."""
+    print(f"{record.time} {record.account or '-'} {record.product or '-'} {record.action or '-'} "
+          f"{record.status} {record.latency_ms:.1f}ms", flush=True)
+
+
 class RequestLog:
-    def __init__(self, size: int = 1000):
+    def __init__(self, size: int = 1000, on_add: Callable[[RequestRecord], None] | None = None):
         if size < 1:
             raise ValueError("request_log_size must be at least 1")
         self._records: deque[RequestRecord] = deque(maxlen=size)
+        self._on_add = on_add
 
     @property
     def size(self) -> int:
@@ -55,6 +64,8 @@ class RequestLog:
 
     def add(self, record: RequestRecord) -> None:
         self._records.append(record)
+        if self._on_add is not None:
+            self._on_add(record)
 
     def clear(self) -> None:
         self._records.clear()
