@@ -5,6 +5,7 @@ rate limit, envelope, request-id key) comes from here; nothing is hard-coded per
 """
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -157,6 +158,23 @@ class Catalog:
 
     def by_product(self, product: str) -> list[Operation]:
         return [op for op in self.operations.values() if op.product == product]
+
+    def check_names(self, product: str | None = None, action: str | None = None) -> None:
+        """ValueError listing the valid names when a steering call names a product or an action
+        (case-insensitively, as faults and filters match) that does not exist: a typo must not
+        make a fault or a filter silently match nothing."""
+        products = sorted({op.product for op in self.operations.values()})
+        if product is not None and product.lower() not in {p.lower() for p in products}:
+            raise ValueError(f"unknown product {product!r}; known: {', '.join(products)}")
+        if action is None:
+            return
+        actions = sorted({op.action for op in self.operations.values()
+                          if product is None or op.product.lower() == product.lower()})
+        if action.lower() not in {a.lower() for a in actions}:
+            close = difflib.get_close_matches(action, actions, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ValueError(f"unknown action {action!r}{' of ' + product if product else ''}{hint}; "
+                             f"known: {', '.join(actions)}")
 
     def versions(self) -> dict[str, str]:
         return {op.product: op.version for op in self.operations.values()}

@@ -157,12 +157,15 @@ def _serve(args) -> int:
     _announce(args, f"{args.host}:{settings.port}")
     # uvicorn hands a captured Ctrl-C / SIGTERM back to the previous handler once it has shut down
     # (and the app has saved the state file); a quiet handler lets us choose the exit status.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: None)
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
     server = uvicorn.Server(uvicorn.Config(app, log_level="debug" if args.log_level == "debug" else "warning",
                                            access_log=False, lifespan="on",
                                            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS))
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 1 if app.state.save_error else 0
 
 

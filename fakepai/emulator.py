@@ -67,7 +67,7 @@ class Emulator:
                              "token in the credentials file): PAI credentials never steer the emulator")
         self.auth = Authenticator(self.settings.auth, creds)
         self.throttler = Throttler(self.settings.rate_limit, self.settings.rate_overrides)
-        self.faults = FaultInjector(seed=self.settings.seed)
+        self.faults = FaultInjector(seed=self.settings.seed, catalog=self.catalog)
         access_log = print_access_line if LOG_LEVELS.index(self.settings.log_level) <= LOG_LEVELS.index("info") else None
         self.requests = RequestLog(self.settings.request_log_size, on_add=access_log)
         if self.settings.state_file:

@@ -124,19 +124,6 @@ def test_speed_option_makes_virtual_time_run_faster():
             assert http.get("/_fakepai/clock").json()["speed"] == 500.0
 
 
-def test_serve_speed_flag_reaches_the_clock(monkeypatch):
-    import uvicorn
-
-    from fakepai import cli
-
-    seen = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
-    assert cli.main(["serve", "--port", "0", "--speed", "7.5"]) == 0
-    assert seen["app"].state.emulator.clock.speed == 7.5
-    assert cli.main(["serve", "--port", "0"]) == 0
-    assert seen["app"].state.emulator.clock.speed == 1.0
-
-
 def test_phase_profile_sets_phase_lengths_for_every_product():
     """`phase_seconds` (CLI --phase-seconds) shortens phases in every product's plans, and replans
     made from the control plane agree with them."""

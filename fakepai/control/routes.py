@@ -101,6 +101,10 @@ async def requests_log(request: Request) -> Response:
         limit = int(q["limit"]) if "limit" in q else None
     except ValueError:
         return _bad("status must be an integer or a class such as 5xx; limit an integer")
+    try:
+        emu.catalog.check_names(q.get("product"), q.get("action"))
+    except ValueError as e:
+        return _bad(str(e))
     if limit is not None and limit < 1:
         return _bad("limit must be at least 1")
     records = emu.requests.query(action=q.get("action"), status=status, limit=limit,

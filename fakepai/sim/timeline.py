@@ -50,6 +50,8 @@ class Outcome:
     restarts: int | tuple[float, ...] | None = None
 
     RESULTS = ("succeed", "fail", "hang", "timeout")
+    KEYS = frozenset({"result", "outcome", "after", "afterSeconds", "phase", "reasonCode", "reason_code",
+                      "reasonMessage", "reason_message", "errorInfo", "error_info", "restarts"})
 
     @classmethod
     def parse(cls, spec: dict | None, *, restartable: bool = False) -> "Outcome":
@@ -57,6 +59,9 @@ class Outcome:
             return cls()
         if not isinstance(spec, dict):
             raise ValueError("an outcome is a JSON object")
+        unknown = sorted(set(spec) - cls.KEYS)
+        if unknown:     # a misspelt key would otherwise be ignored and the test pass for nothing
+            raise ValueError(f"unknown outcome keys {unknown}; known: {', '.join(sorted(cls.KEYS))}")
         result = str(spec.get("result", spec.get("outcome", "succeed"))).lower()
         aliases = {"success": "succeed", "succeeded": "succeed", "failure": "fail", "failed": "fail"}
         result = aliases.get(result, result)
@@ -182,6 +187,14 @@ class Lifecycle:
     def statuses(self) -> list[str]:
         return [s for s, _ in self.steps]
 
+    def check(self, outcome: Outcome) -> Outcome:
+        """ValueError naming the phases when the outcome's phase is not one of them (it would
+        never be reached, so the outcome would silently never apply)."""
+        if outcome.phase is not None and outcome.phase not in self.statuses():
+            raise ValueError(f"phase {outcome.phase!r} is not one this resource goes through; "
+                             f"known: {', '.join(self.statuses())}")
+        return outcome
+
 
 @dataclass(slots=True)
 class Timeline:
@@ -249,6 +262,7 @@ def plan(lifecycle: Lifecycle, start: float, outcome: Outcome, *, max_running: f
          durations: dict[str, float] | None = None) -> Timeline:
     """The full timeline from `start` for `outcome`."""
     durations = durations or {}
+    lifecycle.check(outcome)
     phases: list[Phase] = []
     t = start
     for status, default in lifecycle.steps:

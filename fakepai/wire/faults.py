@@ -18,6 +18,7 @@ import random
 import re
 from dataclasses import asdict, dataclass, field, fields
 
+from fakepai.catalog import Catalog
 from fakepai.errors import PaiError
 from fakepai.wire.throttle import THROTTLED_MESSAGE
 
@@ -95,8 +96,9 @@ class Fault:
         return {**asdict(self), "remaining": self.remaining}
 
 
-def _normalise(spec: dict) -> dict:
-    """Check a fault spec and fill in defaults; ValueError names the first problem."""
+def _normalise(spec: dict, catalog: Catalog | None = None) -> dict:
+    """Check a fault spec and fill in defaults; ValueError names the first problem (with
+    `catalog`, also an unknown product or action: such a fault would never fire)."""
     spec = dict(spec)
     settable = {f.name for f in fields(Fault)} - {"id", "matched", "fired"}
     unknown = sorted(set(spec) - settable)
@@ -105,6 +107,8 @@ def _normalise(spec: dict) -> dict:
     for name in ("action", "product", "account", "code", "message"):
         if spec.get(name) is not None and not isinstance(spec[name], str):
             raise ValueError(f"{name} must be a string")
+    if catalog is not None:
+        catalog.check_names(spec.get("product"), spec.get("action"))
     match = spec.get("match") or {}
     if not isinstance(match, dict):
         raise ValueError("match must be an object of parameter -> value")
@@ -175,14 +179,15 @@ def parse_header(value: str) -> tuple[float, PaiError | None]:
 
 
 class FaultInjector:
-    def __init__(self, seed: int = 0):
+    def __init__(self, seed: int = 0, catalog: Catalog | None = None):
         self._seed = seed
+        self._catalog = catalog
         self._faults: list[Fault] = []
         self._rngs: dict[int, random.Random] = {}
         self._next_id = 1
 
     def add(self, **spec) -> Fault:
-        fault = Fault(id=self._next_id, **_normalise(spec))
+        fault = Fault(id=self._next_id, **_normalise(spec, self._catalog))
         self._next_id += 1
         self._faults.append(fault)
         self._rngs[fault.id] = random.Random(self._seed if fault.seed is None else fault.seed)

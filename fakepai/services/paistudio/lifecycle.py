@@ -55,7 +55,7 @@ def initial_outcome(labels: list[dict], max_running: float | None, natural_run: 
     for label in labels:
         if label.get("Key") == "fakepai.outcome":
             try:
-                outcome = Outcome.from_tag(str(label.get("Value", "")))
+                outcome = LIFECYCLE.check(Outcome.from_tag(str(label.get("Value", ""))))
             except ValueError as e:      # the parameter is `Labels`: say which label
                 raise ValueError(f"fakepai.outcome: {e}") from None
             break
