@@ -53,7 +53,7 @@ def build_app(settings: Settings | None = None, emulator: Emulator | None = None
             saved = emulator.save_state()      # --state-file: keep the state for the next start
         except OSError as e:
             # `fakepai serve` exits non-zero on this (the state is lost): say where it went wrong.
-            control.state.save_error = f"fakepai: could not save the state to {emulator.settings.state_file}: {e}"
+            control.state.save_error = f"fakepai: could not save the state to {emulator.settings.state_file}: {e.strerror or e}"
             print(control.state.save_error, file=sys.stderr, flush=True)
             return
         if saved:

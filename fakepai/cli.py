@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
 
 # -- option types: each checks what the command can actually do ----------------------------------
 
-def _phase_seconds(text: str) -> dict[str, float]:
+def parse_phase_seconds(text: str) -> dict[str, float]:
     """`Running=5,Queuing=1` -> {"Running": 5.0, "Queuing": 1.0}."""
     out = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
@@ -56,7 +56,7 @@ def _port(text: str) -> int:
     return port
 
 
-def _speed(text: str) -> float:
+def parse_speed(text: str) -> float:
     from fakepai.clock import checked_speed     # the control plane's rule (PUT /_fakepai/clock)
     try:
         return checked_speed(float(text))
@@ -182,9 +182,9 @@ def _serve_parser(sub) -> argparse.ArgumentParser:
                        help="JSON file of access keys / bearer tokens (for --auth strict; accounts in any mode)")
     serve.add_argument("--rate-limit", choices=["on", "off"], default="on",
                        help="throttle per account and operation as PAI does (default on)")
-    serve.add_argument("--speed", type=_speed, default=1.0,
+    serve.add_argument("--speed", type=parse_speed, default=1.0,
                        help="virtual clock speed: 1 = real time (default), 0 frozen, up to 1e6")
-    serve.add_argument("--phase-seconds", type=_phase_seconds, default={}, metavar="STATUS=S,...",
+    serve.add_argument("--phase-seconds", type=parse_phase_seconds, default={}, metavar="STATUS=S,...",
                        help="how long job phases last, e.g. Running=5,Queuing=1 (every product's plans)")
     serve.add_argument("--seed", type=int, default=0, help="seed of generated ids and random faults (default 0)")
     serve.add_argument("--region", default="cn-hangzhou", help="region the emulator reports (default cn-hangzhou)")

@@ -2,26 +2,84 @@
 
     def test_something(fakepai):
         client = Client(Config(endpoint=fakepai.endpoint, protocol="http", ...))
+
+The emulator's settings are chosen per project in the ini file (`fakepai_speed = 0`) or per run on
+the command line (`--fakepai-speed 0`), which wins; see `_SETTINGS`.
 """
 from __future__ import annotations
 
+import argparse
+
 import pytest
+
+from fakepai.cli import parse_phase_seconds, parse_speed
+
+
+def _choice(*allowed: str):
+    def convert(text: str) -> str:
+        if text not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {text!r}")
+        return text
+    return convert
+
+
+def _switch(text: str) -> bool:
+    return _choice("on", "off")(text) == "on"
+
+
+# option / ini name -> (FakePAI setting, conversion, help). Throttling is off unless asked for.
+_SETTINGS = {
+    "speed": ("speed", parse_speed, "virtual clock speed (1 real time, 0 frozen)"),
+    "auth": ("auth", _choice("any", "strict", "off"), "any | strict | off (default any)"),
+    "credentials": ("credentials_file", str, "JSON file of access keys / bearer tokens (for auth strict)"),
+    "rate-limit": ("rate_limit", _switch, "on | off (default off)"),
+    "phase-seconds": ("phase_seconds", parse_phase_seconds, "how long job phases last, e.g. Running=5,Queuing=1"),
+    "region": ("region", str, "region the emulator reports (default cn-hangzhou)"),
+    "seed": ("seed", int, "seed of generated ids and random faults (default 0)"),
+}
+_CHOSEN = pytest.StashKey[dict]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("fakepai", "fakepai emulator fixtures (also ini options fakepai_<name>)")
+    for name, (_, _, help_text) in _SETTINGS.items():
+        ini = "fakepai_" + name.replace("-", "_")
+        group.addoption(f"--fakepai-{name}", dest=ini, default=None, metavar="VALUE", help=f"{help_text}; beats the ini option {ini}")
+        parser.addini(ini, help=f"fakepai fixture: {help_text}", default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Check the chosen settings once, before any test: a bad value is a usage error."""
+    chosen = {"rate_limit": False}
+    for name, (setting, convert, _) in _SETTINGS.items():
+        ini = "fakepai_" + name.replace("-", "_")
+        text = config.getoption(ini, None)
+        if text is None:
+            text = config.getini(ini)
+        if text is None or text == "":
+            continue
+        try:
+            chosen[setting] = convert(str(text).strip())
+        except (argparse.ArgumentTypeError, ValueError) as e:
+            raise pytest.UsageError(f"--fakepai-{name} / {ini}: {e}") from None
+    config.stash[_CHOSEN] = chosen
 
 
 @pytest.fixture(scope="session")
-def fakepai_server():
-    """The session's emulator (started once). Prefer the function-scoped `fakepai`."""
+def fakepai_server(pytestconfig: pytest.Config):
+    """The session's emulator (started once, with the project's settings). Prefer `fakepai`."""
     from fakepai.server import FakePAI
 
-    with FakePAI(rate_limit=False) as pai:
+    with FakePAI(**pytestconfig.stash.get(_CHOSEN, {"rate_limit": False})) as pai:
         yield pai
 
 
 @pytest.fixture
 def fakepai(fakepai_server):
-    """A running emulator with empty state, a frozen-free clock at real time, no faults."""
+    """A running emulator with empty state, the clock at real time (at the configured speed), no
+    faults, and throttling as configured (off by default)."""
     fakepai_server.reset()
-    fakepai_server.emulator.throttler.enabled = False
+    fakepai_server.emulator.throttler.enabled = fakepai_server.settings.rate_limit
     yield fakepai_server
 
 

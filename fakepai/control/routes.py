@@ -60,10 +60,11 @@ async def reset(request: Request) -> Response:
 
 
 async def snapshot(request: Request) -> Response:
+    emu = _emu(request)
     try:
-        saved = _emu(request).save_state()
+        saved = emu.save_state()
     except OSError as e:
-        return _bad(f"could not write the state file: {e}", 500)
+        return _bad(f"could not write the state file {emu.settings.state_file}: {e.strerror or e}", 500)
     if saved is None:
         return _bad("no state file: start with --state-file PATH", 409)
     return _json({"saved": saved})

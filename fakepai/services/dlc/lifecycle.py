@@ -143,7 +143,8 @@ def _effective(outcome: Outcome, job_id: str, body: dict, sanity: SanityConfig, 
             raise ValueError(f"phase {o.phase} needs Settings.EnableSanityCheck")
         o.after, o.phase = sanity.fail_offset(o.phase), "SanityChecking"
     elif o.phase is not None and o.phase not in statuses:
-        raise ValueError(f"phase must be one of {', '.join(statuses + list(SANITY_PHASES if sanity.enabled else ()))}")
+        raise ValueError(f"phase {o.phase!r} is not one this job goes through; known: "
+                         f"{', '.join(statuses + list(SANITY_PHASES if sanity.enabled else ()))}")
     early = o.result in ("fail", "hang") and o.phase in BEFORE_SANITY
     if at_creation and sanity.fail_phase and not early and not (o.result == "fail" and o.phase == "SanityChecking"):
         o = Outcome(result="fail", phase="SanityChecking", after=sanity.fail_offset(sanity.fail_phase))

@@ -1,0 +1,90 @@
+"""A typo in a steering call is an error that lists the valid names, never a silent no-op (a fault
+that never fires or an outcome that never applies would let a test pass for nothing): on the
+control plane (400 in PAI's error shape), in the Python API (ValueError) and in the creation-time
+label / tag / env forms (400 InvalidParameter)."""
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from fakepai import FakePAI
+
+
+@pytest.fixture(scope="module")
+def pai():
+    with FakePAI(rate_limit=False) as server:
+        yield server
+
+
+def _job(pai) -> str:
+    with pai.http() as http:
+        return http.post("/api/PaiStudio/2022-01-12/CreateTrainingJob", json={
+            "TrainingJobName": "t", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai"}).json()["TrainingJobId"]
+
+
+def _refused(answer: httpx.Response, *fragments: str) -> None:
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["Code"] == "InvalidParameter" and body["RequestId"], body
+    for fragment in fragments:
+        assert fragment in body["Message"], (fragment, body["Message"])
+
+
+@pytest.mark.parametrize("spec, fragments", [
+    ({"action": "GetJobb", "status": 503}, ["'GetJobb'", "did you mean GetJob?", "ListJobs"]),
+    ({"product": "pai", "status": 503}, ["'pai'", "PaiStudio, pai-dlc"]),
+    ({"product": "PaiPlugin", "action": "GetJob", "status": 503}, ["'GetJob' of PaiPlugin", "GetCampaign"]),
+    ({"action": "GetJob", "stauts": 503}, ["stauts", "status"]),
+])
+def test_a_fault_naming_what_does_not_exist_is_refused(pai, spec, fragments):
+    _refused(httpx.post(f"{pai.url}/_fakepai/faults", json=spec), *fragments)
+    with pytest.raises(ValueError) as refused:
+        pai.inject_fault(**spec)
+    assert all(f in str(refused.value) for f in fragments)
+    assert pai.faults() == []                                   # nothing was registered
+
+
+def test_faults_still_accept_names_in_any_case(pai):
+    fault = pai.inject_fault(product="PAI-DLC", action="getjob", status=503)
+    assert fault["action"] == "getjob"
+    pai.clear_faults()
+
+
+@pytest.mark.parametrize("spec, fragments", [
+    ({"result": "fail", "phase": "Nowhere"}, ["'Nowhere'", "Initializing, Submitted, Running"]),
+    ({"result": "fail", "aftr": 3}, ["'aftr'", "after"]),
+    ({"result": "explode"}, ["succeed, fail, hang, timeout"]),
+])
+def test_an_outcome_naming_what_does_not_exist_is_refused(pai, spec, fragments):
+    job = _job(pai)
+    _refused(httpx.put(f"{pai.url}/_fakepai/jobs/{job}/outcome", json=spec), *fragments)
+    with pytest.raises(ValueError) as refused:
+        pai.set_outcome(job, **spec)
+    assert all(f in str(refused.value) for f in fragments)
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("fail:Nowhere", "'Nowhere'"),
+    (json.dumps({"result": "fail", "aftr": 3}), "'aftr'"),
+])
+def test_creation_time_outcomes_with_typos_are_invalid_parameters(pai, value, fragment):
+    spec = {"DisplayName": "d", "JobType": "PyTorchJob", "UserCommand": "python t.py",
+            "JobSpecs": [{"Type": "Worker", "PodCount": 1, "Image": "img", "EcsSpec": "ecs.g6.xlarge"}]}
+    with pai.http() as http:
+        _refused(http.post("/api/PaiStudio/2022-01-12/CreateTrainingJob", json={
+            "TrainingJobName": "t", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai",
+            "Labels": [{"Key": "fakepai.outcome", "Value": value}]}), "fakepai.outcome", fragment)
+        _refused(http.post("/api/pai-dlc/2020-12-03/CreateJob", json={**spec, "Settings": {"Tags": {"fakepai.outcome": value}}}),
+                 "fakepai.outcome", fragment)
+        _refused(http.post("/api/pai-dlc/2020-12-03/CreateJob", json={**spec, "Envs": {"FAKEPAI_OUTCOME": value}}),
+                 "FAKEPAI_OUTCOME", fragment)
+
+
+def test_request_log_filters_naming_what_does_not_exist_are_refused(pai):
+    _refused(httpx.get(f"{pai.url}/_fakepai/requests", params={"action": "ListJob"}), "'ListJob'", "ListJobs")
+    _refused(httpx.get(f"{pai.url}/_fakepai/requests", params={"product": "dlc"}), "'dlc'")
+    with pytest.raises(ValueError, match="did you mean ListJobs"):
+        pai.request_log(action="ListJob")
+    assert httpx.get(f"{pai.url}/_fakepai/requests", params={"action": "ListJobs"}).status_code == 200
