@@ -22,7 +22,7 @@ TOKEN = "admin-token-for-tests-4f1c"
 
 def _refused(r: httpx.Response, status: int, code: str) -> None:
     assert r.status_code == status, (r.status_code, r.text)
-    assert r.json()["code"] == code and r.json()["error"]
+    assert r.json()["Code"] == code and r.json()["Message"] and r.json()["RequestId"]
 
 
 def _jobs(pai) -> int:

@@ -122,4 +122,4 @@ def test_cli_serve_strict_needs_a_readable_credentials_file(tmp_path):
     bad.write_text("{not json")
     out = subprocess.run([sys.executable, "-m", "fakepai", "serve", "--auth", "strict", "--credentials", str(bad),
                           "--port", str(_free_port())], capture_output=True, text=True, timeout=30)
-    assert out.returncode == 2 and "fakepai:" in out.stderr
+    assert out.returncode == 2 and out.stderr.startswith("fakepai serve: credentials file")

@@ -27,7 +27,8 @@ is built on them, so change them only together with it):
    otherwise 403 ``HostNotAllowed``, since a page whose DNS name was re-pointed at 127.0.0.1 is
    "same origin" with the emulator by every other check.
 
-Refusals are JSON ``{"error": message, "code": code}``, the control plane's error shape.
+Refusals are JSON in PAI's error shape ``{"Code": code, "Message": message, "RequestId": id}``,
+as every control-plane error is.
 """
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import orjson
+
+from fakepai.ids import request_id
 
 ADMIN_HEADER = "x-fakepai-admin-token"
 ADMIN_COOKIE = "fakepai_admin"
@@ -163,7 +166,8 @@ class ControlGuard:
         try:
             redirect = self._check(scope, method, headers)
         except _Refusal as refusal:
-            await _send(send, refusal.status, orjson.dumps({"error": refusal.message, "code": refusal.code}),
+            await _send(send, refusal.status, orjson.dumps({"Code": refusal.code, "Message": refusal.message,
+                                                        "RequestId": request_id()}),
                         [(b"content-type", b"application/json")])
             return
         if redirect is not None:
