@@ -216,7 +216,8 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 def fakepai_argv(port: int) -> list[str]:
-    return [sys.executable, "-m", "fakepai", "serve", "--host", HOST, "--port", str(port), "--rate-limit", "off"]
+    return [sys.executable, "-m", "fakepai", "serve", "--host", HOST, "--port", str(port), "--rate-limit", "off",
+            "--log-level", "warning"]
 
 
 def cpu_seconds(pid: int) -> float:

@@ -50,7 +50,9 @@ class ServedProcess:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.endpoint = f"127.0.0.1:{self.port}"
-        self.argv = [sys.executable, "-m", "fakepai", "serve", "--port", str(self.port), "--rate-limit", "off", *args]
+        # --log-level warning: nobody reads its stdout, and access lines would fill the pipe.
+        self.argv = [sys.executable, "-m", "fakepai", "serve", "--port", str(self.port), "--rate-limit", "off",
+                     "--log-level", "warning", *args]
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.proc = None
 
