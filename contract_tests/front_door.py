@@ -26,7 +26,7 @@ class FrontDoorError(Exception):
 def missing_dependency() -> str | None:
     missing = [m for m in KIT_MODULES if importlib.util.find_spec(m) is None]
     if missing:
-        return f"fakepai conformance needs {' and '.join(missing)}: {KIT_EXTRA}"
+        return f"the contract kit needs {' and '.join(missing)}: {KIT_EXTRA}"
     return None
 
 
