@@ -176,6 +176,19 @@ class Catalog:
             raise ValueError(f"unknown action {action!r}{' of ' + product if product else ''}{hint}; "
                              f"known: {', '.join(actions)}")
 
+    def check_parameters(self, product: str | None, action: str | None, names) -> None:
+        """ValueError when `names` (a fault's `match`) holds a parameter that no operation the
+        fault can match takes: such a fault would never fire."""
+        ops = [op for op in self.operations.values()
+               if (product is None or op.product.lower() == product.lower())
+               and (action is None or op.action.lower() == action.lower())]
+        known = {name for op in ops for name in op.params}
+        unknown = sorted(set(names) - known)
+        if unknown:
+            listed = f"; known: {', '.join(sorted(known))}" if action else ""
+            raise ValueError(f"match names parameters {unknown} that {action or product or 'no operation'} "
+                             f"does not take{listed}")
+
     def versions(self) -> dict[str, str]:
         return {op.product: op.version for op in self.operations.values()}
 

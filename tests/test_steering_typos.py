@@ -37,6 +37,8 @@ def _refused(answer: httpx.Response, *fragments: str) -> None:
     ({"product": "pai", "status": 503}, ["'pai'", "PaiStudio, pai-dlc"]),
     ({"product": "PaiPlugin", "action": "GetJob", "status": 503}, ["'GetJob' of PaiPlugin", "GetCampaign"]),
     ({"action": "GetJob", "stauts": 503}, ["stauts", "status"]),
+    ({"action": "GetJob", "match": {"JobID": "dlc1"}, "status": 503}, ["['JobID']", "GetJob", "JobId"]),
+    ({"match": {"JobIdd": "dlc1"}, "status": 503}, ["['JobIdd']", "no operation"]),
 ])
 def test_a_fault_naming_what_does_not_exist_is_refused(pai, spec, fragments):
     _refused(httpx.post(f"{pai.url}/_fakepai/faults", json=spec), *fragments)
@@ -46,8 +48,8 @@ def test_a_fault_naming_what_does_not_exist_is_refused(pai, spec, fragments):
     assert pai.faults() == []                                   # nothing was registered
 
 
-def test_faults_still_accept_names_in_any_case(pai):
-    fault = pai.inject_fault(product="PAI-DLC", action="getjob", status=503)
+def test_faults_still_accept_names_in_any_case_and_real_parameters(pai):
+    fault = pai.inject_fault(product="PAI-DLC", action="getjob", match={"JobId": "dlc1"}, status=503)
     assert fault["action"] == "getjob"
     pai.clear_faults()
 

@@ -113,6 +113,8 @@ def _normalise(spec: dict, catalog: Catalog | None = None) -> dict:
     if not isinstance(match, dict):
         raise ValueError("match must be an object of parameter -> value")
     spec["match"] = match
+    if catalog is not None:
+        catalog.check_parameters(spec.get("product"), spec.get("action"), match)
     status, code = spec.get("status"), spec.get("code")
     if status is None and code:
         status = _CODE_STATUS.get(code)
