@@ -154,7 +154,7 @@ def _serve(args) -> int:
     sock = _listen(args.host, args.port)
     settings.port = sock.getsockname()[1]
     app = build_app(emulator=emulator)
-    _announce(args, f"{args.host}:{settings.port}")
+    _announce(args, f"[{args.host}]:{settings.port}" if ":" in args.host else f"{args.host}:{settings.port}")
     # uvicorn hands a captured Ctrl-C / SIGTERM back to the previous handler once it has shut down
     # (and the app has saved the state file); a quiet handler lets us choose the exit status.
     previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
