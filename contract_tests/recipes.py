@@ -238,7 +238,8 @@ def prepare(mgr: ResourceManager, op: Operation) -> Prepared:
             missing = [k for k, v in derived.items() if not v]
             if missing:
                 from contract_tests.resources import SetupFailed
-                raise SetupFailed(f"{resource.kind.name} {resource.id} has no {', '.join(missing)} to address")
+                raise SetupFailed(f"{resource.kind.name} {resource.id} has no {', '.join(missing)} to address",
+                                  f"{resource.kind.product} {resource.kind.get}")
             params.update(derived)
     extra = recipe.params(mgr, resource) if callable(recipe.params) else recipe.params
     params.update(extra)

@@ -22,6 +22,7 @@ from contract_tests.cases import operation_params
 from contract_tests.checks import ContractViolation, Finding, error_findings, expect_success
 from contract_tests.resources import dig
 from contract_tests.values import resolve
+from contract_tests.vocabulary import expected_error
 
 _PAGE_FIELDS = {"TotalCount", "PageNumber", "PageSize", "RequestId", "RequestID", "requestId"}
 
@@ -161,5 +162,5 @@ def _bounds(kit, op, base: dict, spec_size: dict, spec_number: dict) -> list[Fin
     for param, value in cases:
         ex = kit.call(op.product, op.action, {**base, param: value})
         out += [Finding(f.path, f"{f.problem} [{param}={value} is out of bounds]", f.expected, f.actual)
-                for f in error_findings(op, ex)]
+                for f in error_findings(op, ex, expected_error(op.product, "invalid"))]
     return out

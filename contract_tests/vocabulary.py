@@ -6,6 +6,7 @@ DLC's completed-status sets). Sources are behavior.md's sections named beside ea
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from fakepai.catalog import Operation
@@ -96,3 +97,49 @@ def vocabulary_findings(op: Operation, body: Any) -> list:
             if value is not None and value not in allowed:
                 out.append(Finding(path, "unknown status value", f"one of {sorted(allowed, key=str)}", value))
     return out
+
+
+# ------------------------------------------------------------------------------- error answers
+# What each kind of failure answers, per product: the one place the kit's error expectations live.
+
+@dataclass(frozen=True)
+class ExpectedError:
+    status: int
+    codes: frozenset = frozenset()        # exact codes
+    families: tuple[str, ...] = ()        # code prefixes ("InvalidParameter" covers "InvalidParameter.TooLarge")
+
+    def accepts(self, status: int, code: str | None) -> bool:
+        if status != self.status:
+            return False
+        if not self.codes and not self.families:
+            return True
+        return bool(code) and (code in self.codes or code.startswith(self.families))
+
+    def describe(self) -> str:
+        names = sorted(self.codes) + [f + "*" for f in self.families]
+        return f"{self.status} {' | '.join(names) or '(any code)'}"
+
+
+_INVALID = ExpectedError(400, families=("InvalidParameter",))        # behavior.md §2.3 [SKILL]
+_MISSING = ExpectedError(400, families=("MissingParameter",))        # behavior.md §2.3 (generic gateway list)
+_NOT_FOUND_FAMILY = ExpectedError(404, codes=frozenset({"NotFound"}), families=("NotFound.",))  # [INFERRED] §2.3
+# pai-dlc follows behavior.md §2.3's recommendation (engineer `clients`' change): an unknown id is
+# 404 `NotFound`, the documented specific codes stay; an illegal state transition is 400 `BadRequest`
+# [SKILL job-management.md]. DLC_BEFORE_CLIENTS lists what the emulator answered before that
+# change; delete that one line once it is merged.
+DLC_BEFORE_CLIENTS = {"not-found": {"NotFound.Job", "NotFound.Tensorboard", "NotFound.Pod"}, "illegal-state": {"InvalidStatus"}}
+ERRORS: dict[str, dict[str, ExpectedError]] = {
+    "PaiStudio": {"missing": _MISSING, "invalid": _INVALID, "not-found": _NOT_FOUND_FAMILY,
+                  "illegal-state": ExpectedError(400)},
+    "pai-dlc": {"missing": _MISSING, "invalid": _INVALID,
+                "not-found": ExpectedError(404, codes=frozenset({"NotFound", "NotFound.JobTemplate", "NotFound.JobTemplateVersion"})
+                                           | DLC_BEFORE_CLIENTS.get("not-found", set())),
+                "illegal-state": ExpectedError(400, codes=frozenset({"BadRequest"}) | DLC_BEFORE_CLIENTS.get("illegal-state", set()))},
+    "PaiPlugin": {"missing": _MISSING, "invalid": _INVALID, "not-found": _NOT_FOUND_FAMILY,
+                  "illegal-state": ExpectedError(400)},
+}
+
+
+def expected_error(product: str, failure: str) -> ExpectedError:
+    """`failure`: missing | invalid | not-found | illegal-state."""
+    return ERRORS[product][failure]
