@@ -11,7 +11,8 @@ import pytest
 from contract_tests.checks import ContractViolation
 
 CATEGORIES = {"test_conformance": "conformance", "test_error_contract": "error contract",
-              "test_pagination": "pagination", "test_stateful": "stateful", "test_transport": "transport"}
+              "test_pagination": "pagination", "test_stateful": "stateful", "test_read_back": "read-back",
+              "test_transport": "transport"}
 
 
 @dataclass

@@ -15,6 +15,7 @@ from hypothesis import given, strategies as st
 
 from contract_tests.cases import operation_params
 from contract_tests.checks import ContractViolation, Finding, error_findings
+from contract_tests.recipes import recipe_for
 from contract_tests.resources import NotImplementedByTarget
 from contract_tests.values import Invalid, missing_cases, unknown_id_cases, value_strategies
 from contract_tests.vocabulary import expected_error
@@ -46,7 +47,8 @@ def test_invalid_requests_are_rejected(contract_kit, op):
                             for f in error_findings(op, ex, expected_error(op.product, FAILURE[case.kind])))
 
         addressed = prepared.resource.params if prepared.resource else {}
-        for case in missing_cases(op, prepared.params) + unknown_id_cases(op, prepared.params, addressed):
+        also_required = recipe_for(op).required
+        for case in missing_cases(op, prepared.params, also_required) + unknown_id_cases(op, prepared.params, addressed):
             attempt(case)
 
         slots = value_strategies(op, prepared.params)
