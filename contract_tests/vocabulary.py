@@ -122,6 +122,8 @@ class ExpectedError:
 
 _INVALID = ExpectedError(400, families=("InvalidParameter",))        # behavior.md §2.3 [SKILL]
 _MISSING = ExpectedError(400, families=("MissingParameter",))        # behavior.md §2.3 (generic gateway list)
+# A required parameter sent empty: missing to some gateways, a bad value to others [INFERRED].
+_EMPTY_REQUIRED = ExpectedError(400, families=("MissingParameter", "InvalidParameter"))
 _NOT_FOUND_FAMILY = ExpectedError(404, codes=frozenset({"NotFound"}), families=("NotFound.",))  # [INFERRED] §2.3
 # pai-dlc follows behavior.md §2.3's recommendation (engineer `clients`' change): an unknown id is
 # 404 `NotFound`, the documented specific codes stay; an illegal state transition is 400 `BadRequest`
@@ -129,17 +131,17 @@ _NOT_FOUND_FAMILY = ExpectedError(404, codes=frozenset({"NotFound"}), families=(
 # change; delete that one line once it is merged.
 DLC_BEFORE_CLIENTS = {"not-found": {"NotFound.Job", "NotFound.Tensorboard", "NotFound.Pod"}, "illegal-state": {"InvalidStatus"}}
 ERRORS: dict[str, dict[str, ExpectedError]] = {
-    "PaiStudio": {"missing": _MISSING, "invalid": _INVALID, "not-found": _NOT_FOUND_FAMILY,
+    "PaiStudio": {"missing": _MISSING, "invalid": _INVALID, "empty-required": _EMPTY_REQUIRED, "not-found": _NOT_FOUND_FAMILY,
                   "illegal-state": ExpectedError(400)},
-    "pai-dlc": {"missing": _MISSING, "invalid": _INVALID,
+    "pai-dlc": {"missing": _MISSING, "invalid": _INVALID, "empty-required": _EMPTY_REQUIRED,
                 "not-found": ExpectedError(404, codes=frozenset({"NotFound", "NotFound.JobTemplate", "NotFound.JobTemplateVersion"})
                                            | DLC_BEFORE_CLIENTS.get("not-found", set())),
                 "illegal-state": ExpectedError(400, codes=frozenset({"BadRequest"}) | DLC_BEFORE_CLIENTS.get("illegal-state", set()))},
-    "PaiPlugin": {"missing": _MISSING, "invalid": _INVALID, "not-found": _NOT_FOUND_FAMILY,
+    "PaiPlugin": {"missing": _MISSING, "invalid": _INVALID, "empty-required": _EMPTY_REQUIRED, "not-found": _NOT_FOUND_FAMILY,
                   "illegal-state": ExpectedError(400)},
 }
 
 
 def expected_error(product: str, failure: str) -> ExpectedError:
-    """`failure`: missing | invalid | not-found | illegal-state."""
+    """`failure`: missing | invalid | empty-required | not-found | illegal-state."""
     return ERRORS[product][failure]
