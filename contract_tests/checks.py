@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from fakepai.catalog import Operation
 
 from contract_tests.client import Exchange
-from contract_tests.vocabulary import vocabulary_findings
+from contract_tests.vocabulary import ExpectedError, vocabulary_findings
 
 
 @dataclass(frozen=True)
@@ -77,22 +77,33 @@ def schema_findings(validator, body: Any) -> list[Finding]:
     return out
 
 
+_RESPONSE_VALIDATORS: dict[tuple[str, str], object] = {}
+
+
+def response_validator(op: Operation):
+    """The operation's response schema with format checking on (`format` keywords are
+    assertions for the kit, not annotations); `pattern` is always enforced."""
+    from jsonschema import Draft202012Validator
+    if op.key not in _RESPONSE_VALIDATORS:
+        _RESPONSE_VALIDATORS[op.key] = Draft202012Validator(op.response_schema, registry=op.registry,
+                                                            format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return _RESPONSE_VALIDATORS[op.key]
+
+
 def success_findings(op: Operation, ex: Exchange) -> list[Finding]:
-    """A 2xx whose body validates strictly against the response schema, with a request id that
-    matches the `x-acs-request-id` header, and known status names."""
+    """A 2xx whose body validates strictly against the response schema (formats included), with a
+    request id, and known status names. (Headers are checked on every exchange: `protocol_findings`.)"""
     if not ex.ok:
         return [Finding("status", "HTTP status", "2xx", f"{ex.status} {ex.code or ex.text[:200]}")]
     if not isinstance(ex.data, dict):
         return [Finding("$", "body is not a JSON object", "object", ex.text[:200])]
-    findings = schema_findings(op.response_validator, ex.data)
+    findings = schema_findings(response_validator(op), ex.data)
     rid_field = op.request_id_field
     if rid_field:
         rid = ex.data.get(rid_field)
         if not isinstance(rid, str) or not rid:
             if not any(f.path == f"$.{rid_field}" for f in findings):
                 findings.append(Finding(f"$.{rid_field}", "missing request id", "non-empty string", rid))
-        elif ex.headers.get("x-acs-request-id") not in (None, rid):
-            findings.append(Finding("header:x-acs-request-id", "request id mismatch", rid, ex.headers["x-acs-request-id"]))
     if op.envelope == "paiplugin" and ex.data.get("ErrorCode") not in (0, None):
         findings.append(Finding("$.ErrorCode", "PaiPlugin success envelope", 0, ex.data.get("ErrorCode")))
     findings.extend(vocabulary_findings(op, ex.data))
@@ -115,15 +126,20 @@ def _error_validator(op: Operation):
     return _ERROR_VALIDATORS[key]
 
 
-def error_findings(op: Operation, ex: Exchange) -> list[Finding]:
-    """A rejected request: 4xx (never 5xx, never 2xx) with Code, Message and RequestId."""
+def error_findings(op: Operation, ex: Exchange, expected: ExpectedError | None = None) -> list[Finding]:
+    """A rejected request: 4xx (never 5xx, never 2xx) with Code, Message and RequestId — and, when
+    the kind of failure is known, the status and code family the product answers it with
+    (vocabulary.ERRORS)."""
     out: list[Finding] = []
+    want = expected.describe() if expected else "4xx"
     if ex.ok:
-        return [Finding("status", "accepted an invalid request", "4xx", ex.status)]
+        return [Finding("status", "accepted an invalid request", want, ex.status)]
     if not 400 <= ex.status < 500:
-        return [Finding("status", "HTTP status", "4xx", f"{ex.status} {ex.code or ex.text[:200]}")]
+        return [Finding("status", "HTTP status", want, f"{ex.status} {ex.code or ex.text[:200]}")]
     if not isinstance(ex.data, dict):
         return [Finding("$", "error body is not a JSON object", "object", ex.text[:200])]
+    if expected is not None and not expected.accepts(ex.status, ex.code):
+        out.append(Finding("status/$.Code", "status and code for this kind of failure", want, f"{ex.status} {ex.code}"))
     for name in _ERROR_FIELDS:
         value = ex.data.get(name)
         if not isinstance(value, str) or not value:
@@ -134,9 +150,6 @@ def error_findings(op: Operation, ex: Exchange) -> list[Finding]:
             out.append(Finding("$.ErrorCode", "PaiPlugin error envelope", "non-zero integer", code))
     if op.envelope == "plain":
         out += [f for f in schema_findings(_error_validator(op), ex.data) if f.path not in {"$." + n for n in _ERROR_FIELDS}]
-    rid = ex.data.get("RequestId")
-    if isinstance(rid, str) and ex.headers.get("x-acs-request-id") not in (None, rid):
-        out.append(Finding("header:x-acs-request-id", "request id mismatch", rid, ex.headers["x-acs-request-id"]))
     return out
 
 
@@ -146,7 +159,35 @@ def expect_success(op: Operation, ex: Exchange, what: str = "valid request") -> 
         raise ContractViolation(f"{op.product} {op.action}", what, findings, ex)
 
 
-def expect_error(op: Operation, ex: Exchange, what: str) -> None:
-    findings = error_findings(op, ex)
+def expect_error(op: Operation, ex: Exchange, what: str, expected: ExpectedError | None = None) -> None:
+    findings = error_findings(op, ex, expected)
     if findings:
         raise ContractViolation(f"{op.product} {op.action}", what, findings, ex)
+
+
+# ------------------------------------------------------------------------------- protocol
+
+_REQUEST_ID_KEYS = ("RequestId", "RequestID", "requestId")
+
+
+def protocol_findings(ex: Exchange) -> list[Finding]:
+    """What every answer carries, success or error: a JSON Content-Type, an `x-acs-request-id`
+    header equal to the body's request id, and on a 429 both retry hints (`Retry-After` in
+    seconds, `x-acs-retry-after` in milliseconds: the header the official SDKs turn into a
+    ThrottlingException, behavior.md §2.1)."""
+    out: list[Finding] = []
+    ctype = ex.headers.get("content-type", "")
+    if not ctype.split(";")[0].strip().lower() == "application/json":
+        out.append(Finding("header:Content-Type", "JSON content type", "application/json", ctype or None))
+    header_rid = ex.headers.get("x-acs-request-id")
+    body_rid = next((ex.data[k] for k in _REQUEST_ID_KEYS if isinstance(ex.data, dict) and k in ex.data), None)
+    if not header_rid:
+        out.append(Finding("header:x-acs-request-id", "request id header", body_rid or "present", None))
+    elif body_rid is not None and header_rid != body_rid:
+        out.append(Finding("header:x-acs-request-id", "request id header equals the body's", body_rid, header_rid))
+    if ex.status == 429:
+        for name, unit in (("retry-after", "seconds"), ("x-acs-retry-after", "milliseconds")):
+            value = ex.headers.get(name, "")
+            if not value.isdigit() or int(value) <= 0:
+                out.append(Finding(f"header:{name}", f"a 429 carries its retry hint in {unit}", "positive integer", value or None))
+    return out

@@ -160,6 +160,8 @@ class KitClient:
         self.max_throttle_retries = max_throttle_retries
         self.pacer = Pacer(target.is_live)
         self.observers: list[Callable[[Exchange], None]] = []
+        # Every answer received, retried 429s and raw sends included (protocol checks).
+        self.answer_observers: list[Callable[[Exchange], None]] = []
         self._http = httpx.Client(timeout=timeout, follow_redirects=False)
 
     def close(self) -> None:
@@ -190,6 +192,7 @@ class KitClient:
             self.pacer.wait(op)
             ex = self._send(op, path, query, body, ctype, decoded, params, cred, extra_headers)
             ex.exempt = exempt
+            self._answered(ex)
             throttled = ex.status == 429 or (ex.code or "").startswith("Throttling")
             if not (throttled and retry_throttle and attempt < self.max_throttle_retries):
                 break
@@ -211,7 +214,13 @@ class KitClient:
         url = self.target.base_urls[product] + op.path + ("?" + urlencode(query) if query else "")
         started = time.perf_counter()
         r = self._http.request(op.method, url, headers=headers)
-        return self._exchange(op, op.path, query, None, {}, r, started)
+        ex = self._exchange(op, op.path, query, None, {}, r, started)
+        self._answered(ex)
+        return ex
+
+    def _answered(self, ex: Exchange) -> None:
+        for fn in self.answer_observers:
+            fn(ex)
 
     def _headers(self, base: str, action: str, version: str, ctype: str | None) -> dict[str, str]:
         headers = {"host": urlsplit(base).netloc, "accept": "application/json", "user-agent": USER_AGENT}

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from fakepai.catalog import Operation, default_catalog
 
+from contract_tests.checks import Finding, protocol_findings
 from contract_tests.client import Exchange, KitClient
 from contract_tests.recipes import KINDS, Prepared, prepare, recipe_for
 from contract_tests.resources import PREFIX, NotImplementedByTarget, ResourceManager, dig
@@ -44,6 +45,25 @@ def stable(doc: Any) -> Any:
     return doc
 
 
+class ProtocolLog:
+    """Checks every answer the client receives (retried 429s included) and keeps what broke the
+    protocol until the running test collects it (`take`), so it fails the test that saw it."""
+
+    def __init__(self):
+        self.pending: list[tuple[str, Finding, Exchange]] = []
+        self.answers = 0
+        self.throttled = 0
+
+    def __call__(self, ex: Exchange) -> None:
+        self.answers += 1
+        self.throttled += ex.status == 429
+        self.pending.extend((f"{ex.product} {ex.action}", f, ex) for f in protocol_findings(ex))
+
+    def take(self) -> list[tuple[str, Finding, Exchange]]:
+        out, self.pending = self.pending, []
+        return out
+
+
 class Kit:
     def __init__(self, target: Target, options: Options, recorder=None):
         self.target = target
@@ -52,6 +72,9 @@ class Kit:
         self.client = KitClient(target, max_requests=options.max_requests, catalog=self.catalog)
         self.resources = ResourceManager(self.client, target, KINDS, allow_mutations=options.allow_mutations,
                                          wait_timeout=options.wait_timeout)
+        self.protocol = ProtocolLog()
+        self.client.answer_observers.append(self.protocol)
+        self.blockers: set[str] = set()     # operations whose failure in setup was reported once
         self.recorder = recorder
         if recorder is not None:
             self.client.observers.append(recorder.record)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from contract_tests.checks import ContractViolation, Finding
 from contract_tests.client import BudgetExhausted
 from contract_tests.report import ReportCollector
-from contract_tests.resources import NotImplementedByTarget
+from contract_tests.resources import NotImplementedByTarget, SetupFailed
 
 _COLLECTOR = pytest.StashKey[ReportCollector]()
 _KIT = pytest.StashKey[object]()
@@ -103,6 +104,7 @@ def contract_kit(request: pytest.FixtureRequest):
         kit.close()
         collector.leaks = list(kit.resources.leaks)
         collector.requests = kit.client.sent
+        collector.answers, collector.throttled = kit.protocol.answers, kit.protocol.throttled
 
 
 @pytest.hookimpl(wrapper=True)
@@ -111,12 +113,49 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
     budget are facts about the run, not failures of the target: they become skips with the why."""
     if not _ours(pyfuncitem):
         return (yield)
+    kit = pyfuncitem.config.stash.get(_KIT, None)
+    if kit is not None:
+        kit.protocol.take()          # answers before this test (session setup) are not its own
     try:
-        return (yield)
+        result = yield
     except NotImplementedByTarget as e:
         pytest.skip(str(e))
     except BudgetExhausted as e:
         pytest.skip(str(e))
+    except SetupFailed as e:
+        _blame_setup(pyfuncitem.config.stash.get(_KIT, None), e)
+    kit = pyfuncitem.config.stash.get(_KIT, None)
+    if kit is not None:
+        _protocol_violation(kit.protocol.take())
+    return result
+
+
+def _blame_setup(kit, e: SetupFailed) -> None:
+    """A setup step broken by another operation's answer: reported once, against that
+    operation; every later test that needs it is skipped as "blocked by" it."""
+    if e.operation is None or kit is None:
+        raise e
+    if e.operation in kit.blockers:
+        pytest.skip(f"blocked by {e.operation}: {e}")
+    kit.blockers.add(e.operation)
+    violation = ContractViolation(e.operation, "its answer broke the setup of other tests (they are reported as "
+                                  f"blocked by {e.operation})", [Finding("setup", "setup step", "success", str(e))],
+                                  e.exchange)
+    violation.blocking = True
+    raise violation from None
+
+
+def _protocol_violation(seen: list) -> None:
+    """Headers every answer must carry (checks.protocol_findings), blamed on the operation that
+    answered without them."""
+    if not seen:
+        return
+    operation, _, exchange = seen[0]
+    findings = [Finding(f.path, f"{f.problem} [{op}: {ex.brief()}]", f.expected, f.actual)
+                for op, f, ex in seen if op == operation]
+    others = sorted({op for op, _, _ in seen} - {operation})
+    what = "answers break the protocol" + (f" (so do {', '.join(others)})" if others else "")
+    raise ContractViolation(operation, what, findings, exchange)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -132,6 +132,7 @@ class Recipe:
     creates: str | None = None       # a Create operation: the kind whose create parameters to send
     params: dict | Callable[[ResourceManager, Resource | None], dict] = field(default_factory=dict)
     derive: Callable[[dict], dict] | None = None       # more path params from the resource's Get body
+    required: tuple[str, ...] = ()   # required by the product though the schema cannot say so (error contract)
 
 
 def _first_instance(body: dict) -> dict:
@@ -164,7 +165,9 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("PaiStudio", "ListTrainingJobMetrics"): Recipe(state="running"),
     ("PaiStudio", "ListTrainingJobOutputModels"): Recipe(fresh=True, state="terminal"),
     # -- pai-dlc ----------------------------------------------------------------------------------
-    ("pai-dlc", "CreateJob"): Recipe(creates="pai-dlc.Job"),
+    # behavior.md §2.3: MissingParameter for these (the schema cannot require them: a job made
+    # from a template may leave them to the template, §6.3).
+    ("pai-dlc", "CreateJob"): Recipe(creates="pai-dlc.Job", required=("DisplayName", "JobType", "JobSpecs", "UserCommand")),
     ("pai-dlc", "CreateJobTemplate"): Recipe(creates="pai-dlc.JobTemplate"),
     ("pai-dlc", "CreateTensorboard"): Recipe(creates="pai-dlc.Tensorboard"),
     ("pai-dlc", "UpdateJob"): Recipe(params={"Description": "updated by the fakepai contract kit"}),
@@ -238,7 +241,8 @@ def prepare(mgr: ResourceManager, op: Operation) -> Prepared:
             missing = [k for k, v in derived.items() if not v]
             if missing:
                 from contract_tests.resources import SetupFailed
-                raise SetupFailed(f"{resource.kind.name} {resource.id} has no {', '.join(missing)} to address")
+                raise SetupFailed(f"{resource.kind.name} {resource.id} has no {', '.join(missing)} to address",
+                                  f"{resource.kind.product} {resource.kind.get}")
             params.update(derived)
     extra = recipe.params(mgr, resource) if callable(recipe.params) else recipe.params
     params.update(extra)

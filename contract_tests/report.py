@@ -11,7 +11,8 @@ import pytest
 from contract_tests.checks import ContractViolation
 
 CATEGORIES = {"test_conformance": "conformance", "test_error_contract": "error contract",
-              "test_pagination": "pagination", "test_stateful": "stateful", "test_transport": "transport"}
+              "test_pagination": "pagination", "test_stateful": "stateful", "test_read_back": "read-back",
+              "test_transport": "transport"}
 
 
 @dataclass
@@ -45,6 +46,8 @@ class ReportCollector:
         self.skip_reason: str | None = None
         self.leaks: list[str] = []
         self.requests = 0
+        self.answers = 0          # answers received, retried ones included
+        self.throttled = 0        # of which 429s (each one's headers checked)
 
     def add(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
         if report.when == "setup" and report.passed:
@@ -56,11 +59,11 @@ class ReportCollector:
             return
         outcome = report.outcome
         details: list[str] = []
-        blamed = None
+        blamed, blocking = None, False
         if report.failed and call.excinfo is not None:
             exc = call.excinfo.value
             if isinstance(exc, ContractViolation):
-                blamed = exc.operation
+                blamed, blocking = exc.operation, getattr(exc, "blocking", False)
                 details = [f"{exc.operation}: {exc.what}"] + [f.line() for f in exc.findings]
                 if exc.exchange is not None:
                     details.append(f"request: {exc.exchange.brief()}")
@@ -73,6 +76,9 @@ class ReportCollector:
         for product, action in ops:
             op_outcome = outcome
             if blamed and blamed != f"{product} {action}" and outcome == "failed":
+                if blocking:   # its setup needed the blamed operation, which failed
+                    self.results.setdefault((product, action), []).append(
+                        Result(item.nodeid, _category(item), "skipped", [f"blocked by {blamed}"]))
                 continue   # a stateful run blames the operation whose answer was wrong
             self.results.setdefault((product, action), []).append(
                 Result(item.nodeid, _category(item), op_outcome, details))
@@ -101,7 +107,7 @@ class ReportCollector:
                  f"- generated: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}",
                  f"- operations: {len(rows)} — {count['passed']} passed, {count['failed']} failed, "
                  f"{count['skipped']} skipped, {count['not run']} not run",
-                 f"- requests sent: {self.requests}"]
+                 f"- requests sent: {self.requests}; answers checked: {self.answers}, of which 429: {self.throttled}"]
         if self.skip_reason:
             lines.append(f"- **run skipped**: {self.skip_reason}")
         for leak in self.leaks:
@@ -146,7 +152,7 @@ class ReportCollector:
                 "tests": [{"test": r.nodeid, "category": r.category, "outcome": r.outcome, "details": r.details}
                           for r in res]}
         return {"target": self.target, "skipped": self.skip_reason, "leaks": self.leaks,
-                "requests": self.requests, "operations": ops}
+                "requests": self.requests, "answers": self.answers, "throttled": self.throttled, "operations": ops}
 
     def write(self, path: str, catalog=None) -> None:
         """Markdown, or JSON when the file name ends in .json."""

@@ -33,7 +33,14 @@ class NotImplementedByTarget(Exception):
 
 
 class SetupFailed(Exception):
-    """Setup could not create what a test needs; the message says which call failed and how."""
+    """Setup could not create what a test needs; the message says which call failed and how.
+    `operation` ("pai-dlc CreateJob") names the operation whose answer broke the setup, when one
+    did: the failure is reported against it once, and tests that needed it are "blocked by" it."""
+
+    def __init__(self, message: str, operation: str | None = None, exchange: Exchange | None = None):
+        super().__init__(message)
+        self.operation = operation
+        self.exchange = exchange
 
 
 def dig(doc: Any, dotted: str) -> Any:
@@ -124,7 +131,8 @@ class ResourceManager:
     def _setup_call(self, product: str, action: str, params: dict) -> Exchange:
         ex = self.call(product, action, params)
         if not ex.ok:
-            raise SetupFailed(f"setup call {product} {action} failed: {ex.brief()} {ex.text[:300]}")
+            raise SetupFailed(f"setup call {product} {action} failed: {ex.brief()} {ex.text[:300]}",
+                              f"{product} {action}", ex)
         return ex
 
     # -- scopes ----------------------------------------------------------------------------------
@@ -174,7 +182,8 @@ class ResourceManager:
         ex = self._setup_call(kind.product, kind.create, params)
         rid = dig(ex.data, kind.id_path)
         if not isinstance(rid, str) or not rid:
-            raise SetupFailed(f"{kind.product} {kind.create} returned no id at {kind.id_path}: {ex.text[:300]}")
+            raise SetupFailed(f"{kind.product} {kind.create} returned no id at {kind.id_path}: {ex.text[:300]}",
+                              f"{kind.product} {kind.create}", ex)
         addr = {kind.id_param: rid}
         for p in kind.parent_params:
             addr[p] = params.get(p)
@@ -241,8 +250,14 @@ class ResourceManager:
         if ex.status == 404:
             return None
         if not ex.ok:
-            raise SetupFailed(f"{kind.product} {kind.get} failed: {ex.brief()}")
-        return dig(ex.data, kind.status_path) if kind.status_path else "present"
+            raise SetupFailed(f"{kind.product} {kind.get} failed: {ex.brief()}", f"{kind.product} {kind.get}", ex)
+        if not kind.status_path:
+            return "present"
+        status = dig(ex.data, kind.status_path)
+        if status is None:
+            raise SetupFailed(f"{kind.product} {kind.get} answered without {kind.status_path}",
+                              f"{kind.product} {kind.get}", ex)
+        return status
 
     def body(self, res: Resource) -> dict:
         ex = self._setup_call(res.kind.product, res.kind.get, dict(res.params))

@@ -1,6 +1,9 @@
 """Error contract: a request that breaks one rule of the request schema — a required parameter
 missing, a value of the wrong type, out of range or outside its enum, an id that names nothing —
-answers 4xx with Code, Message and RequestId, never 5xx and never 2xx, and changes nothing.
+answers 4xx with Code, Message and RequestId, never 5xx and never 2xx, and changes nothing. The
+status and code family are the ones the product uses for that kind of failure (vocabulary.ERRORS:
+missing → 400 MissingParameter*, bad value → 400 InvalidParameter*, unknown id → the product's
+not-found status and code).
 
 Missing parameters and unknown ids are enumerated (each one is tried); bad values are drawn by
 hypothesis from the request schema, `--pai-examples` per rule, the same ones every run.
@@ -12,8 +15,19 @@ from hypothesis import given, strategies as st
 
 from contract_tests.cases import operation_params
 from contract_tests.checks import ContractViolation, Finding, error_findings
+from contract_tests.recipes import recipe_for
 from contract_tests.resources import NotImplementedByTarget
 from contract_tests.values import Invalid, missing_cases, unknown_id_cases, value_strategies
+from contract_tests.vocabulary import expected_error
+
+# Invalid.kind -> the failure kind vocabulary.ERRORS names.
+FAILURE = {"missing": "missing", "wrong-type": "invalid", "out-of-range": "invalid", "unknown-id": "not-found"}
+
+
+def failure_of(case: Invalid, required: set[str]) -> str:
+    if case.kind == "out-of-range" and case.param in required and case.params.get(case.param) == "":
+        return "empty-required"
+    return FAILURE[case.kind]
 
 
 @pytest.mark.parametrize("op", operation_params())
@@ -30,16 +44,19 @@ def test_invalid_requests_are_rejected(contract_kit, op):
         # differ at the end (an accepted case is reported on its own, with its request).
         before = kit.snapshot(prepared) if op.mutating else None
 
+        also_required = recipe_for(op).required
+        required = set(op.required) | set(also_required)
+
         def attempt(case: Invalid) -> None:
             ex = kit.client.call(op.product, op.action, case.params)
             if ex.not_implemented:
                 seen_501.append(case)
                 return
             findings.extend(Finding(f.path, f"{f.problem} [{case.describe()}]", f.expected, f.actual)
-                            for f in error_findings(op, ex))
+                            for f in error_findings(op, ex, expected_error(op.product, failure_of(case, required))))
 
         addressed = prepared.resource.params if prepared.resource else {}
-        for case in missing_cases(op, prepared.params) + unknown_id_cases(op, prepared.params, addressed):
+        for case in missing_cases(op, prepared.params, also_required) + unknown_id_cases(op, prepared.params, addressed):
             attempt(case)
 
         slots = value_strategies(op, prepared.params)

@@ -24,7 +24,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initial
 from contract_tests.checks import ContractViolation, Finding, expect_error, expect_success
 from contract_tests.recipes import IMAGE, ECS_SPEC
 from contract_tests.resources import dig
-from contract_tests.vocabulary import DLC_JOB, PAISTUDIO_TRAINING_JOB
+from contract_tests.vocabulary import DLC_JOB, PAISTUDIO_TRAINING_JOB, expected_error
 
 
 class KitMachine(RuleBasedStateMachine):
@@ -37,9 +37,10 @@ class KitMachine(RuleBasedStateMachine):
         expect_success(self.kit.op(product, action), ex, f"stateful step {action}")
         return ex.data
 
-    def rejected(self, product: str, action: str, params: dict, why: str) -> dict:
+    def rejected(self, product: str, action: str, params: dict, why: str, failure: str) -> dict:
+        """`failure`: the kind (vocabulary.ERRORS) whose status and code the answer must carry."""
         ex = self.kit.call(product, action, params)
-        expect_error(self.kit.op(product, action), ex, why)
+        expect_error(self.kit.op(product, action), ex, why, expected_error(product, failure))
         return ex.data
 
     def violation(self, product: str, action: str, what: str, path: str, expected, actual):
@@ -157,7 +158,7 @@ class JobTemplates(KitMachine):
         if tid not in self.model:
             return
         self.rejected(DLC, "SetJobTemplateDefaultVersion", {"TemplateId": tid, "Version": max(self.model[tid]["versions"]) + 5},
-                      "setting an unknown version as default is rejected")
+                      "setting an unknown version as default is rejected", "not-found")
 
     @rule(tid=templates, data=st.data())
     def get_version(self, tid, data):
@@ -188,7 +189,7 @@ class JobTemplates(KitMachine):
             return
         self.ok(DLC, "DeleteJobTemplate", {"TemplateId": tid})
         del self.model[tid]
-        self.rejected(DLC, "GetJobTemplate", {"TemplateId": tid}, "a deleted template is gone")
+        self.rejected(DLC, "GetJobTemplate", {"TemplateId": tid}, "a deleted template is gone", "not-found")
 
     @invariant()
     def listing_matches_model(self):
@@ -311,7 +312,8 @@ class Jobs(KitMachine):
             return
         before = self.status(jid)
         if before in api.terminal or before == "Stopping":
-            self.rejected(api.product, api.stop, {api.id_field: jid}, f"stopping a {before} job is rejected")
+            self.rejected(api.product, api.stop, {api.id_field: jid}, f"stopping a {before} job is rejected",
+                          "illegal-state")
             return
         self.ok(api.product, api.stop, {api.id_field: jid})
         after = self.status(jid)
@@ -328,10 +330,11 @@ class Jobs(KitMachine):
         if status in api.terminal:
             self.ok(api.product, api.delete, {api.id_field: jid})
             del self.model[jid]
-            self.rejected(api.product, api.get, {api.id_field: jid}, "a deleted job is gone")
+            self.rejected(api.product, api.get, {api.id_field: jid}, "a deleted job is gone", "not-found")
         else:
             # DESIGN §3 / behavior.md §5.2: only finished jobs can be deleted.
-            self.rejected(api.product, api.delete, {api.id_field: jid}, f"deleting a {status} job is rejected")
+            self.rejected(api.product, api.delete, {api.id_field: jid}, f"deleting a {status} job is rejected",
+                          "illegal-state")
 
     @invariant()
     def listing_and_statuses_match_model(self):

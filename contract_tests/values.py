@@ -91,9 +91,10 @@ def _without(params: dict, name: str) -> dict:
     return {k: v for k, v in params.items() if k != name}
 
 
-def missing_cases(op: Operation, valid: dict) -> list[Invalid]:
+def missing_cases(op: Operation, valid: dict, also_required: tuple[str, ...] = ()) -> list[Invalid]:
+    names = list(op.required) + [n for n in also_required if n not in op.required]
     return [Invalid("missing", name, _without(valid, name), "required parameter left out")
-            for name in op.required if name not in op.path_params]
+            for name in names if name not in op.path_params and name in valid]
 
 
 def unknown_id_cases(op: Operation, valid: dict, addressed: dict) -> list[Invalid]:

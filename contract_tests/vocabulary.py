@@ -6,6 +6,7 @@ DLC's completed-status sets). Sources are behavior.md's sections named beside ea
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from fakepai.catalog import Operation
@@ -24,27 +25,6 @@ DLC_TENSORBOARD = frozenset({"Pending", "Creating", "Running", "Stopping", "Stop
                              "Creating_Failed", "Deleting", "Deleted"})
 # behavior.md §8: 0 queued, 1 submitted, 2 running, 3 succeeded, 4 failed.
 PAIPLUGIN_TRAINING_JOB = frozenset({0, 1, 2, 3, 4})
-
-# Error codes per product (docs/clients.md "Error codes"). pai-dlc answers an unknown JobId,
-# TensorboardId or PodId with plain `NotFound` and an illegal DLC job transition (StopJob on a
-# finished job) with 400 `BadRequest` [SKILL related-apis.md, job-management.md; behavior.md §2.3];
-# job templates keep the codes the same docs list. PaiStudio / PaiPlugin: `NotFound.<Resource>` and
-# `InvalidStatus` (no evidence of other codes).
-NOT_FOUND_CODES = {
-    "pai-dlc": {"Job": "NotFound", "Tensorboard": "NotFound", "Pod": "NotFound",
-                "JobTemplate": "NotFound.JobTemplate", "JobTemplateVersion": "NotFound.JobTemplateVersion"},
-}
-ILLEGAL_STATE_CODES = {"pai-dlc": {"Job": "BadRequest"}}
-
-
-def not_found_code(product: str, resource: str) -> str:
-    """The 404 code `product` answers for an unknown `resource` id."""
-    return NOT_FOUND_CODES.get(product, {}).get(resource, f"NotFound.{resource}")
-
-
-def illegal_state_code(product: str, resource: str) -> str:
-    """The 400 code `product` answers when `resource`'s status forbids the request."""
-    return ILLEGAL_STATE_CODES.get(product, {}).get(resource, "InvalidStatus")
 
 
 _RULES: dict[tuple[str, str], list[tuple[str, frozenset]]] = {
@@ -96,3 +76,48 @@ def vocabulary_findings(op: Operation, body: Any) -> list:
             if value is not None and value not in allowed:
                 out.append(Finding(path, "unknown status value", f"one of {sorted(allowed, key=str)}", value))
     return out
+
+
+# ------------------------------------------------------------------------------- error answers
+# What each kind of failure answers, per product: the one place the kit's error expectations live.
+
+@dataclass(frozen=True)
+class ExpectedError:
+    status: int
+    codes: frozenset = frozenset()        # exact codes
+    families: tuple[str, ...] = ()        # code prefixes ("InvalidParameter" covers "InvalidParameter.TooLarge")
+
+    def accepts(self, status: int, code: str | None) -> bool:
+        if status != self.status:
+            return False
+        if not self.codes and not self.families:
+            return True
+        return bool(code) and (code in self.codes or code.startswith(self.families))
+
+    def describe(self) -> str:
+        names = sorted(self.codes) + [f + "*" for f in self.families]
+        return f"{self.status} {' | '.join(names) or '(any code)'}"
+
+
+_INVALID = ExpectedError(400, families=("InvalidParameter",))        # behavior.md §2.3 [SKILL]
+_MISSING = ExpectedError(400, families=("MissingParameter",))        # behavior.md §2.3 (generic gateway list)
+# A required parameter sent empty: missing to some gateways, a bad value to others [INFERRED].
+_EMPTY_REQUIRED = ExpectedError(400, families=("MissingParameter", "InvalidParameter"))
+_NOT_FOUND_FAMILY = ExpectedError(404, codes=frozenset({"NotFound"}), families=("NotFound.",))  # [INFERRED] §2.3
+# pai-dlc follows behavior.md §2.3 (docs/clients.md "Error codes"): an unknown JobId, TensorboardId or
+# PodId is 404 `NotFound`, job templates keep their documented codes; an illegal DLC job transition
+# (StopJob on a finished job) is 400 `BadRequest` [SKILL related-apis.md, job-management.md].
+ERRORS: dict[str, dict[str, ExpectedError]] = {
+    "PaiStudio": {"missing": _MISSING, "invalid": _INVALID, "empty-required": _EMPTY_REQUIRED, "not-found": _NOT_FOUND_FAMILY,
+                  "illegal-state": ExpectedError(400)},
+    "pai-dlc": {"missing": _MISSING, "invalid": _INVALID, "empty-required": _EMPTY_REQUIRED,
+                "not-found": ExpectedError(404, codes=frozenset({"NotFound", "NotFound.JobTemplate", "NotFound.JobTemplateVersion"})),
+                "illegal-state": ExpectedError(400, codes=frozenset({"BadRequest"}))},
+    "PaiPlugin": {"missing": _MISSING, "invalid": _INVALID, "empty-required": _EMPTY_REQUIRED, "not-found": _NOT_FOUND_FAMILY,
+                  "illegal-state": ExpectedError(400)},
+}
+
+
+def expected_error(product: str, failure: str) -> ExpectedError:
+    """`failure`: missing | invalid | empty-required | not-found | illegal-state."""
+    return ERRORS[product][failure]

@@ -6,7 +6,9 @@ PageSize, accepts a missing required parameter, adds a field the schema does not
 to SetJobTemplateDefaultVersion without doing it (a well-formed answer: only the stateful model
 can tell) — and the kit is run against it as a URL target (a fresh pytest session, as a user runs it). Each
 breakage must be reported as a failure of exactly that operation, with the JSON path or rule it
-broke, while an operation left intact still passes.
+broke, while an operation left intact still passes. A create that answers without its id fails
+once, against itself; the tests that needed what it creates are skipped as "blocked by" it. An
+answer without JSON Content-Type and x-acs-request-id fails the operation that gave it.
 """
 from __future__ import annotations
 
@@ -64,12 +66,17 @@ def _extra_field(body):
         body["Data"]["Owner"] = "someone"
 
 
+def _drop_tensorboard_id(body):
+    body.pop("TensorboardId", None)
+
+
 # (product path prefix, action) -> what breaks. The path prefix tells PaiStudio from PaiPlugin.
 RESPONSE_BREAKS = {
     ("/api/v1/jobs", "GetJob"): _drop_request_id,                 # drops a required field
     ("/api/v1/trainingjobs", "ListTrainingJobs"): _total_as_text,  # changes a type
     ("/api/v1/trainingjobs", "GetTrainingJob"): _lower_status,     # changes a status name's casing
     ("/api/v2/campaigns", "GetCampaign"): _extra_field,            # adds a field the schema lacks
+    ("/api/v1/tensorboards", "CreateTensorboard"): _drop_tensorboard_id,   # a create without its id
 }
 
 
@@ -97,6 +104,8 @@ class BrokenPAI:
                         "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})
             return
+        if action == "ListAlgorithms" and path.startswith("/api/v1/"):       # text/plain, no request id header
+            send = _plain_text_without_request_id(send)
         if action == "ListCampaigns":                                        # ignores PageSize
             query = [(k, v) for k, v in parse_qsl(scope["query_string"].decode()) if k != "PageSize"]
             scope = {**scope, "query_string": urlencode(query).encode()}
@@ -106,6 +115,15 @@ class BrokenPAI:
             if action == name and path.startswith(prefix):
                 send = _mutate_json(transform)(send)
         return await self.app(scope, receive, send)
+
+
+def _plain_text_without_request_id(send):
+    async def wrapped(message):
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message["headers"] if k.lower() not in (b"content-type", b"x-acs-request-id")]
+            message = {**message, "headers": headers + [(b"content-type", b"text/plain")]}
+        await send(message)
+    return wrapped
 
 
 async def _drain(receive) -> bytes:
@@ -146,7 +164,13 @@ BROKEN = {
     "PaiPlugin ListCampaigns": ("pagination", "PageSize"),
     "pai-dlc CreateJobTemplate": ("error contract", "missing TemplateName"),
     "PaiPlugin GetCampaign": ("conformance", "$.Data.Owner"),
+    # Its own tests fail, and so, once, does the first test whose setup needed the id.
+    "pai-dlc CreateTensorboard": ("conformance", "$.TensorboardId"),
+    "PaiStudio ListAlgorithms": ("conformance", "header:x-acs-request-id|header:Content-Type"),
 }
+# Operations whose tests needed the broken create: skipped as blocked by it, never failed.
+BLOCKED = {"pai-dlc GetTensorboard": "blocked by pai-dlc CreateTensorboard",
+           "pai-dlc StopTensorboard": "blocked by pai-dlc CreateTensorboard"}
 INTACT = ["pai-dlc GetJobEvents", "PaiPlugin ListTrainingJobs", "pai-dlc GetJobTemplate"]
 
 
@@ -157,7 +181,8 @@ def verdicts(tmp_path_factory):
     out = tmp_path_factory.mktemp("broken")
     report = out / "report.json"
     selection = " or ".join(["GetJob", "ListTrainingJobs", "GetTrainingJob", "ListEcsSpecs", "ListCampaigns",
-                             "CreateJobTemplate", "GetCampaign", "SetJobTemplateDefaultVersion", "job_templates"])
+                             "CreateJobTemplate", "GetCampaign", "SetJobTemplateDefaultVersion", "job_templates",
+                             "Tensorboard", "ListAlgorithms"])
     with pai:
         # In this process, as `pytest --pyargs contract_tests --pai-target URL` runs (a fresh session).
         code = pytest.main(["-p", "no:cacheprovider", "--pyargs", "contract_tests", "--pai-target", pai.url,
@@ -186,3 +211,11 @@ def test_each_breakage_is_reported_against_its_operation(verdicts, operation):
 def test_intact_operations_still_pass(verdicts, operation):
     _, data = verdicts
     assert data["operations"][operation]["result"] == "passed", data["operations"][operation]
+
+
+@pytest.mark.parametrize("operation", sorted(BLOCKED))
+def test_operations_that_needed_the_broken_one_are_blocked_not_failed(verdicts, operation):
+    _, data = verdicts
+    entry = data["operations"][operation]
+    assert entry["result"] == "skipped", entry
+    assert any(BLOCKED[operation] in d for t in entry["tests"] for d in t["details"]), entry

@@ -307,16 +307,18 @@ def test_bad_create_requests_are_rejected_and_create_nothing(fakepai, gw, body, 
 
 def test_the_kit_vocabulary_names_the_codes_pai_dlc_answers(fakepai, dlc_client):
     """contract_tests/vocabulary.py is what the kit expects of every target (docs/clients.md)."""
-    from contract_tests.vocabulary import illegal_state_code, not_found_code
-    assert sdk_error(lambda: get(dlc_client, "dlcnosuchjob0000")).code == not_found_code("pai-dlc", "Job") == "NotFound"
+    from contract_tests.vocabulary import expected_error
+    err = sdk_error(lambda: get(dlc_client, "dlcnosuchjob0000"))
+    assert (err.statusCode, err.code) == (404, "NotFound")
+    assert expected_error("pai-dlc", "not-found").accepts(err.statusCode, err.code)
+    assert not expected_error("pai-dlc", "not-found").accepts(404, "NotFound.Job")
     fakepai.freeze_clock()
     job_id = create(dlc_client)
     walk(fakepai, dlc_client, job_id, {"Succeeded"}, step=20)
     err = sdk_error(lambda: dlc_client.stop_job(job_id))                # StopJob on a finished job
-    assert (err.statusCode, err.code) == (400, illegal_state_code("pai-dlc", "Job")) == (400, "BadRequest")
-    assert not_found_code("PaiStudio", "TrainingJob") == "NotFound.TrainingJob"
-    assert not_found_code("pai-dlc", "JobTemplate") == "NotFound.JobTemplate"
-    assert illegal_state_code("PaiStudio", "TrainingJob") == "InvalidStatus"
+    assert (err.statusCode, err.code) == (400, "BadRequest")
+    assert expected_error("pai-dlc", "illegal-state").accepts(err.statusCode, err.code)
+    assert not expected_error("pai-dlc", "illegal-state").accepts(400, "InvalidStatus")
 
 
 def test_bad_input_to_every_job_operation_is_a_4xx(fakepai, gw, dlc_client):

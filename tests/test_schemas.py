@@ -366,6 +366,8 @@ def minimal_instance(schema: dict, resolver, depth: int = 0):
     if t == "string":
         if schema.get("pattern") == "^(all|[0-9]+)$":
             return "all"
+        if schema.get("pattern") and schema.get("examples"):
+            return schema["examples"][0]     # a formatted value (times)
         return "x" * schema.get("minLength", 0)
     if t == "integer":
         return schema.get("minimum", 0)

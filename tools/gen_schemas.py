@@ -485,6 +485,7 @@ def build(raw: bool = False) -> dict[str, str]:
         doc = operation_document(op, req_tree, resp_tree, facts, conv)
         if not raw:
             apply_curation(doc, product, action)
+            apply_response_curation(doc, product, action)
         out[f"{product}/{version}/{action}.json"] = dump(doc)
 
     for product in PRODUCTS:
@@ -500,6 +501,7 @@ def build(raw: bool = False) -> dict[str, str]:
         }
         if not raw:
             apply_shared_curation(shared, product)
+            apply_shared_response_curation(shared, product)
         out[f"_shared/{product}.json"] = dump(shared)
     out["_shared/common.json"] = dump(common_document())
     return out
@@ -1160,6 +1162,151 @@ SHARED_CURATION: dict[str, dict[str, dict]] = {
     },
     "PaiPlugin": {},
 }
+
+
+# ----------------------------------------------------------------------------------------------
+# RESPONSE CURATION (issue 13) — what an answer always carries, and the format of its times.
+# Applied to `$defs.response` of each document and to the response forms (no `.request` suffix) of
+# schemas/_shared models; the request-side CURATION above is separate and untouched by it.
+# ----------------------------------------------------------------------------------------------
+
+# behavior.md §1.3: DLC and PaiStudio times are UTC ISO-8601 ("2021-01-12T14:35:01Z"; PaiStudio's
+# docs say "yyyy-MM-ddTHH:mmZ", so seconds are optional), sanity-check items carry an offset and
+# microseconds ("2023-11-30T16:47:30.343005+08:00"); PaiPlugin times are "2020-01-01 12:00:00" (UTC+8).
+ISO_8601_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})$"
+PAIPLUGIN_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
+TIME_FORMATS = {
+    "PaiStudio": {"pattern": ISO_8601_TIME, "examples": ["2021-01-12T14:35:01Z"],
+                  "description": "UTC ISO-8601 [SDK/GO/META; behavior.md §1.3]"},
+    "pai-dlc": {"pattern": ISO_8601_TIME, "examples": ["2021-01-12T14:35:01Z"],
+                "description": "ISO-8601, UTC or with an offset [SDK/GO/META demo; behavior.md §1.3]"},
+    "PaiPlugin": {"pattern": PAIPLUGIN_TIME, "examples": ["2020-01-01 12:00:00"],
+                  "description": "yyyy-MM-dd HH:mm:ss, UTC+8 [SDK-PL comments; META demo; behavior.md §1.3]"},
+}
+# String fields that hold a point in time (DLC's Metric.Time is an integer epoch and stays as is).
+TIME_FIELD = re.compile(r"^(Gmt[A-Za-z]*Time|LastUsedTime|StartTime|EndTime|OccurTime|Timestamp|Time|"
+                        r"CreatedTime|UpdatedTime|StartedAt|FinishedAt)$")
+
+# The fields every success answer of an operation carries, by dotted path into the response
+# ("" = the body; `A.B` walks properties and array items). Sources: the envelope and list shapes
+# of behavior.md §1.2, §8, §9 (TotalCount, the echoed paging fields), the ids creates return
+# [SDK models; behavior.md §4-§8]; that ids, names, statuses and creation times are always set on
+# a resource is [INFERRED] (the SDK models mark nothing required; alipai and the DLC CLI read them
+# without a fallback).
+_PLUGIN_ENVELOPE = ["Data", "ErrorCode", "ErrorMessage", "RequestId"]
+_PLUGIN_PAGE = ["PageNumber", "PageSize", "TotalCount"]
+_PLUGIN_CAMPAIGN = ["Id", "Name", "CreatedTime", "UpdatedTime"]
+_PLUGIN_JOB = ["Id", "Name", "Status", "CampaignId", "Algorithm", "CreatedTime", "UpdatedTime"]
+_STUDIO_JOB = ["TrainingJobId", "TrainingJobName", "Status", "WorkspaceId", "GmtCreateTime", "StatusTransitions"]
+_STUDIO_ALGORITHM = ["AlgorithmId", "AlgorithmName", "GmtCreateTime"]
+_STUDIO_VERSION = ["AlgorithmId", "AlgorithmVersion", "GmtCreateTime"]
+_DLC_JOB = ["JobId", "DisplayName", "JobType", "Status", "WorkspaceId", "GmtCreateTime", "StatusHistory"]
+_DLC_TEMPLATE = ["TemplateId", "TemplateName", "DefaultVersion", "WorkspaceId", "GmtCreateTime"]
+RESPONSE_REQUIRED: dict[tuple[str, str], dict[str, list[str]]] = {
+    ("PaiPlugin", "CreateCampaign"): {"Data": _PLUGIN_CAMPAIGN},
+    ("PaiPlugin", "GetCampaign"): {"Data": _PLUGIN_CAMPAIGN},
+    ("PaiPlugin", "UpdateCampaign"): {"Data": _PLUGIN_CAMPAIGN},
+    ("PaiPlugin", "ListCampaigns"): {"Data": ["Campaigns", *_PLUGIN_PAGE], "Data.Campaigns": _PLUGIN_CAMPAIGN},
+    ("PaiPlugin", "CreateTrainingJob"): {"Data": _PLUGIN_JOB},
+    ("PaiPlugin", "GetTrainingJob"): {"Data": _PLUGIN_JOB},
+    ("PaiPlugin", "ListTrainingJobs"): {"Data": ["TrainingJobs", *_PLUGIN_PAGE], "Data.TrainingJobs": _PLUGIN_JOB},
+    ("PaiPlugin", "GetAlgorithm"): {"Data": ["Id", "Name"]},
+    ("PaiPlugin", "ListAlgorithms"): {"Data": ["Algorithms", *_PLUGIN_PAGE], "Data.Algorithms": ["Id", "Name"]},
+    ("PaiStudio", "CreateTrainingJob"): {"": ["TrainingJobId"]},
+    ("PaiStudio", "GetTrainingJob"): {"": _STUDIO_JOB, "StatusTransitions": ["Status", "StartTime"]},
+    ("PaiStudio", "ListTrainingJobs"): {"": ["TotalCount", "TrainingJobs"], "TrainingJobs": _STUDIO_JOB,
+                                        "TrainingJobs.StatusTransitions": ["Status", "StartTime"]},
+    ("PaiStudio", "CreateAlgorithm"): {"": ["AlgorithmId"]},
+    ("PaiStudio", "UpdateAlgorithm"): {"": ["AlgorithmId"]},
+    ("PaiStudio", "GetAlgorithm"): {"": _STUDIO_ALGORITHM},
+    ("PaiStudio", "ListAlgorithms"): {"": ["TotalCount", "Algorithms"], "Algorithms": _STUDIO_ALGORITHM},
+    ("PaiStudio", "CreateAlgorithmVersion"): {"": ["AlgorithmId", "AlgorithmVersion"]},
+    ("PaiStudio", "UpdateAlgorithmVersion"): {"": ["AlgorithmId", "AlgorithmVersion"]},
+    ("PaiStudio", "GetAlgorithmVersion"): {"": _STUDIO_VERSION},
+    ("PaiStudio", "ListAlgorithmVersions"): {"": ["TotalCount", "AlgorithmVersions"], "AlgorithmVersions": _STUDIO_VERSION},
+    ("PaiStudio", "ListTrainingJobLogs"): {"": ["TotalCount", "Logs"]},
+    ("PaiStudio", "ListTrainingJobEvents"): {"": ["TotalCount", "Events"]},
+    ("PaiStudio", "ListTrainingJobInstanceEvents"): {"": ["TotalCount", "Events"]},
+    ("PaiStudio", "ListTrainingJobMetrics"): {"": ["TotalCount", "Metrics"], "Metrics": ["Name", "Value", "Timestamp"]},
+    ("PaiStudio", "GetTrainingJobLatestMetrics"): {"": ["Metrics"], "Metrics": ["Name", "Value", "Timestamp"]},
+    ("PaiStudio", "ListTrainingJobInstanceMetrics"): {"": ["InstanceMetrics"]},
+    ("PaiStudio", "ListTrainingJobOutputModels"): {"": ["OutputModels"]},
+    ("pai-dlc", "CreateJob"): {"": ["JobId"]},
+    ("pai-dlc", "UpdateJob"): {"": ["JobId"]},
+    ("pai-dlc", "StopJob"): {"": ["JobId"]},
+    ("pai-dlc", "DeleteJob"): {"": ["JobId"]},
+    ("pai-dlc", "GetJob"): {"": _DLC_JOB, "Pods": ["PodId", "Status", "Type"]},
+    ("pai-dlc", "ListJobs"): {"": ["TotalCount", "Jobs"], "Jobs": _DLC_JOB},
+    ("pai-dlc", "GetJobEvents"): {"": ["JobId", "Events"]},
+    ("pai-dlc", "GetPodEvents"): {"": ["JobId", "PodId", "Events"]},
+    ("pai-dlc", "GetPodLogs"): {"": ["JobId", "PodId", "Logs"]},
+    ("pai-dlc", "GetJobMetrics"): {"": ["JobId", "PodMetrics"]},
+    ("pai-dlc", "ListJobSanityCheckResults"): {"": ["TotalCount", "SanityCheckResults"]},
+    ("pai-dlc", "GetJobSanityCheckResult"): {"": ["JobId", "SanityCheckResult"]},
+    ("pai-dlc", "ListEcsSpecs"): {"": ["TotalCount", "EcsSpecs"], "EcsSpecs": ["InstanceType", "Cpu", "Memory", "Gpu"]},
+    ("pai-dlc", "CreateJobTemplate"): {"": _DLC_TEMPLATE + ["Version"]},
+    ("pai-dlc", "GetJobTemplate"): {"": _DLC_TEMPLATE + ["Versions"], "Versions": ["Version", "Content", "GmtCreateTime"]},
+    ("pai-dlc", "ListJobTemplates"): {"": ["TotalCount", "PageNumber", "PageSize", "JobTemplates"],
+                                      "JobTemplates": _DLC_TEMPLATE},
+    ("pai-dlc", "UpdateJobTemplate"): {"": ["VersionCreated", "DefaultVersion"]},
+    ("pai-dlc", "SetJobTemplateDefaultVersion"): {"": ["DefaultVersion"]},
+    ("pai-dlc", "DeleteJobTemplate"): {"": ["TemplateId"]},
+    ("pai-dlc", "CreateTensorboard"): {"": ["TensorboardId"]},
+    ("pai-dlc", "UpdateTensorboard"): {"": ["TensorboardId"]},
+    ("pai-dlc", "StartTensorboard"): {"": ["TensorboardId"]},
+    ("pai-dlc", "StopTensorboard"): {"": ["TensorboardId"]},
+    ("pai-dlc", "DeleteTensorboard"): {"": ["TensorboardId"]},
+    ("pai-dlc", "ListTensorboards"): {"": ["TotalCount", "Tensorboards"]},
+    ("pai-dlc", "GetTensorboard"): {"": ["TensorboardId", "DisplayName", "Status", "GmtCreateTime"]},
+}
+# The same for the response forms of shared models.
+SHARED_RESPONSE_REQUIRED: dict[str, dict[str, list[str]]] = {
+    "pai-dlc": {"StatusTransitionItem": ["Status", "StartTime"], "PodItem": ["PodId", "Status", "Type"],
+                "Tensorboard": ["TensorboardId", "DisplayName", "Status", "GmtCreateTime"]},
+}
+
+
+def _require(node: dict, names: list[str], where: str) -> None:
+    props = node.get("properties", {})
+    unknown = [n for n in names if n not in props]
+    if unknown:
+        raise SystemExit(f"response curation: {where}: {unknown} are not properties")
+    req = node.setdefault("required", [])
+    req.extend(n for n in names if n not in req)
+
+
+def _time_formats(node: Any, product: str) -> None:
+    """Give every string time field (TIME_FIELD) its product's format, through the whole tree."""
+    if isinstance(node, dict):
+        for name, prop in (node.get("properties") or {}).items():
+            if TIME_FIELD.match(name) and isinstance(prop, dict) and prop.get("type") == "string":
+                prop.update(copy.deepcopy(TIME_FORMATS[product]))
+        for value in node.values():
+            _time_formats(value, product)
+    elif isinstance(node, list):
+        for value in node:
+            _time_formats(value, product)
+
+
+def apply_response_curation(doc: dict, product: str, action: str) -> None:
+    response = doc["$defs"]["response"]
+    if doc["x-operation"]["envelope"] == "paiplugin":
+        _require(response, _PLUGIN_ENVELOPE, f"{product} {action}")
+    for dotted, names in RESPONSE_REQUIRED.get((product, action), {}).items():
+        node = _walk_to(response, dotted, f"{product} {action} response") if dotted else response
+        while node.get("type") == "array":
+            node = node["items"]
+        _require(node, names, f"{product} {action} response {dotted or '$'}")
+    _time_formats(response, product)
+
+
+def apply_shared_response_curation(doc: dict, product: str) -> None:
+    defs = doc["$defs"]
+    for name, names in SHARED_RESPONSE_REQUIRED.get(product, {}).items():
+        _require(defs[name], names, f"_shared/{product} {name}")
+    for name, schema in defs.items():
+        if not name.endswith(".request"):
+            _time_formats(schema, product)
 
 
 def _walk_to(schema: dict, dotted: str, where: str) -> dict:
