@@ -14,7 +14,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -23,6 +23,17 @@ PRODUCTS = {"paistudio": "PaiStudio", "pai-dlc": "pai-dlc", "paiplugin": "PaiPlu
 # Alibaba Cloud's API gateway; PAI's own bodies are a few KB. It also bounds the work a request can
 # ask of the parser (fakepai/jsontext.py walks every value).
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+def _strict_integer(checker, instance) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+# Requests: an integer is a JSON integer. jsonschema counts 3.0 and 1e308 as integers (JSON Schema
+# says a number with a zero fractional part is one), but the real gateway parses a Java long and
+# refuses a float, and a float such as 1e308 would let a count buy unbounded work (issue #11).
+RequestValidator = validators.extend(
+    Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer))
 
 
 def canonical_product(name: str) -> str | None:
@@ -79,7 +90,7 @@ class Operation:
 
     @cached_property
     def request_validator(self) -> Draft202012Validator:
-        return Draft202012Validator(self.request_schema, registry=self.registry)
+        return RequestValidator(self.request_schema, registry=self.registry)
 
     @cached_property
     def response_validator(self) -> Draft202012Validator:
@@ -188,6 +199,11 @@ class Catalog:
             listed = f"; known: {', '.join(sorted(known))}" if action else ""
             raise ValueError(f"match names parameters {unknown} that {action or product or 'no operation'} "
                              f"does not take{listed}")
+
+    def definition(self, uri: str) -> dict:
+        """A schema by its absolute URI (`.../_shared/pai-dlc.json#/$defs/JobSpec.request`)."""
+        base, _, pointer = uri.partition("#")
+        return self.registry.resolver().lookup(f"{base}#{pointer}").contents
 
     def versions(self) -> dict[str, str]:
         return {op.product: op.version for op in self.operations.values()}

@@ -486,6 +486,7 @@ def build(raw: bool = False) -> dict[str, str]:
         if not raw:
             apply_curation(doc, product, action)
             apply_response_curation(doc, product, action)
+            apply_bounds(doc, product, action)
         out[f"{product}/{version}/{action}.json"] = dump(doc)
 
     for product in PRODUCTS:
@@ -502,6 +503,7 @@ def build(raw: bool = False) -> dict[str, str]:
         if not raw:
             apply_shared_curation(shared, product)
             apply_shared_response_curation(shared, product)
+            apply_shared_bounds(shared, product)
         out[f"_shared/{product}.json"] = dump(shared)
     out["_shared/common.json"] = dump(common_document())
     return out
@@ -1307,6 +1309,168 @@ def apply_shared_response_curation(doc: dict, product: str) -> None:
     for name, schema in defs.items():
         if not name.endswith(".request"):
             _time_formats(schema, product)
+
+
+# ----------------------------------------------------------------------------------------------
+# REQUEST BOUNDS (issue #11 §1: no request may buy unbounded work) — kept apart from CURATION so
+# each can change without touching the other. Every integer, string, list and map a request can
+# carry gets a maximum, declared in the request schema so the binder, the OpenAPI document and the
+# contract kit all enforce / know the same bound (400 InvalidParameter naming the field and the
+# bound). Applied to request schemas only ($defs.request and the shared `<Model>.request` forms),
+# after CURATION. docs/limits.md lists every bound with its source.
+#
+#   BOUNDS[(product, action)] / SHARED_BOUNDS[product][def name]: {"Param.Nested": keywords}, same
+#   dotted paths as CURATION's "params"; a "description" is appended to the curated one.
+#   Then the defaults fill in what is still open: int64 range for integers, a maxLength for
+#   strings (by where the parameter travels), maxItems for lists, maxProperties for maps, and
+#   minLength 1 for required strings (an empty required string is as good as a missing one).
+# ----------------------------------------------------------------------------------------------
+
+INT64_MIN, INT64_MAX = -2**63, 2**63 - 1     # what the real gateway parses integers into (Java long)
+DEFAULT_MAX_LENGTH = {"path": 1024, "query": 1024, "body": 65536}   # [INFERRED]
+DEFAULT_MAX_ITEMS = 1000                      # [INFERRED]
+DEFAULT_MAX_PROPERTIES = 1000                 # [INFERRED]
+MAX_PODS_PER_ROLE = 1000                      # [INFERRED] (was job_spec.MAX_PODS)
+MAX_PODS_PER_JOB = 1000                       # [INFERRED] all roles together
+MAX_ROLES = 16                                # [INFERRED] TFJob has 5 roles; Ray worker groups
+MAX_INSTANCES = 1000                          # [INFERRED] PaiStudio EcsCount / InstanceCount
+TEN_YEARS_MINUTES = 10 * 365 * 24 * 60        # [INFERRED] any duration a job or reservation lasts
+
+
+def _count(maximum: int, what: str, minimum: int = 1) -> dict:
+    return {"minimum": minimum, "maximum": maximum,
+            "description": f"{minimum}..{maximum} {what} [INFERRED: undocumented; bounded work per read]"}
+
+
+def _minutes(minimum: int = 0) -> dict:
+    return {"minimum": minimum, "maximum": TEN_YEARS_MINUTES,
+            "description": f"{minimum}..{TEN_YEARS_MINUTES} minutes (ten years) [INFERRED]"}
+
+
+_TEMPLATE_CONTENT = {"minLength": 0, "maxLength": 262144, "description": "at most 256 KiB [INFERRED]"}
+
+BOUNDS: dict[tuple[str, str], dict] = {
+    ("PaiStudio", "CreateTrainingJob"): {
+        "ComputeResource.EcsCount": _count(MAX_INSTANCES, "instances; every read lists one per instance"),
+        "ComputeResource.InstanceCount": _count(MAX_INSTANCES, "instances; every read lists one per instance"),
+        "ComputeResource.SpotSpec.SpotDiscountLimit": {
+            "minimum": 0, "maximum": 1, "description": "a discount: 0..1 [INFERRED]"},
+        "Scheduler.MaxRunningTimeInSeconds": {
+            "minimum": 0, "maximum": TEN_YEARS_MINUTES * 60, "description": "0..ten years [INFERRED]"},
+        "Scheduler.MaxRunningTimeInMinutes": _minutes(),
+    },
+    ("pai-dlc", "CreateJob"): {
+        "JobSpecs": {"minItems": 1, "maxItems": MAX_ROLES, "x-maxTotalPodCount": MAX_PODS_PER_JOB,
+                     "description": f"1..{MAX_ROLES} roles, at most {MAX_PODS_PER_JOB} pods in all "
+                                    "(x-maxTotalPodCount) [INFERRED: every GetJob lists every pod]"},
+        "JobMaxRunningTimeMinutes": _minutes(1),
+    },
+    ("pai-dlc", "UpdateJob"): {
+        "JobSpecs": {"maxItems": MAX_ROLES, "x-maxTotalPodCount": MAX_PODS_PER_JOB,
+                     "description": f"at most {MAX_ROLES} roles, {MAX_PODS_PER_JOB} pods in all "
+                                    "(x-maxTotalPodCount) [INFERRED]"},
+    },
+    ("pai-dlc", "CreateTensorboard"): {
+        "Cpu": _count(1024, "vCPU"),
+        "Memory": _count(8192, "GiB"),
+        "MaxRunningTimeMinutes": _minutes(1),
+    },
+    ("pai-dlc", "UpdateTensorboard"): {"MaxRunningTimeMinutes": _minutes(1)},
+    # An empty template Content is the handler's 400 InvalidParameter.Content (like any content
+    # that is not a CreateJob body), not MissingParameter; a whole CreateJob body fits in 256 KiB.
+    ("pai-dlc", "CreateJobTemplate"): {"Content": _TEMPLATE_CONTENT},
+    ("pai-dlc", "UpdateJobTemplate"): {"Content": _TEMPLATE_CONTENT},
+    ("pai-dlc", "GetPodLogs"): {
+        "MaxLines": {"minimum": 1, "maximum": 100000,
+                     "description": "1..100000 lines [INFERRED]; the SDK default is 2000"}},
+}
+
+SHARED_BOUNDS: dict[str, dict[str, dict]] = {
+    "PaiStudio": {
+        "JobSettings.request": {"JobReservedMinutes": _minutes()},
+    },
+    "pai-dlc": {
+        "JobSpec.request": {"PodCount": _count(MAX_PODS_PER_ROLE, "pods of this role")},
+        "JobSettings.request": {
+            "JobReservedMinutes": _minutes(),
+            "TerminationGracePeriodSeconds": {"minimum": 0, "maximum": 86400,
+                                              "description": "0..86400 seconds [INFERRED]"},
+            "ElasticSpotJobMaxRestartTimes": {"minimum": 0, "maximum": 1000,
+                                              "description": "0..1000 [INFERRED]"},
+        },
+        "JobElasticSpec.request": {name: {"minimum": 0, "maximum": MAX_PODS_PER_JOB,
+                                          "description": f"0..{MAX_PODS_PER_JOB} [INFERRED]"}
+                                   for name in ("EDPMaxParallelism", "EDPMinParallelism", "MaxParallelism",
+                                                "MinParallelism", "PSMaxParallelism", "PSMinParallelism")},
+        "AutoScalingSpec.request": {name: {"minimum": 0, "maximum": MAX_PODS_PER_JOB,
+                                           "description": f"0..{MAX_PODS_PER_JOB} [INFERRED]"}
+                                    for name in ("MaxReplicas", "MinReplicas")},
+        "ServiceSpec.request": {"DefaultPort": {"minimum": 1, "maximum": 65535, "description": "a TCP port"},
+                                "ExtraPorts": {"maxItems": 64, "description": "at most 64 ports [INFERRED]"}},
+        "SystemDisk.request": {"Size": _count(65536, "GiB")},
+    },
+    "PaiPlugin": {},
+}
+
+
+def _patch_bounds(schema: dict, bounds: dict, where: str) -> None:
+    for dotted, keywords in bounds.items():
+        target = _walk_to(schema, dotted, where)
+        if "$ref" in target:
+            raise SystemExit(f"bounds: {where}: {dotted} is a $ref; bound the shared definition")
+        for key, value in keywords.items():
+            if key == "description" and target.get("description"):
+                target["description"] = f"{target['description']}; {value}"
+            else:
+                target[key] = copy.deepcopy(value)
+
+
+def _types_of(node: dict) -> set:
+    t = node.get("type")
+    return {t} if isinstance(t, str) else set(t or ())
+
+
+def _default_bounds(node: dict, where_in: str, required: bool = False) -> None:
+    """Fill in the default maxima (and required strings' minLength) everywhere below `node`."""
+    if "$ref" in node:
+        return                                   # the shared definition is bounded on its own
+    types = _types_of(node)
+    if "integer" in types and "enum" not in node:
+        node.setdefault("minimum", INT64_MIN)
+        node.setdefault("maximum", INT64_MAX)
+    if "string" in types and "enum" not in node:
+        node.setdefault("maxLength", DEFAULT_MAX_LENGTH[where_in])
+        if required:
+            node.setdefault("minLength", 1)
+    if "array" in types:
+        node.setdefault("maxItems", DEFAULT_MAX_ITEMS)
+        if isinstance(node.get("items"), dict):
+            _default_bounds(node["items"], "body")
+    if "object" in types:
+        props = node.get("properties") or {}
+        needed = set(node.get("required", ()))
+        for name, sub in props.items():
+            _default_bounds(sub, sub.get("x-in", where_in), name in needed)
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict):
+            node.setdefault("maxProperties", DEFAULT_MAX_PROPERTIES)
+            _default_bounds(extra, "body")
+        elif not props:
+            node.setdefault("maxProperties", DEFAULT_MAX_PROPERTIES)
+
+
+def apply_bounds(doc: dict, product: str, action: str) -> None:
+    request = doc["$defs"]["request"]
+    _patch_bounds(request, BOUNDS.get((product, action), {}), f"{product} {action}")
+    _default_bounds(request, "query")
+
+
+def apply_shared_bounds(doc: dict, product: str) -> None:
+    for name, bounds in SHARED_BOUNDS.get(product, {}).items():
+        _patch_bounds(doc["$defs"][name], bounds, f"_shared/{product} {name}")
+    for name, sub in doc["$defs"].items():
+        if name.endswith(".request"):
+            _default_bounds(sub, "body")
 
 
 def _walk_to(schema: dict, dotted: str, where: str) -> dict:

@@ -220,6 +220,8 @@ def _validate(op: Operation, params: dict) -> None:
     if err.validator == "required":
         missing = _missing_name(err)
         raise missing_parameter(_join(list(err.absolute_path) + [missing]))
+    if err.validator == "minLength" and err.instance == "":
+        raise missing_parameter(_join(list(err.absolute_path)))    # an empty required string is missing
     raise invalid_parameter(_join(list(err.absolute_path)) or "request", _describe(err))
 
 
@@ -249,8 +251,10 @@ def _describe(err: ValidationError) -> str:
         return f"{err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
     if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return f"{err.instance!r} is out of range ({v} {err.validator_value})"
-    if v in ("minLength", "maxLength", "minItems", "maxItems"):
-        return f"violates {v} {err.validator_value}"
+    if v in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
+        unit = {"Length": "characters", "Items": "items", "Properties": "entries"}[v[3:]]
+        bound = "at least" if v.startswith("min") else "at most"
+        return f"has {len(err.instance)} {unit}; {bound} {err.validator_value} allowed ({v})"
     if v == "type":
         return f"expected {err.validator_value}, got {type(err.instance).__name__}"
     return err.message

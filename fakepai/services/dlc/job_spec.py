@@ -8,6 +8,7 @@ stored.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from fakepai.catalog import default_catalog
 from fakepai.errors import invalid_parameter, missing_parameter
@@ -28,7 +29,6 @@ ROLES = {
 }
 WORKER_GROUPS = ("RayJob", "DataJuicerJob")       # also accept `Worker-<group>` roles
 REQUIRED = ("DisplayName", "JobType", "JobSpecs", "UserCommand")
-MAX_PODS = 1000
 _INSTANCE_TYPE = re.compile(r"^(ecs|ml)\.[a-z0-9-]+(\.[a-z0-9-]+)+$")
 _SIZE = re.compile(r"\.(\d*)x?large$|\.(large|medium|small)$")
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|[KMGT]|B)?\s*$", re.I)
@@ -123,10 +123,27 @@ def totals(body: dict) -> tuple[int, float, float]:
     return int(round(cpu)), gpu, mem
 
 
+@cache
+def pod_bounds() -> tuple[int, int]:
+    """(pods per role, pods per job): declared in the schemas (JobSpec.request PodCount maximum,
+    CreateJob JobSpecs x-maxTotalPodCount), see docs/limits.md [INFERRED]."""
+    catalog = default_catalog()
+    spec = catalog.definition("https://fakepai.local/schemas/_shared/pai-dlc.json#/$defs/JobSpec.request")
+    create = catalog.get("pai-dlc", "CreateJob")
+    return spec["properties"]["PodCount"]["maximum"], create.params["JobSpecs"]["x-maxTotalPodCount"]
+
+
 def check_pod_count(count, name: str) -> None:
-    # 1..MAX_PODS per role; the real ceiling is not documented [INFERRED].
-    if count is None or not 1 <= count <= MAX_PODS:
-        raise invalid_parameter(name, f"{count!r} is out of range (1..{MAX_PODS})")
+    per_role = pod_bounds()[0]
+    if count is None or isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= per_role:
+        raise invalid_parameter(name, f"{count!r} is out of range (1..{per_role})")
+
+
+def check_total_pods(counts: list[int], name: str = "JobSpecs") -> None:
+    """Every GetJob/ListJobs lists every pod: the whole job's pods are bounded too."""
+    per_job = pod_bounds()[1]
+    if sum(counts) > per_job:
+        raise invalid_parameter(name, f"{sum(counts)} pods in all is out of range (at most {per_job} per job)")
 
 
 def _check_driver(body: dict) -> None:
@@ -180,6 +197,7 @@ def validate_specs(body: dict) -> None:
         spot = spec.get("SpotSpec") or {}
         if spot.get("SpotDiscountLimit") is not None and spot.get("SpotPriceLimit") is not None:
             raise invalid_parameter(f"{where}.SpotSpec", "set SpotDiscountLimit or SpotPriceLimit, not both")
+    check_total_pods([spec.get("PodCount", 1) for spec in body["JobSpecs"]])
 
 
 def validate_create(body: dict) -> None:

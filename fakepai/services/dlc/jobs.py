@@ -14,7 +14,7 @@ import math
 
 from fakepai.errors import DLC_JOB_BAD_STATE, invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.dlc import job_view, lifecycle, restarts
-from fakepai.services.dlc.job_spec import check_pod_count, clean, validate_create
+from fakepai.services.dlc.job_spec import check_pod_count, check_total_pods, clean, validate_create
 from fakepai.services.dlc.job_store import DlcJobStore, JobRecord, get_record
 from fakepai.services.dlc.lifecycle import STATUSES, TERMINAL
 from fakepai.services.dlc.sanity import SanityConfig
@@ -304,6 +304,7 @@ def _scaling(record: JobRecord, status: str, specs: list[dict]) -> dict[str, int
         check_pod_count(spec["PodCount"], f"JobSpecs[{i}].PodCount")
         out[role] = spec["PodCount"]
     current = {s.get("Type") or "Worker": int(s.get("PodCount") or 1) for s in record.body.get("JobSpecs") or []}
+    check_total_pods(list({**current, **out}.values()))
     scaled_out = sum(max(0, current[role] - count) for role, count in out.items())
     if scaled_out and len(getattr(record, "pods_removed", [])) + scaled_out > MAX_SCALED_OUT:
         # Scaled-out pods keep their lives in the plan (pods.py): bounded work per read.
