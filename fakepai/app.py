@@ -7,13 +7,18 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.exceptions import HTTPException
 from starlette.routing import Mount
 
 from fakepai.control.guard import ControlGuard
 from fakepai.control.routes import routes as control_routes
 from fakepai.emulator import Emulator, Settings
+from fakepai.errors import PaiError
+from fakepai.ids import request_id as new_request_id
+from fakepai.serving import head_too_large
 from fakepai.services.registry import load_services
 from fakepai.wire import pipeline
+from fakepai.wire.rendering import error_response
 
 CONTROL_PREFIX = "/_fakepai"
 # At shutdown, requests still in flight get this long, then are cancelled, so that an injected
@@ -34,12 +39,23 @@ class FakePAIApp:
         return self.control.state
 
     async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and (problem := head_too_large(scope)):
+            await error_response(problem, new_request_id(), None)(scope, receive, send)
+            return
         # Every method on every other path reaches the pipeline: even TRACE gets a JSON
         # InvalidApi.NotFound with a request id.
         if scope["type"] == "http" and not scope["path"].startswith(CONTROL_PREFIX + "/"):
             await pipeline.serve(self.emulator, scope, receive, send)
         else:
             await self.control(scope, receive, send)
+
+
+async def _control_error(request, exc: HTTPException):
+    """Starlette's own 404/405 (unknown control path, wrong method) in PAI's error shape."""
+    code = {404: "InvalidApi.NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "InvalidRequest")
+    message = f"{request.method} {request.url.path}: {exc.detail}"
+    return error_response(PaiError(exc.status_code, code, message, headers=dict(exc.headers or {})),
+                          new_request_id(), None)
 
 
 def build_app(settings: Settings | None = None, emulator: Emulator | None = None) -> FakePAIApp:
@@ -60,7 +76,8 @@ def build_app(settings: Settings | None = None, emulator: Emulator | None = None
             print(f"fakepai: state saved to {saved}", flush=True)
 
     control = Starlette(routes=[Mount(CONTROL_PREFIX, routes=control_routes)], lifespan=lifespan,
-                        middleware=[Middleware(ControlGuard, emulator=emulator)])
+                        middleware=[Middleware(ControlGuard, emulator=emulator)],
+                        exception_handlers={HTTPException: _control_error})
     control.state.emulator = emulator
     control.state.save_error = None
     if emulator.settings.demo:

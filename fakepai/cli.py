@@ -142,6 +142,7 @@ def _serve(args) -> int:
 
     from fakepai.app import SHUTDOWN_GRACE_SECONDS, build_app
     from fakepai.emulator import Emulator, Settings
+    from fakepai.serving import uvicorn_options
 
     settings = Settings(host=args.host, port=args.port, auth=args.auth, credentials_file=args.credentials,
                         rate_limit=args.rate_limit == "on", speed=args.speed, demo=args.demo,
@@ -158,8 +159,7 @@ def _serve(args) -> int:
     # uvicorn hands a captured Ctrl-C / SIGTERM back to the previous handler once it has shut down
     # (and the app has saved the state file); a quiet handler lets us choose the exit status.
     previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
-    server = uvicorn.Server(uvicorn.Config(app, log_level="debug" if args.log_level == "debug" else "warning",
-                                           access_log=False, lifespan="on",
+    server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options("debug" if args.log_level == "debug" else "warning"),
                                            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS))
     try:
         server.run(sockets=[sock])

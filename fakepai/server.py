@@ -17,6 +17,7 @@ import uvicorn
 
 from fakepai.app import SHUTDOWN_GRACE_SECONDS, build_app
 from fakepai.emulator import Emulator, Settings
+from fakepai.serving import uvicorn_options
 
 
 FIXTURE_ACCESS_KEY = "fakepai-test-key"     # the access key of the pytest fixtures' SDK clients
@@ -47,8 +48,7 @@ class FakePAI:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, timeout: float = 10.0) -> "FakePAI":
         config = uvicorn.Config(self.app, host=self.settings.host, port=self.settings.port,
-                                log_level="warning", access_log=False, lifespan="on",
-                                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
+                                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS, **uvicorn_options())
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name="fakepai-server", daemon=True)
         self._thread.start()

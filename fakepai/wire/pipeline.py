@@ -1,4 +1,10 @@
-"""The one PAI endpoint: route -> authenticate -> throttle -> bind -> faults -> handler -> render.
+"""The one PAI endpoint: route -> authenticate -> read the body -> throttle -> bind -> faults ->
+handler -> render.
+
+The body is read last of the request's parts and never past the operation's cap: a Content-Length
+above it is refused before a byte is read, a chunked body is cut off at it, and a credential that
+lives in the headers alone (bearer tokens; anything in modes any/off) is checked before the body
+is read. Only a strict-mode signature, which covers the body, waits for it (issue #11 §2).
 
 Handlers are called directly on the event loop (not in a thread pool), so state is only ever
 touched from one thread and no update is lost to a race (DESIGN §6).
@@ -6,6 +12,7 @@ touched from one thread and no update is lost to a race (DESIGN §6).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from urllib.parse import parse_qsl
@@ -31,46 +38,73 @@ log = logging.getLogger("fakepai")
 async def serve(emulator: Emulator, scope, receive, send) -> None:
     """The ASGI endpoint of every PAI path (a plain ASGI callable: building Starlette's Request,
     URL and Headers objects for each call would cost more than routing and binding together)."""
-    body = await _read_body(receive)
-    response = await _respond(emulator, scope, body)
+    response = await _respond(emulator, scope, receive)
     await response(scope, receive, send)
 
 
-async def _read_body(receive) -> bytes:
-    chunks = []
+def _too_large(op, size: int | str) -> PaiError:
+    return PaiError(400, "InvalidParameter.TooLarge",
+                    f"The request body is {size} bytes; {op.action} accepts at most {op.max_body_bytes}.")
+
+
+async def _read_body(receive, op, headers: dict[str, str]) -> bytes:
+    """The body, refused (PaiError) as soon as it is known to exceed the operation's cap."""
+    cap = op.max_body_bytes
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise _too_large(op, int(declared))          # nothing read: the connection is closed after
+    chunks, size = [], 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
             break                               # the client went away
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > cap:
+            raise _too_large(op, f"more than {cap}")   # a chunked body: stop reading at the cap
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
 
 
-async def _respond(emulator: Emulator, scope, body: bytes) -> Response:
+def _auth_reads_body(emulator: Emulator, headers: dict[str, str]) -> bool:
+    """Only strict mode checks signatures, and only theirs (`acs AK:sig`, `ACS3-*`) cover the body."""
+    if emulator.auth.mode != "strict":
+        return False
+    scheme = headers.get("authorization", "").strip().partition(" ")[0].lower()
+    return scheme == "acs" or scheme.startswith("acs3-")
+
+
+def _authenticate(emulator: Emulator, raw: RawRequest):
+    try:
+        return emulator.auth.authenticate(raw)
+    except AuthError as e:
+        raise PaiError(e.status, e.code, e.message)
+
+
+async def _respond(emulator: Emulator, scope, receive) -> Response:
     started = time.perf_counter()
     rid = new_request_id()
     raw_path = (scope.get("raw_path") or scope["path"].encode("utf-8")).decode("latin-1").split("?", 1)[0]
     query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-    raw = RawRequest(method=scope["method"].upper(), path=raw_path, query=query, headers=headers, body=body)
+    raw = RawRequest(method=scope["method"].upper(), path=raw_path, query=query, headers=headers, body=b"")
 
     op = None
     principal = None
     form = None
     try:
-        route = emulator.router.resolve(raw.method, raw_path, headers)
+        # HEAD is GET without the body (uvicorn drops it): same route, same checks, same headers.
+        route = emulator.router.resolve("GET" if raw.method == "HEAD" else raw.method, raw_path, headers)
         op, form = route.operation, route.form
-        try:
-            principal = emulator.auth.authenticate(raw)
-        except AuthError as e:
-            raise PaiError(e.status, e.code, e.message)
+        if not _auth_reads_body(emulator, headers):
+            principal = _authenticate(emulator, raw)
+        raw = dataclasses.replace(raw, body=await _read_body(receive, op, headers))
+        if principal is None:
+            principal = _authenticate(emulator, raw)
         emulator.throttler.check(principal.account_id, op.product, op.action, op.rate_limit)
-        if op.max_body_bytes and len(body) > op.max_body_bytes:
-            raise PaiError(400, "InvalidParameter.TooLarge",
-                           f"The request body is {len(body)} bytes; {op.action} accepts at most {op.max_body_bytes}.")
-        params = bind(op, route.path_values, query, headers.get("content-type", ""), body)
+        params = bind(op, route.path_values, query, headers.get("content-type", ""), raw.body)
         workspace = params.get("WorkspaceId")
         try:
             emulator.auth.check_workspace(principal, workspace if isinstance(workspace, str) else None)
