@@ -1406,7 +1406,8 @@ SHARED_BOUNDS: dict[str, dict[str, dict]] = {
                                            "description": f"0..{MAX_PODS_PER_JOB} [INFERRED]"}
                                     for name in ("MaxReplicas", "MinReplicas")},
         "ServiceSpec.request": {"DefaultPort": {"minimum": 1, "maximum": 65535, "description": "a TCP port"},
-                                "ExtraPorts": {"maxItems": 64, "description": "at most 64 ports [INFERRED]"}},
+                                "ExtraPorts": {"maxItems": 64, "items": {"minimum": 1, "maximum": 65535},
+                                               "description": "at most 64 TCP ports [INFERRED]"}},
         "SystemDisk.request": {"Size": _count(65536, "GiB")},
     },
     "PaiPlugin": {},
@@ -1419,7 +1420,9 @@ def _patch_bounds(schema: dict, bounds: dict, where: str) -> None:
         if "$ref" in target:
             raise SystemExit(f"bounds: {where}: {dotted} is a $ref; bound the shared definition")
         for key, value in keywords.items():
-            if key == "description" and target.get("description"):
+            if key == "items":                   # bounds of a list's items: {"items": {...}}
+                target["items"].update(copy.deepcopy(value))
+            elif key == "description" and target.get("description"):
                 target["description"] = f"{target['description']}; {value}"
             else:
                 target[key] = copy.deepcopy(value)

@@ -226,8 +226,10 @@ def _validate(op: Operation, params: dict) -> None:
 
 
 def _error_rank(err: ValidationError):
-    # Report a missing top-level parameter before anything else, then the shallowest error.
-    return (0 if err.validator == "required" and not err.absolute_path else 1, len(err.absolute_path), str(err.message))
+    # Report a missing top-level parameter before anything else, then the shallowest error, a
+    # wrong type first (a float where an integer belongs is that, whatever its value).
+    return (0 if err.validator == "required" and not err.absolute_path else 1, len(err.absolute_path),
+            err.validator != "type", str(err.message))
 
 
 def _missing_name(err: ValidationError) -> str:
