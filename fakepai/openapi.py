@@ -153,7 +153,10 @@ def _operation(op: Operation, refs: _Refs) -> dict:
         body_schema = {"type": "object", "properties": body_props}
         if body_required:
             body_schema["required"] = body_required
-        out["requestBody"] = {"required": bool(body_required), "content": {media: {"schema": body_schema}}}
+        # Conditional requirements (CreateJob: the job fields unless TemplateId) name body fields.
+        body_schema.update({key: refs.rewrite(request[key], base) for key in ("if", "then", "else") if key in request})
+        needs_body = bool(body_required) or "if" in request       # the conditional's "else" asks for fields
+        out["requestBody"] = {"required": needs_body, "content": {media: {"schema": body_schema}}}
     return out
 
 
