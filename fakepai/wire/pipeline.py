@@ -4,7 +4,8 @@ handler -> render.
 The body is read last of the request's parts and never past the operation's cap: a Content-Length
 above it is refused before a byte is read, a chunked body is cut off at it, and a credential that
 lives in the headers alone (bearer tokens; anything in modes any/off) is checked before the body
-is read. Only a strict-mode signature, which covers the body, waits for it (issue #11 §2).
+is read. Only a strict-mode signature or a Content-MD5 header, which cover the body, wait for it
+(issue #11 §2).
 
 Handlers are called directly on the event loop (not in a thread pool), so state is only ever
 touched from one thread and no update is lost to a race (DESIGN §6).
@@ -69,11 +70,14 @@ async def _read_body(receive, op, headers: dict[str, str]) -> bytes:
 
 
 def _auth_reads_body(emulator: Emulator, headers: dict[str, str]) -> bool:
-    """Only strict mode checks signatures, and only theirs (`acs AK:sig`, `ACS3-*`) cover the body."""
-    if emulator.auth.mode != "strict":
+    """What authentication checks against the body: a Content-MD5 header (every mode but off), and
+    in strict mode the signatures that cover the body (`acs AK:sig`, `ACS3-*`)."""
+    if emulator.auth.mode == "off":
         return False
+    if headers.get("content-md5"):
+        return True
     scheme = headers.get("authorization", "").strip().partition(" ")[0].lower()
-    return scheme == "acs" or scheme.startswith("acs3-")
+    return emulator.auth.mode == "strict" and (scheme == "acs" or scheme.startswith("acs3-"))
 
 
 def _authenticate(emulator: Emulator, raw: RawRequest):
