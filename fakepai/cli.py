@@ -145,7 +145,7 @@ def _serve(args) -> int:
 
     settings = Settings(host=args.host, port=args.port, auth=args.auth, credentials_file=args.credentials,
                         rate_limit=args.rate_limit == "on", speed=args.speed, demo=args.demo,
-                        phase_seconds=args.phase_seconds, state_file=args.state_file, seed=args.seed,
+                        phase_seconds=args.phase_seconds, state_file=args.state_file, durability=args.durability, seed=args.seed,
                         region=args.region, log_level=args.log_level, admin_token=args.admin_token)
     try:
         emulator = Emulator(settings)
@@ -195,6 +195,9 @@ def _serve_parser(sub) -> argparse.ArgumentParser:
     serve.add_argument("--state-file", metavar="PATH",
                        help="keep state across restarts: loaded at start if present, saved on shutdown "
                             "(a pickle: trusted files only)")
+    serve.add_argument("--durability", choices=["fsync", "write"], default="fsync",
+                       help="with --state-file, when a write is answered: fsync (default) once its journal record is "
+                            "on disk (survives a machine crash); write once it is handed to the OS (survives kill -9)")
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], default="info",
                        help="info (default): one line per request (time, account, product, action, status, ms); "
                             "warning: only problems")
