@@ -66,9 +66,9 @@ def build_app(settings: Settings | None = None, emulator: Emulator | None = None
     async def lifespan(app):
         yield
         try:
-            saved = emulator.save_state()      # --state-file: keep the state for the next start
+            saved = await emulator.journal.close()   # --state-file: a last compaction, so a start replays nothing
         except OSError as e:
-            # `fakepai serve` exits non-zero on this (the state is lost): say where it went wrong.
+            # `fakepai serve` exits non-zero on this: say where it went wrong (the journal still holds every write).
             control.state.save_error = f"fakepai: could not save the state to {emulator.settings.state_file}: {e.strerror or e}"
             print(control.state.save_error, file=sys.stderr, flush=True)
             return
@@ -80,7 +80,4 @@ def build_app(settings: Settings | None = None, emulator: Emulator | None = None
                         exception_handlers={HTTPException: _control_error})
     control.state.emulator = emulator
     control.state.save_error = None
-    if emulator.settings.demo:
-        from fakepai.demo import install_demo
-        install_demo(emulator)
     return FakePAIApp(emulator, control)

@@ -133,7 +133,7 @@ def _announce(args, endpoint: str) -> None:
           + ("; admin token required (header x-fakepai-admin-token, or open it once with ?token=<token>)"
              if args.admin_token else ""))
     if args.state_file:
-        print(f"State file: {args.state_file} (saved on shutdown and on POST /_fakepai/snapshot)")
+        print(f"State file: {args.state_file} (every write journaled before it is answered, durability={args.durability})")
     print(flush=True)
 
 
@@ -146,7 +146,7 @@ def _serve(args) -> int:
 
     settings = Settings(host=args.host, port=args.port, auth=args.auth, credentials_file=args.credentials,
                         rate_limit=args.rate_limit == "on", speed=args.speed, demo=args.demo,
-                        phase_seconds=args.phase_seconds, state_file=args.state_file, seed=args.seed,
+                        phase_seconds=args.phase_seconds, state_file=args.state_file, durability=args.durability, seed=args.seed,
                         region=args.region, log_level=args.log_level, admin_token=args.admin_token)
     try:
         emulator = Emulator(settings)
@@ -193,8 +193,11 @@ def _serve_parser(sub) -> argparse.ArgumentParser:
                        help="require this token on the control plane /_fakepai/ (header x-fakepai-admin-token, "
                             "or open /_fakepai/?token=TOKEN once in a browser); needed to bind beyond loopback")
     serve.add_argument("--state-file", metavar="PATH",
-                       help="keep state across restarts: loaded at start if present, saved on shutdown "
-                            "(a pickle: trusted files only)")
+                       help="keep state across restarts and crashes: loaded at start if present, every write "
+                            "journaled before it is answered (docs/durability.md; pickles: trusted files only)")
+    serve.add_argument("--durability", choices=["fsync", "write"], default="fsync",
+                       help="with --state-file, when a write is answered: fsync (default) once its journal record is "
+                            "on disk (survives a machine crash); write once it is handed to the OS (survives kill -9)")
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], default="info",
                        help="info (default): one line per request (time, account, product, action, status, ms); "
                             "warning: only problems")

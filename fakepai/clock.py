@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -40,11 +41,27 @@ class Clock:
         self._speed = checked_speed(speed)
         self._anchor_virtual = time.time() if start is None else float(start)
         self._anchor_real = monotonic()
+        self._pinned: float | None = None
+        self.on_move = None        # called with the new virtual time after set/advance (the journal)
 
     def now(self) -> float:
         """Virtual time as epoch seconds."""
+        pinned = self._pinned
+        if pinned is not None:
+            return pinned
         with self._lock:
             return self._now_locked()
+
+    @contextmanager
+    def pinned(self, at: float):
+        """`now()` answers `at` inside the block: a write happens at one instant of virtual time,
+        the one its journal record keeps, so replaying it derives the same timelines. The anchor
+        is untouched, so virtual time loses nothing to the pin."""
+        outer, self._pinned = self._pinned, at
+        try:
+            yield at
+        finally:
+            self._pinned = outer
 
     def _now_locked(self) -> float:
         return self._anchor_virtual + (self._monotonic() - self._anchor_real) * self._speed
@@ -62,6 +79,7 @@ class Clock:
         with self._lock:
             current = self._now_locked()
             self._reanchor(*_checked(current if now is None else float(now), self._speed if speed is None else float(speed)))
+        self._moved()
 
     def advance(self, seconds: float) -> float:
         seconds = float(seconds)
@@ -70,7 +88,13 @@ class Clock:
         with self._lock:
             current = self._now_locked()
             self._reanchor(*_checked(current + seconds, self._speed))
-            return self._anchor_virtual
+            moved_to = self._anchor_virtual
+        self._moved()
+        return moved_to
+
+    def _moved(self) -> None:
+        if self.on_move is not None:
+            self.on_move(self._anchor_virtual)
 
     def freeze(self) -> None:
         self.set(speed=0.0)

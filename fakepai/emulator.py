@@ -3,6 +3,7 @@ faults and the request log. The Starlette app, the control plane and `FakePAI` a
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from fakepai.catalog import Catalog, default_catalog
@@ -10,6 +11,7 @@ from fakepai.clock import Clock
 from fakepai.control.guard import check_exposure
 from fakepai.ids import IdFactory
 from fakepai.state import snapshot
+from fakepai.state.journal import Journal
 from fakepai.state.store import World
 from fakepai.wire.auth import Authenticator, Credentials
 from fakepai.wire.faults import FaultInjector
@@ -36,6 +38,7 @@ class Settings:
     region: str = "cn-hangzhou"
     demo: bool = False
     state_file: str | None = None
+    durability: str = "fsync"              # fsync | write: when a journaled write is answered (docs/durability.md)
     request_log_size: int = 1000
     admin_token: str | None = None         # required on /_fakepai/ when set (fakepai/control/guard.py)
     log_level: str = "warning"             # info/debug: one access line per request on stdout
@@ -70,22 +73,29 @@ class Emulator:
         self.faults = FaultInjector(seed=self.settings.seed, catalog=self.catalog)
         access_log = print_access_line if LOG_LEVELS.index(self.settings.log_level) <= LOG_LEVELS.index("info") else None
         self.requests = RequestLog(self.settings.request_log_size, on_add=access_log)
+        if self.settings.demo:                  # before the state is loaded: replayed accounts are filled too
+            from fakepai.demo import install_demo
+            install_demo(self)
+        self.journal = Journal(self, self.settings.state_file, self.settings.durability)
         if self.settings.state_file:
             snapshot.check_writable(self.settings.state_file)     # refuse at start, not at shutdown
-            snapshot.load(self, self.settings.state_file)
+            self.journal.open()
 
-    def save_state(self) -> str | None:
-        """Write the state file (if one is configured); returns its path."""
-        if not self.settings.state_file:
-            return None
-        return str(snapshot.save(self, self.settings.state_file))
+    async def save_state(self) -> str | None:
+        """Compact the journal into the state file now (if one is configured); returns its path."""
+        return await self.journal.compact()
 
     def reset(self) -> None:
         """Empty state, fresh id sequence, no faults, no throttle history. The clock keeps its speed
         but returns to real time, so each test starts from the same kind of world."""
-        self.world.reset()
-        self.ids = IdFactory(self.settings.seed)
+        self.reset_state(self.settings.seed)
+        self.journal.record("reset", seed=self.settings.seed)
         self.throttler.reset()
         self.faults.clear()
         self.requests.clear()
-        self.clock.set(now=__import__("time").time(), speed=self.settings.speed)
+        self.clock.set(now=time.time(), speed=self.settings.speed)
+
+    def reset_state(self, seed: int | str) -> None:
+        """What a reset does to the state the journal keeps: no accounts, the id sequence from its start."""
+        self.world.reset()
+        self.ids = IdFactory(seed)

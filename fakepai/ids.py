@@ -1,7 +1,11 @@
-"""Identifier formats observed in the reference (behavior.md §3), drawn from a seeded RNG."""
+"""Identifier formats observed in the reference (behavior.md §3), derived from (seed, draw number).
+
+The whole state of the sequence is two numbers, so the state file keeps it exactly and a journal
+replay can check that every write drew the ids it drew the first time (docs/durability.md).
+"""
 from __future__ import annotations
 
-import random
+import hashlib
 import string
 import uuid
 from contextlib import contextmanager
@@ -10,29 +14,39 @@ _ALNUM = string.ascii_lowercase + string.digits
 
 
 class IdFactory:
-    """Deterministic for a given seed, so a replayed scenario yields the same ids."""
+    """Deterministic for a given seed, so a replayed scenario yields the same ids: draw number n
+    of seed s is a hash of (s, n), and `issued` counts the draws so far."""
 
-    def __init__(self, seed: int | str = 0):
-        self._rng = random.Random(seed)
+    def __init__(self, seed: int | str = 0, issued: int = 0):
+        self.seed = seed
+        self.issued = issued
+
+    def _draw(self) -> bytes:
+        digest = hashlib.blake2b(f"{self.seed}/{self.issued}".encode(), digest_size=32).digest()
+        self.issued += 1
+        return digest
 
     def token(self, n: int) -> str:
-        return "".join(self._rng.choice(_ALNUM) for _ in range(n))
+        out: list[str] = []
+        while len(out) < n:
+            out.extend(_ALNUM[b % 36] for b in self._draw() if b < 252)   # 252 = 7 x 36: no bias
+        return "".join(out[:n])
 
     def prefixed(self, prefix: str, n: int) -> str:
         return prefix + self.token(n)
 
     def uuid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        return str(uuid.UUID(int=int.from_bytes(self._draw()[:16], "big"), version=4))
 
     @contextmanager
     def atomic(self):
         """Ids drawn inside are given back if the block fails: a rejected request must not shift
         the ids of later ones, or a seeded scenario would not replay the same."""
-        state = self._rng.getstate()
+        issued = self.issued
         try:
             yield self
         except BaseException:
-            self._rng.setstate(state)
+            self.issued = issued
             raise
 
 

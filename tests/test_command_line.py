@@ -8,6 +8,7 @@ front door checks its target before any test runs.
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import subprocess
 import threading
@@ -167,8 +168,7 @@ def test_a_state_file_that_cannot_be_written_any_more_is_a_json_error_and_a_fail
     path = folder / "state.pkl"
     with serving([*FAKEPAI, "serve", "--port", "0", "--state-file", str(path)]) as server:
         assert httpx.post(f"{server.url}/_fakepai/snapshot").json() == {"saved": str(path)}
-        path.unlink()
-        folder.rmdir()
+        shutil.rmtree(folder)                                    # the snapshot, its journal and lock
         folder.write_text("the folder became a file")           # nothing can be written there now
         answer = httpx.post(f"{server.url}/_fakepai/snapshot")
         assert answer.status_code == 500 and answer.headers["content-type"] == "application/json"

@@ -377,10 +377,11 @@ def _recorded_run(seed: int) -> list[bytes]:
 
 
 def test_same_seed_same_bytes():
-    first, second = _recorded_run(7), _recorded_run(7)
+    # Seed 1's job draws a run that finishes within the 42 virtual seconds the session covers.
+    first, second = _recorded_run(1), _recorded_run(1)
     assert len(first) == 32 and first == second
     assert b"Training finished" in first[-5] and b"Succeed" in first[-6]
-    assert _recorded_run(8)[0] != first[0]                          # another seed, another job
+    assert _recorded_run(2)[0] != first[0]                          # another seed, another job
 
 
 # --- polled like the PAI Python SDK does ---------------------------------------------------------

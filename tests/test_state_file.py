@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from fakepai import FakePAI
+from tests.crash_loop import serve_refuses
 from tests.test_server_and_cli import _free_port
 
 GW = "/api/PaiStudio/2022-01-12"
@@ -73,15 +74,11 @@ def test_cli_saves_on_sigterm_and_refuses_a_foreign_file(tmp_path):
     assert refused.returncode == 2 and "not a fakepai state file" in refused.stderr
 
 
-def test_a_state_file_of_an_older_format_is_refused(tmp_path):
+@pytest.mark.parametrize("tag", ["fakepai-state/1", "fakepai-state/2"])
+def test_a_state_file_of_an_older_format_is_refused_by_name(tmp_path, tag):
     import pickle
 
-    from fakepai.emulator import Emulator
-    from fakepai.state import snapshot
-
     old = tmp_path / "old.pickle"
-    old.write_bytes(pickle.dumps({"format": "fakepai-state/1", "accounts": {}, "now": 0.0, "ids": None}))
-    emulator = Emulator()
-    with pytest.raises(ValueError, match="fakepai-state/2"):
-        snapshot.load(emulator, old)
-    assert emulator.world.accounts == {}
+    old.write_bytes(pickle.dumps({"format": tag, "accounts": {}, "now": 0.0, "ids": None}))
+    line = serve_refuses(old)
+    assert f"is a {tag} state file" in line and "reads only fakepai-state/3" in line

@@ -62,7 +62,7 @@ async def reset(request: Request) -> Response:
 async def snapshot(request: Request) -> Response:
     emu = _emu(request)
     try:
-        saved = emu.save_state()
+        saved = await emu.save_state()
     except OSError as e:
         return _bad(f"could not write the state file {emu.settings.state_file}: {e.strerror or e}", 500)
     if saved is None:

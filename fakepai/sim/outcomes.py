@@ -46,8 +46,10 @@ def apply(emulator, job_id: str, spec: dict) -> bool:
     from fakepai.services.registry import load_services
     from fakepai.sim.timeline import phase_profile
     load_services()
-    with phase_profile(emulator.settings.phase_seconds):    # replans agree with the original plans
+    # Replans agree with the original plans; one instant of virtual time, kept in the journal.
+    with phase_profile(emulator.settings.phase_seconds), emulator.clock.pinned(emulator.clock.now()) as at:
         for applier in _APPLIERS:
             if applier(emulator, job_id, spec):
+                emulator.journal.record_outcome(job_id, spec, at)
                 return True
     return False

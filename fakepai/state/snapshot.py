@@ -1,36 +1,29 @@
-"""`--state-file PATH`: the emulator's state survives a restart.
+"""The snapshot half of `--state-file PATH` (the journal is the other half: docs/durability.md).
 
-The file holds every account's stores, the virtual time and the id sequence, pickled (so it is
-only for files you wrote yourself: loading a pickle runs code). It is written on shutdown and on
-`POST /_fakepai/snapshot`, and read at start when it exists. Virtual time never goes backwards
-across a restart: it resumes at the later of the saved time and real time, so jobs that were
-running have moved on while the emulator was down, as they would on PAI.
+PATH holds every account's stores, the virtual time, the id sequence, the used signature nonces
+and the number of the first journal segment still to replay. It starts with one text line naming
+its format, then a pickle (so it is only for files you wrote yourself: loading a pickle runs code).
+The line is read before anything is unpickled, so a file of another version is refused by name.
 """
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import tempfile
-import time
 from pathlib import Path
 
-# Bumped whenever the pickled classes change shape (2: slotted Phase/Outcome/Timeline,
-# Outcome.restarts, JobRecord.pods_removed, JobPlan.fatal_fault), so an older file is refused
-# with a clear message instead of half-loading.
-FORMAT = "fakepai-state/2"
+from fakepai.state.store import AccountState
+
+# Bumped whenever the pickled classes or the payload change shape (2: slotted Phase/Outcome/
+# Timeline...; 3: a format line first, ids as (seed, issued), nonces, the journal segment to
+# replay from), so an older file is refused with a clear message instead of half-loading.
+FORMAT = "fakepai-state/3"
+_MAGIC = b"fakepai-state/"
 
 
-def save(emulator, path: str | os.PathLike) -> Path:
-    target = Path(path)
-    payload = {"format": FORMAT, "accounts": emulator.world.accounts, "now": emulator.clock.now(),
-               "ids": emulator.ids._rng.getstate()}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so a crash mid-write never leaves a half file behind.
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
-        pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, target)
-    return target
+class StateFileError(ValueError):
+    """A state file fakepai will not load: one line naming the file, what is wrong and the version found."""
 
 
 def check_writable(path: str | os.PathLike) -> None:
@@ -48,20 +41,96 @@ def check_writable(path: str | os.PathLike) -> None:
         raise OSError(f"cannot write the state file {target}: {e.strerror or e}") from None
 
 
-def load(emulator, path: str | os.PathLike) -> bool:
-    """Restore from `path` if it exists; False when there is nothing to load."""
-    source = Path(path)
-    if not source.exists():
-        return False
+def write(path: Path, payload: dict) -> int:
+    """Write the snapshot durably: a temporary file beside it, fsync, rename over PATH, fsync the
+    directory. A crash at any instant leaves either the old or the new file. Returns its size."""
+    tmp = temp_name(path)
+    with open(tmp, "wb") as f:
+        f.write(FORMAT.encode() + b"\n")
+        pickle.dump({"format": FORMAT, **payload}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        f.flush()
+        os.fsync(f.fileno())
+        size = f.tell()
+    os.replace(tmp, path)
+    sync_directory(path.parent)
+    return size
+
+
+def temp_name(path: Path) -> Path:
+    return path.with_name(f"{path.name}.tmp-{os.getpid()}")
+
+
+def leftover_temps(path: Path) -> list[Path]:
+    """Temporary files of saves a crash interrupted (this format's and the older mkstemp ones)."""
+    return sorted({*path.parent.glob(f"{path.name}.tmp-*"), *path.parent.glob(f"{path.name}*.tmp")})
+
+
+def sync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
     try:
-        with source.open("rb") as f:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read(path: Path) -> dict:
+    """The checked payload of PATH, or StateFileError. Nothing is applied here, so a refused file
+    leaves the emulator as it was."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+        found = _format_of(head, f)
+        if found != FORMAT:
+            if found.startswith(_MAGIC.decode()):
+                raise StateFileError(f"{path} is a {found} state file; this fakepai reads only {FORMAT} "
+                                     f"(start without it or move it away)")
+            raise StateFileError(f"{path} is not a fakepai state file (found {found}; this fakepai reads {FORMAT})")
+        f.seek(len(FORMAT) + 1)
+        try:
             payload = pickle.load(f)
-    except Exception as e:  # a truncated or foreign file: say so instead of starting half-loaded
-        raise ValueError(f"{source} is not a fakepai state file ({e.__class__.__name__})") from None
+        except Exception as e:  # truncated or tampered: say so instead of starting half-loaded
+            raise StateFileError(f"{path} is a damaged {FORMAT} file (found {FORMAT}; unpickling failed: "
+                                 f"{e.__class__.__name__})") from None
+    problem = _problem(payload)
+    if problem:
+        raise StateFileError(f"{path} is a damaged {FORMAT} file (found {FORMAT}; {problem})")
+    return payload
+
+
+def _format_of(head: bytes, f) -> str:
+    """The version a file says it is, for the refusal message."""
+    if head.startswith(_MAGIC):
+        line = head.split(b"\n", 1)[0]
+        return line.decode("ascii", "replace") if len(line) < 40 else "an unterminated format line"
+    if head[:1] == b"\x80":  # a pickle: formats 1 and 2 were a bare pickled dict with a "format" key
+        f.seek(0)
+        try:
+            tag = pickle.load(f).get("format")
+        except Exception:
+            return "a pickle that is not a fakepai state"
+        return str(tag)[:40] if tag else "a pickle with no format tag"
+    return "no fakepai format tag"
+
+
+def _problem(payload) -> str | None:
+    """What is wrong with an unpickled payload, or None."""
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ValueError(f"{source} is not a fakepai state file ({FORMAT})")
-    emulator.world.accounts.clear()
-    emulator.world.accounts.update(payload["accounts"])
-    emulator.ids._rng.setstate(payload["ids"])
-    emulator.clock.set(now=max(payload["now"], time.time()))
-    return True
+        return "the payload is not a fakepai state"
+    expected = {"accounts": dict, "now": float, "ids": tuple, "nonces": list, "journal": int}
+    for name, kind in expected.items():
+        if not isinstance(payload.get(name), kind):
+            return f"field {name!r} is {'missing' if name not in payload else type(payload[name]).__name__}"
+    if not (math.isfinite(payload["now"]) and payload["now"] >= 0):
+        return "field 'now' is not a time"
+    seed, issued = payload["ids"] if len(payload["ids"]) == 2 else (None, None)
+    if not (isinstance(seed, (int, str)) and isinstance(issued, int) and issued >= 0):
+        return "field 'ids' is not (seed, issued)"
+    if payload["journal"] < 0:
+        return "field 'journal' is negative"
+    for account_id, account in payload["accounts"].items():
+        if not (isinstance(account, AccountState) and account.account_id == account_id
+                and isinstance(getattr(account, "_namespaces", None), dict)):
+            return f"account {str(account_id)[:40]!r} is not an account"
+    for entry in payload["nonces"]:
+        if not (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[2], float)):
+            return "field 'nonces' holds something that is not a nonce"
+    return None

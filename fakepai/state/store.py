@@ -50,6 +50,20 @@ class World:
                 self.on_new_account(state)
         return state
 
+    def reader(self, account_id: str) -> AccountState:
+        """The account a request runs on. A credential never seen before gets an empty account
+        that is not kept unless `keep` is called after a write on it succeeded (the demo fills and
+        keeps it at once), so a stream of unknown tokens that only read, or only fail, does not
+        grow memory (issue #11 §4)."""
+        state = self.accounts.get(account_id)
+        if state is None:
+            return self.account(account_id) if self.on_new_account else AccountState(account_id)
+        return state
+
+    def keep(self, state: AccountState) -> None:
+        """Keep an account `reader` gave out (a write on it succeeded)."""
+        self.accounts.setdefault(state.account_id, state)
+
     def reset(self) -> None:
         """Start empty. Freeing 10,000 jobs costs ~30 ms of deallocation, which the per-test
         fixture reset should not wait for: on the server's event loop the old state goes to

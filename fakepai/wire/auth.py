@@ -341,6 +341,19 @@ class _NonceStore:
         self._heap: list[tuple[float, tuple[str, str]]] = []
         self._max = max_entries
         self._lock = threading.Lock()   # cheap insurance if ever called off the event loop
+        self.on_use: Callable[[str, str, float], None] | None = None    # --state-file keeps them
+
+    def entries(self, now: float) -> list[tuple[str, str, float]]:
+        """(key_id, nonce, expires_at) of every nonce still inside its window."""
+        with self._lock:
+            return [(*key, exp) for key, exp in self._expiry.items() if exp >= now]
+
+    def restore(self, key_id: str, nonce: str, expires_at: float, now: float) -> None:
+        """Mark a nonce used again after a restart (no `on_use`: it is already kept)."""
+        with self._lock:
+            if expires_at >= now and (key_id, nonce) not in self._expiry:
+                self._expiry[(key_id, nonce)] = expires_at
+                heapq.heappush(self._heap, (expires_at, (key_id, nonce)))
 
     def __len__(self) -> int:
         return len(self._expiry)
@@ -361,6 +374,8 @@ class _NonceStore:
             self._expiry[key] = expires_at
             heapq.heappush(self._heap, (expires_at, key))
             self._evict(now)
+            if self.on_use is not None:
+                self.on_use(key_id, nonce, expires_at)
             return True
 
 
@@ -386,6 +401,11 @@ class Authenticator:
     @property
     def nonce_count(self) -> int:
         return len(self._nonces)
+
+    @property
+    def nonces(self) -> _NonceStore:
+        """The used-nonce store (fakepai.state.journal keeps it across restarts)."""
+        return self._nonces
 
     # ---- public
 

@@ -126,7 +126,8 @@ async def _respond(emulator: Emulator, scope, receive) -> Response:
         if handler is None:
             raise not_implemented(op.product, op.action)
         with phase_profile(emulator.settings.phase_seconds):
-            result = _call(emulator, op, handler, principal, params, rid, _base_url(scope, headers))
+            result = invoke(emulator, op, handler, principal, params, rid, _base_url(scope, headers))
+        await emulator.journal.synced(op)       # a write is answered once the journal has it on disk
         response = json_response(success_body(op, result, rid), 200, rid)
         code = None
     except PaiError as e:
@@ -157,10 +158,25 @@ def _base_url(scope, headers: dict[str, str]) -> str:
     return f"{scope.get('scheme') or 'http'}://{host}" if host else ""
 
 
-def _call(emulator: Emulator, op, handler, principal, params: dict, rid: str, base_url: str = ""):
-    """Run the handler for the caller's account. Ids a write draws are given back if it fails."""
-    ctx = Context(
-        account=emulator.world.account(principal.account_id),
+def invoke(emulator: Emulator, op, handler, principal, params: dict, rid: str, base_url: str = ""):
+    """Run the handler for the caller's account (a replay of the journal at start calls it too).
+    An account never seen is kept only once a write on it succeeds (reads and rejected writes
+    run on an empty one that is not kept). A write runs at one instant of virtual time, gives
+    back the ids it drew if it fails, and is in the journal when this returns (the caller then
+    awaits `journal.synced`: fakepai.state.journal)."""
+    if not op.mutating:
+        return handler(_context(emulator, emulator.world.reader(principal.account_id), principal, rid, base_url), params)
+    with emulator.journal.write(op, principal, params, rid, base_url):
+        account = emulator.world.reader(principal.account_id)
+        with emulator.ids.atomic():
+            result = handler(_context(emulator, account, principal, rid, base_url), params)
+        emulator.world.keep(account)
+        return result
+
+
+def _context(emulator: Emulator, account, principal, rid: str, base_url: str) -> Context:
+    return Context(
+        account=account,
         clock=emulator.clock,
         ids=emulator.ids,
         request_id=rid,
@@ -170,10 +186,6 @@ def _call(emulator: Emulator, op, handler, principal, params: dict, rid: str, ba
         check_workspace=lambda ws: _check_ws(emulator, principal, ws),
         base_url=base_url,
     )
-    if not op.mutating:
-        return handler(ctx, params)
-    with emulator.ids.atomic():
-        return handler(ctx, params)
 
 
 def _check_ws(emulator: Emulator, principal, workspace: str | None) -> None:

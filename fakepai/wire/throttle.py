@@ -11,6 +11,7 @@ import time
 from fakepai.errors import PaiError
 
 THROTTLED_MESSAGE = "Request was denied due to user flow control."
+_PRUNE_FLOOR = 4096          # buckets kept before idle ones are looked for
 
 
 def throttling_error(retry_after_seconds: float) -> PaiError:
@@ -25,6 +26,7 @@ class Throttler:
         self.overrides = dict(overrides or {})  # action or "Product:Action" -> QPS
         self._monotonic = monotonic
         self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}
+        self._prune_at = _PRUNE_FLOOR
 
     def rate_for(self, product: str, action: str, default: float) -> float:
         return self.overrides.get(f"{product}:{action}", self.overrides.get(action, default))
@@ -44,6 +46,15 @@ class Throttler:
             self._buckets[key] = (tokens, now)
             raise throttling_error((1.0 - tokens) / rate)
         self._buckets[key] = (tokens - 1.0, now)
+        if len(self._buckets) > self._prune_at:
+            self._prune(now)
+
+    def _prune(self, now: float) -> None:
+        """Drop buckets idle for a second: they have refilled (burst = one second's rate), and a
+        full bucket is what a missing one starts as. Callers that come once (a stream of unknown
+        tokens) then cost nothing after a second; pruning again waits for the dict to double."""
+        self._buckets = {key: b for key, b in self._buckets.items() if now - b[1] < 1.0}
+        self._prune_at = max(_PRUNE_FLOOR, 2 * len(self._buckets))
 
     def reset(self) -> None:
         self._buckets.clear()
