@@ -279,9 +279,13 @@ def _conformance(args) -> int:
     except door.FrontDoorError as e:
         raise Refused(str(e)) from None
     import pytest
-    # `-p contract_tests.plugin` registers the kit's --pai-* options even where the pytest11 entry
-    # point is not installed (a plain checkout); with the entry point it is a no-op.
-    return int(pytest.main(["-p", "contract_tests.plugin", "--pyargs", "contract_tests", *args.kit_args, *args.pytest_args]))
+
+    from contract_tests import plugin
+    # The plugin module itself (already imported for this parser's options) registers the kit's
+    # --pai-* options even where the pytest11 entry point is not installed (a plain checkout); the
+    # entry point has the module's name, so pytest does not load it twice. `-p contract_tests.plugin`
+    # would make pytest import it again and warn that it cannot rewrite its asserts.
+    return int(pytest.main(["--pyargs", "contract_tests", *args.kit_args, *args.pytest_args], plugins=[plugin]))
 
 
 def _kit_argv(conf: argparse.ArgumentParser, args) -> list[str]:
