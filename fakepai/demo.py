@@ -1,4 +1,6 @@
 """`fakepai serve --demo`: a demo workspace (12345) in every account, the first time it is seen.
+The accounts of the README's examples (access key `test`, bearer token `test`) exist from the
+start (and again after a reset), so the console shows the demo before any client has called.
 
 The demo is made through the same handlers a client would call, so it is exactly what the API
 would have produced: in PaiStudio a training job that already succeeded, one that failed and one
@@ -9,10 +11,13 @@ from __future__ import annotations
 
 from fakepai.emulator import Emulator
 from fakepai.errors import PaiError
-from fakepai.services.registry import Context, handler_for
-from fakepai.state.store import AccountState, user_id_for
+from fakepai.services.registry import Context, handler_for, operator_context
+from fakepai.state.store import AccountState
+from fakepai.wire.auth import token_fingerprint
 
 DEMO_WORKSPACE = "12345"
+# The README's access key id and the account its `Authorization: Bearer test` curl lands in.
+START_ACCOUNTS = ("test", token_fingerprint("test"))
 
 _TRAINING_JOBS = [
     ("demo-mnist-succeeded", "succeed@5", -600),
@@ -23,6 +28,8 @@ _TRAINING_JOBS = [
 
 def install_demo(emulator: Emulator) -> None:
     emulator.world.on_new_account = lambda account: _seed(emulator, account)
+    emulator.world.start_accounts = START_ACCOUNTS
+    emulator.world.open_start_accounts()
 
 
 def _call(ctx: Context, product: str, action: str, params: dict):
@@ -36,9 +43,7 @@ def _call(ctx: Context, product: str, action: str, params: dict):
 
 
 def _context(emulator: Emulator, account: AccountState, offset: float) -> Context:
-    return Context(account=account, clock=_Shifted(emulator.clock, offset), ids=emulator.ids, request_id="demo",
-                   account_id=account.account_id, region=emulator.settings.region,
-                   user_id=user_id_for(account.account_id), check_workspace=lambda ws: None)
+    return operator_context(emulator, account, request_id="demo", clock=_Shifted(emulator.clock, offset))
 
 
 _DLC_SPEC = {"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge",

@@ -13,6 +13,7 @@ from fakepai.ids import IdFactory
 from fakepai.state import snapshot
 from fakepai.state.journal import Journal
 from fakepai.state.store import World
+from fakepai.usage import UsageMeter
 from fakepai.wire.auth import Authenticator, Credentials
 from fakepai.wire.faults import FaultInjector
 from fakepai.wire.requestlog import RequestLog, print_access_line
@@ -73,6 +74,7 @@ class Emulator:
         self.faults = FaultInjector(seed=self.settings.seed, catalog=self.catalog)
         access_log = print_access_line if LOG_LEVELS.index(self.settings.log_level) <= LOG_LEVELS.index("info") else None
         self.requests = RequestLog(self.settings.request_log_size, on_add=access_log)
+        self.usage = UsageMeter()
         if self.settings.demo:                  # before the state is loaded: replayed accounts are filled too
             from fakepai.demo import install_demo
             install_demo(self)
@@ -93,7 +95,9 @@ class Emulator:
         self.throttler.reset()
         self.faults.clear()
         self.requests.clear()
+        self.usage.clear()
         self.clock.set(now=time.time(), speed=self.settings.speed)
+        self.world.open_start_accounts()      # after the clock: their resources start at the new now
 
     def reset_state(self, seed: int | str) -> None:
         """What a reset does to the state the journal keeps: no accounts, the id sequence from its start."""

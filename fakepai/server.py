@@ -154,6 +154,12 @@ class FakePAI:
         return self._on_loop(self.emulator.requests.query, action=action, status=status, limit=limit,
                              product=product, error_code=error_code)
 
+    def usage(self, month: str | None = None, account: str | None = None) -> dict:
+        """What PAI would bill for the requests served so far (as `GET /_fakepai/usage`): per
+        account, product and operation in a month of the virtual clock (the current one by
+        default), with the free quota and the estimated cost (fakepai/usage.py)."""
+        return self._on_loop(lambda: self.emulator.usage.report(self.emulator.clock.now(), month=month, account=account))
+
     def http(self, *, bearer: str | None = None, **kwargs) -> httpx.Client:
         """A plain HTTP client for the seed's gateway URL form (`/api/{Product}/{Version}/{Action}`).
 

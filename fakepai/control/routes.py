@@ -3,6 +3,7 @@ guards it: forgery, admin token), JSON in and out."""
 from __future__ import annotations
 
 import json
+import re
 
 import orjson
 from starlette.requests import Request
@@ -11,7 +12,7 @@ from starlette.routing import Route
 
 from fakepai import jsontext
 from fakepai.clock import parse_iso
-from fakepai.control.dashboard import dashboard
+from fakepai.control import console
 from fakepai.emulator import Emulator
 from fakepai.ids import request_id
 from fakepai.sim import outcomes
@@ -109,7 +110,7 @@ async def requests_log(request: Request) -> Response:
     if limit is not None and limit < 1:
         return _bad("limit must be at least 1")
     records = emu.requests.query(action=q.get("action"), status=status, limit=limit,
-                                 product=q.get("product"), error_code=q.get("code"))
+                                 product=q.get("product"), error_code=q.get("code"), account=q.get("account"))
     return _json({"size": emu.requests.size, "requests": records})
 
 
@@ -139,6 +140,16 @@ async def fault_by_id(request: Request) -> Response:
     if request.method == "DELETE":
         emu.faults.remove(fault_id)
     return _json(fault.to_dict())
+
+
+async def usage(request: Request) -> Response:
+    """The bill so far: requests per account, product and operation in a month of the virtual
+    clock (`?month=YYYY-MM`, the current one by default; `?account=`), priced (fakepai/usage.py)."""
+    emu = _emu(request)
+    month = request.query_params.get("month")
+    if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        return _bad("month must be YYYY-MM")
+    return _json(emu.usage.report(emu.clock.now(), month=month, account=request.query_params.get("account")))
 
 
 async def coverage(request: Request) -> Response:
@@ -172,7 +183,12 @@ async def tensorboard_app(request: Request) -> Response:
 
 # Mounted under /_fakepai (one prefix check keeps the PAI routes' dispatch cheap).
 routes = [
-    Route("/", dashboard, methods=["GET"]),
+    Route("/", console.page, methods=["GET"]),
+    Route("/static/{name}", console.static, methods=["GET"]),
+    Route("/console/overview", console.overview, methods=["GET"]),
+    Route("/console/call/{account}/{product}/{action}", console.call, methods=["GET"]),
+    Route("/console/plan/{account}/{job_id}", console.plan, methods=["GET"]),
+    Route("/usage", usage, methods=["GET"]),
     Route("/health", health, methods=["GET"]),
     Route("/reset", reset, methods=["POST"]),
     Route("/snapshot", snapshot, methods=["POST"]),

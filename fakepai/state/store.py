@@ -41,6 +41,11 @@ class World:
         self.accounts: dict[str, AccountState] = {}
         self.on_new_account = on_new_account
         self.garbage = Garbage()
+        self.start_accounts: tuple[str, ...] = ()      # opened at start and after each reset (--demo)
+
+    def open_start_accounts(self) -> None:
+        for account_id in self.start_accounts:
+            self.account(account_id)
 
     def account(self, account_id: str) -> AccountState:
         state = self.accounts.get(account_id)

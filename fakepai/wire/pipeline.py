@@ -147,6 +147,7 @@ async def _respond(emulator: Emulator, scope, receive) -> Response:
         method=raw.method, path=scope["path"], status=response.status_code, error_code=code,
         latency_ms=round((time.perf_counter() - started) * 1000, 3), form=form,
     ))
+    emulator.usage.record(principal and principal.account_id, op and op.product, op and op.action, emulator.clock.now())
     return response
 
 

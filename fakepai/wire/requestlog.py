@@ -79,11 +79,12 @@ class RequestLog:
         return len(self._records)
 
     def query(self, action: str | None = None, status: int | str | None = None, limit: int | None = None,
-              product: str | None = None, error_code: str | None = None) -> list[dict]:
+              product: str | None = None, error_code: str | None = None, account: str | None = None) -> list[dict]:
         """Matching records, oldest first; `limit` keeps the most recent ones."""
         out = [asdict(r) for r in self._records
                if (action is None or r.action == action)
                and (product is None or (r.product or "").lower() == product.lower())
                and (error_code is None or r.error_code == error_code)
+               and (account is None or r.account == account)
                and status_matches(r.status, status)]
         return out[-limit:] if limit else out

@@ -1,0 +1,80 @@
+"""Usage and cost: PAI's per-request billing, metered on the virtual clock.
+
+The seed document's "Pricing & Billing" section is the source of every figure here [DOC seed]:
+  * each API call counts as one request, failed requests included;
+  * a monthly free quota of 1,000 requests "for most APIs", resetting monthly;
+  * 0.001 per request beyond it (the `standard` and `default` tiers name the same price).
+Our reading of it [INFERRED]: the quota applies to each operation of each account in each
+calendar month (UTC) of the virtual clock, to every operation alike (the seed names none that are
+exempt); the currency is not named, we label it CNY (cn-* regions bill in yuan).
+
+`UsageMeter` counts what the emulator served (GET /_fakepai/usage, `FakePAI.usage()`, the
+console's Usage view); `estimate` prices any counts, e.g. the contract kit's live requests.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+
+FREE_REQUESTS_PER_MONTH = 1000
+PRICE_PER_REQUEST = 0.001
+CURRENCY = "CNY"
+
+
+def month_of(ts: float) -> str:
+    """The billing month ("2026-12") of an epoch time, in UTC."""
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m")
+
+
+def estimate(counts: dict[tuple[str, str], int]) -> dict:
+    """Price one account-month's requests: {(product, action): count} -> operations with their
+    free and billable requests and cost, and the totals."""
+    operations = []
+    for (product, action), count in sorted(counts.items()):
+        billable = max(0, count - FREE_REQUESTS_PER_MONTH)
+        operations.append({"product": product, "action": action, "requests": count,
+                           "freeRequests": count - billable, "billableRequests": billable,
+                           "cost": round(billable * PRICE_PER_REQUEST, 6)})
+    return {"requests": sum(o["requests"] for o in operations),
+            "billableRequests": sum(o["billableRequests"] for o in operations),
+            "cost": round(sum(o["cost"] for o in operations), 6),
+            "operations": operations}
+
+
+def pricing() -> dict:
+    return {"freeRequestsPerMonth": FREE_REQUESTS_PER_MONTH, "pricePerRequest": PRICE_PER_REQUEST,
+            "currency": CURRENCY, "quotaScope": "per account, operation and month"}
+
+
+class UsageMeter:
+    """Requests per (month, account, product, action). Bounded by what was served: one counter
+    per distinct key, and a key exists only for a request that reached an operation."""
+
+    def __init__(self):
+        self._counts: Counter[tuple[str, str, str, str]] = Counter()
+
+    def record(self, account: str | None, product: str | None, action: str | None, now: float) -> None:
+        """One request of `account` to an operation (None when the request named no operation or
+        no caller could be identified: nobody would be billed for it)."""
+        if account and product and action:
+            self._counts[(month_of(now), account, product, action)] += 1
+
+    def clear(self) -> None:
+        self._counts.clear()
+
+    def months(self) -> list[str]:
+        return sorted({key[0] for key in self._counts})
+
+    def report(self, now: float, month: str | None = None, account: str | None = None) -> dict:
+        """The bill of `month` (the virtual clock's current one by default), per account."""
+        month = month or month_of(now)
+        per_account: dict[str, dict[tuple[str, str], int]] = {}
+        for (m, acct, product, action), count in self._counts.items():
+            if m == month and (account is None or acct == account):
+                per_account.setdefault(acct, {})[(product, action)] = count
+        accounts = [{"account": acct, **estimate(counts)} for acct, counts in sorted(per_account.items())]
+        return {"month": month, "months": self.months(), "pricing": pricing(),
+                "requests": sum(a["requests"] for a in accounts),
+                "billableRequests": sum(a["billableRequests"] for a in accounts),
+                "cost": round(sum(a["cost"] for a in accounts), 6),
+                "accounts": accounts}

@@ -1,0 +1,209 @@
+"""The web console as a person sees it: `fakepai serve --demo` in a subprocess, the page in headless
+Chromium (tests/console_browser.py), the official SDKs calling the same server meanwhile.
+
+One server and one browser for the module; each test starts from a reset (the demo accounts come
+back with it) and a fresh page.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from alibabacloud_tea_openapi.models import Config
+from playwright.sync_api import expect, sync_playwright
+
+from fakepai.server import free_port
+from tests.console_browser import launch
+from tests.helpers import sdk_error
+
+DEMO_KEY = "test"          # the README's access key id: its account holds the demo from the start
+WAIT_MS = 15_000           # polling is every 1.5 s; a loaded 2-core machine may need several
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "fakepai", "serve", "--demo", "--port", str(port), "--rate-limit", "off"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{url}/_fakepai/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert proc.poll() is None, proc.stdout.read().decode()
+        assert time.monotonic() < deadline, "fakepai serve did not start"
+        time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(server, browser):
+    httpx.post(f"{server}/_fakepai/reset", json={}).raise_for_status()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def _client(module, server: str):
+    endpoint = server.removeprefix("http://")
+    return module.Client(Config(access_key_id=DEMO_KEY, access_key_secret="secret", endpoint=endpoint,
+                                protocol="http", region_id="cn-hangzhou"))
+
+
+def _paistudio(server):
+    from alibabacloud_paistudio20220112 import client
+    return _client(client, server)
+
+
+def _create_training_job(server, name: str, outcome: str) -> str:
+    from alibabacloud_paistudio20220112 import models as m
+    return _paistudio(server).create_training_job(m.CreateTrainingJobRequest(
+        training_job_name=name, workspace_id="12345", algorithm_name="pytorch_ddp", algorithm_provider="pai",
+        compute_resource=m.CreateTrainingJobRequestComputeResource(ecs_spec="ecs.gn7i-c8g1.2xlarge", ecs_count=1),
+        labels=[m.CreateTrainingJobRequestLabels(key="fakepai.outcome", value=outcome)],
+    )).body.training_job_id
+
+
+def _row(page, section: str, name: str):
+    return page.locator(f"#t-{section} tr.job-row", has=page.get_by_role("link", name=name, exact=True))
+
+
+def test_demo_jobs_and_statuses_are_on_the_page_at_start(page, server):
+    page.goto(f"{server}/_fakepai/")
+    expect(page.locator("#accounts .account.selected .id")).to_have_text(DEMO_KEY, timeout=WAIT_MS)
+    expect(_row(page, "trainingJobs", "demo-mnist-succeeded").locator(".status")).to_have_text("Succeed", timeout=WAIT_MS)
+    expect(_row(page, "trainingJobs", "demo-resnet-failed").locator(".status")).to_have_text("Failed")
+    expect(_row(page, "trainingJobs", "demo-resnet-failed").locator(".status")).to_have_class("status st-failed")
+    expect(_row(page, "dlcJobs", "demo-dlc-finished").locator(".status")).to_have_text("Succeeded")
+    expect(_row(page, "dlcJobs", "demo-dlc-restarting").locator("td").nth(5)).to_have_text("1/10")
+    expect(_row(page, "pluginJobs", "demo-user-recall").locator(".status")).to_have_text("Succeeded")
+    expect(page.locator("#t-campaigns")).to_contain_text("demo-campaign")
+    expect(page.locator("#t-jobTemplates")).to_contain_text("demo-pytorch-template")
+    expect(page.locator("#t-tensorboards")).to_contain_text("demo-tensorboard")
+    # Filters: product and status narrow what is shown.
+    page.select_option("#f-product", "pai-dlc")
+    expect(page.locator("#t-trainingJobs")).to_be_hidden(timeout=WAIT_MS)
+    page.fill("#f-status", "Succeeded")
+    expect(page.locator("#t-dlcJobs tr.job-row")).to_have_count(1, timeout=WAIT_MS)
+    expect(page.locator("#t-dlcJobs")).to_contain_text("demo-dlc-finished")
+
+
+def test_a_created_job_appears_with_its_status_and_its_page_shows_logs_and_a_plot(page, server):
+    page.goto(f"{server}/_fakepai/")
+    expect(page.locator("#t-trainingJobs tr.job-row")).to_have_count(3, timeout=WAIT_MS)
+    job_id = _create_training_job(server, "browser-made-job", "succeed@3600")
+    row = _row(page, "trainingJobs", "browser-made-job")
+    expect(row.locator(".status")).to_have_text("Creating", timeout=WAIT_MS)
+    expect(row).to_contain_text(job_id)
+    httpx.post(f"{server}/_fakepai/clock/advance", json={"seconds": 300}).raise_for_status()
+    expect(row.locator(".status")).to_have_text("Running", timeout=WAIT_MS)
+    row.get_by_role("link", name="browser-made-job").click()
+    expect(page.locator("#job-status")).to_have_text("Running", timeout=WAIT_MS)
+    expect(page.locator("#log-lines")).to_contain_text("loss=", timeout=WAIT_MS)
+    loss = page.locator('#metric-charts path.series[data-series="loss"]')
+    expect(loss).to_have_count(1, timeout=WAIT_MS)
+    assert loss.get_attribute("d").count("L") > 50          # a curve of many points, not a dot
+    expect(page.locator("#timeline g.phase[data-status='Running'][data-reached='true']")).to_have_count(1)
+    expect(page.locator("#timeline g.phase[data-status='Succeed'][data-reached='false']")).to_have_count(1)
+    expect(page.locator("#raw")).to_contain_text(f'"TrainingJobId": "{job_id}"')
+
+
+def test_clock_controls_move_a_status_on_screen(page, server):
+    job_id = _create_training_job(server, "clocked-job", "succeed@60")
+    page.goto(f"{server}/_fakepai/#/job/{DEMO_KEY}/PaiStudio/{job_id}")
+    expect(page.locator("#job-status")).to_have_text("Creating", timeout=WAIT_MS)
+    page.click("#btn-freeze")
+    expect(page.locator("#clock-speed")).to_have_text("0 (frozen)", timeout=WAIT_MS)
+    assert httpx.get(f"{server}/_fakepai/clock").json()["speed"] == 0
+    page.fill("#advance-seconds", "600")
+    page.click("#btn-advance")
+    expect(page.locator("#job-status")).to_have_text("Succeed", timeout=WAIT_MS)
+    page.click("#btn-freeze")                                # now labelled Resume
+    expect(page.locator("#clock-speed")).to_have_text("1×", timeout=WAIT_MS)
+
+
+def test_scripting_an_outcome_from_the_job_page(page, server):
+    job_id = _create_training_job(server, "doomed-job", "succeed@3600")
+    page.goto(f"{server}/_fakepai/#/job/{DEMO_KEY}/PaiStudio/{job_id}")
+    expect(page.locator("#job-status")).to_have_text("Creating", timeout=WAIT_MS)
+    page.select_option("#o-result", "fail")
+    page.fill("#o-phase", "Creating")
+    page.click("#btn-outcome")
+    expect(page.locator("#outcome-text")).to_contain_text("scripted: fail in Creating", timeout=WAIT_MS)
+    expect(page.locator("#job-status")).to_have_text("CreateFailed", timeout=WAIT_MS)   # [SDK] a failure while creating
+
+
+def test_a_fault_injected_from_the_page_fires_on_the_next_sdk_call(page, server):
+    job_id = _create_training_job(server, "faulted-job", "succeed@3600")
+    page.goto(f"{server}/_fakepai/#/faults")
+    page.fill("#fa-action", "GetTrainingJob")
+    page.fill("#fa-status", "503")
+    page.fill("#fa-code", "ServiceUnavailable")
+    page.fill("#fa-times", "1")
+    page.click("#btn-add-fault")
+    row = page.locator("#faults tr.fault-row")
+    expect(row).to_have_count(1, timeout=WAIT_MS)
+    expect(row.locator(".fired")).to_have_text("0")
+    error = sdk_error(lambda: _paistudio(server).get_training_job(job_id))
+    assert error.code == "ServiceUnavailable"
+    assert _paistudio(server).get_training_job(job_id).body.training_job_id == job_id    # times=1: spent
+    expect(row.locator(".fired")).to_have_text("1", timeout=WAIT_MS)
+    page.click("#btn-clear-faults")
+    expect(page.locator("#faults")).to_contain_text("No faults injected.", timeout=WAIT_MS)
+
+
+def test_requests_view_filters_and_shows_a_detail_without_credentials(page, server):
+    job_id = _create_training_job(server, "logged-job", "succeed@3600")
+    sdk_error(lambda: _paistudio(server).get_training_job("trainnosuchjob"))
+    page.goto(f"{server}/_fakepai/#/requests")
+    expect(page.locator("#requests tr.rq-row")).to_have_count(2, timeout=WAIT_MS)
+    page.select_option("#rq-status", "4xx")
+    expect(page.locator("#requests tr.rq-row")).to_have_count(1, timeout=WAIT_MS)
+    page.locator("#requests tr.rq-row").click()
+    detail = page.locator("#rq-detail")
+    expect(detail).to_contain_text("NotFound.TrainingJob")
+    expect(detail).to_contain_text(DEMO_KEY)
+    assert "secret" not in detail.inner_text().lower() and "authorization" not in detail.inner_text().lower()
+    assert job_id
+
+
+def test_usage_view_shows_requests_and_the_estimated_bill(page, server):
+    _create_training_job(server, "metered-job", "succeed@3600")
+    sdk_error(lambda: _paistudio(server).get_training_job("trainnosuchjob"))      # failed ones count too
+    page.goto(f"{server}/_fakepai/#/usage")
+    expect(page.locator("#usage-requests")).to_have_text("2", timeout=WAIT_MS)
+    expect(page.locator("#usage-cost")).to_have_text("0.000 CNY")
+    expect(page.locator("#usage-accounts")).to_contain_text("GetTrainingJob")
+    expect(page.locator("#usage-pricing")).to_contain_text("1000 requests a month")
+
+
+def test_reset_from_the_page_brings_the_demo_back(page, server):
+    _create_training_job(server, "short-lived", "succeed@3600")
+    page.goto(f"{server}/_fakepai/")
+    expect(_row(page, "trainingJobs", "short-lived")).to_have_count(1, timeout=WAIT_MS)
+    page.click("#btn-reset")
+    page.click("#btn-reset")
+    expect(_row(page, "trainingJobs", "short-lived")).to_have_count(0, timeout=WAIT_MS)
+    expect(_row(page, "trainingJobs", "demo-mnist-succeeded")).to_have_count(1, timeout=WAIT_MS)
