@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -157,6 +158,7 @@ class KitClient:
         self.catalog = catalog or default_catalog()
         self.max_requests = max_requests
         self.sent = 0
+        self.billed: Counter[tuple[str, str]] = Counter()   # every request sent, per operation (fakepai.usage prices it)
         self.max_throttle_retries = max_throttle_retries
         self.pacer = Pacer(target.is_live)
         self.observers: list[Callable[[Exchange], None]] = []
@@ -212,6 +214,7 @@ class KitClient:
         self.sent += 1
         op = self.op(product, action)
         url = self.target.base_urls[product] + op.path + ("?" + urlencode(query) if query else "")
+        self.billed[(op.product, op.action)] += 1
         started = time.perf_counter()
         r = self._http.request(op.method, url, headers=headers)
         ex = self._exchange(op, op.path, query, None, {}, r, started)
@@ -249,6 +252,7 @@ class KitClient:
         headers.update({k.lower(): v for k, v in (extra_headers or {}).items()})
         headers = self._authorize(headers, cred, op.method, path, query, body)
         url = base + path + ("?" + urlencode(query) if query else "")
+        self.billed[(op.product, op.action)] += 1
         started = time.perf_counter()
         try:
             r = self._http.request(op.method, url, content=body or None, headers=headers)

@@ -105,6 +105,7 @@ def contract_kit(request: pytest.FixtureRequest):
         collector.leaks = list(kit.resources.leaks)
         collector.requests = kit.client.sent
         collector.answers, collector.throttled = kit.protocol.answers, kit.protocol.throttled
+        collector.billed = dict(kit.client.billed)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -204,3 +205,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     path = config.getoption("--pai-report")
     if path:
         terminalreporter.write_line(f"fakepai contract kit: conformance report written to {path}")
+    if collector.billed:
+        from fakepai.usage import run_summary
+        for line in run_summary(collector.billed):
+            terminalreporter.write_line(f"fakepai contract kit: {line}")

@@ -48,6 +48,7 @@ class ReportCollector:
         self.requests = 0
         self.answers = 0          # answers received, retried ones included
         self.throttled = 0        # of which 429s (each one's headers checked)
+        self.billed: dict[tuple[str, str], int] = {}    # requests per operation, for the cost estimate
 
     def add(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
         if report.when == "setup" and report.passed:

@@ -148,11 +148,12 @@ class FakePAI:
         return self._on_loop(self.emulator.requests.query)
 
     def request_log(self, *, action: str | None = None, status: int | str | None = None,
-                    product: str | None = None, error_code: str | None = None, limit: int | None = None) -> list[dict]:
+                    product: str | None = None, error_code: str | None = None, limit: int | None = None,
+                    account: str | None = None) -> list[dict]:
         """Filtered request log; ValueError for a product or action that does not exist."""
         self.emulator.catalog.check_names(product, action)
         return self._on_loop(self.emulator.requests.query, action=action, status=status, limit=limit,
-                             product=product, error_code=error_code)
+                             product=product, error_code=error_code, account=account)
 
     def usage(self, month: str | None = None, account: str | None = None) -> dict:
         """What PAI would bill for the requests served so far (as `GET /_fakepai/usage`): per

@@ -78,3 +78,16 @@ class UsageMeter:
                 "billableRequests": sum(a["billableRequests"] for a in accounts),
                 "cost": round(sum(a["cost"] for a in accounts), 6),
                 "accounts": accounts}
+
+
+def run_summary(counts: dict[tuple[str, str], int]) -> list[str]:
+    """Lines for the end of a contract-kit run: the requests it sent per operation and what live
+    PAI would bill for them, if the account made no other request that month."""
+    bill = estimate(counts)
+    busiest = sorted(bill["operations"], key=lambda o: (-o["requests"], o["action"]))
+    listed = ", ".join(f"{o['product']} {o['action']} {o['requests']}" for o in busiest[:8])
+    more = f", … {len(busiest) - 8} more operations" if len(busiest) > 8 else ""
+    return [f"requests sent: {bill['requests']} ({listed}{more})",
+            f"estimated cost: {bill['cost']:.3f} {CURRENCY} ({bill['billableRequests']} billable; "
+            f"{FREE_REQUESTS_PER_MONTH} free requests per operation a month, then {PRICE_PER_REQUEST} {CURRENCY} each, "
+            f"failed ones included; assuming no other use this month)"]

@@ -99,6 +99,8 @@ def test_wheel_ships_the_schemas_as_a_package_and_the_kit(installed):
     expected = {f"fakepai/schemas/{p.relative_to(ROOT / 'schemas')}" for p in (ROOT / "schemas").rglob("*.json")}
     assert expected and expected == schemas
     assert {"fakepai/schemas/__init__.py", "contract_tests/__init__.py", "contract_tests/front_door.py"} <= names
+    assert {"fakepai/control/static/index.html", "fakepai/control/static/console.js",
+            "fakepai/control/static/console.css"} <= names          # the web console
     entry_points = zipfile.ZipFile(installed.wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "fakepai = fakepai.pytest_plugin" in entry_points and "fakepai = fakepai.cli:main" in entry_points
     metadata = zipfile.ZipFile(installed.wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
