@@ -43,7 +43,7 @@ def estimate(counts: dict[tuple[str, str], int]) -> dict:
 
 def pricing() -> dict:
     return {"freeRequestsPerMonth": FREE_REQUESTS_PER_MONTH, "pricePerRequest": PRICE_PER_REQUEST,
-            "currency": CURRENCY, "quotaScope": "per account, operation and month"}
+            "currency": CURRENCY, "quotaScope": "per account and operation"}
 
 
 class UsageMeter:

@@ -7,6 +7,7 @@ back with it) and a fresh page.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -100,7 +101,8 @@ def test_demo_jobs_and_statuses_are_on_the_page_at_start(page, server):
     expect(_row(page, "dlcJobs", "demo-dlc-restarting").locator("td").nth(5)).to_have_text("1/10")
     expect(_row(page, "pluginJobs", "demo-user-recall").locator(".status")).to_have_text("Succeeded")
     expect(page.locator("#t-campaigns")).to_contain_text("demo-campaign")
-    expect(page.locator("#t-jobTemplates")).to_contain_text("demo-pytorch-template")
+    expect(page.locator("#t-jobTemplates tbody tr").first.locator("td")).to_have_text(
+        ["demo-pytorch-template", re.compile(r"^tpl"), "1", "1", re.compile(r"Z$")])      # name, id, default, versions
     expect(page.locator("#t-tensorboards")).to_contain_text("demo-tensorboard")
     # Filters: product and status narrow what is shown.
     page.select_option("#f-product", "pai-dlc")
@@ -128,6 +130,30 @@ def test_a_created_job_appears_with_its_status_and_its_page_shows_logs_and_a_plo
     expect(page.locator("#timeline g.phase[data-status='Running'][data-reached='true']")).to_have_count(1)
     expect(page.locator("#timeline g.phase[data-status='Succeed'][data-reached='false']")).to_have_count(1)
     expect(page.locator("#raw")).to_contain_text(f'"TrainingJobId": "{job_id}"')
+    # Paging back through the log stops following the tail.
+    where = page.locator("#log-where")
+    expect(where).to_contain_text(re.compile(r"page (\d+) of \1 "))
+    last = int(where.inner_text().split()[1])
+    page.click("#log-older")
+    expect(where).to_contain_text(f"page {last - 1} of ", timeout=WAIT_MS)
+    expect(page.locator("#log-follow")).not_to_be_checked()
+
+
+def test_a_dlc_job_page_shows_pods_lives_restarts_and_sanity_checks(page, server):
+    httpx.post(f"{server}/_fakepai/clock/advance", json={"seconds": 600}).raise_for_status()
+    page.goto(f"{server}/_fakepai/")
+    _row(page, "dlcJobs", "demo-dlc-restarting").get_by_role("link").click()
+    expect(page.locator("#pods")).to_contain_text("earlier life", timeout=WAIT_MS)
+    expect(page.locator("#timeline g.phase[data-status='Restarting']")).to_have_count(2)
+    expect(page.locator("#events")).to_contain_text("restarting (1 time(s))")
+    expect(page.locator("#log-lines")).to_contain_text("loss=", timeout=WAIT_MS)
+    expect(page.locator('#metric-charts path.series[data-series$="worker-0"]')).to_have_count(1, timeout=WAIT_MS)
+    page.select_option("#metric-type", "MemoryUsage")
+    expect(page.locator("#metric-type")).to_have_value("MemoryUsage", timeout=WAIT_MS)
+    expect(page.locator('#metric-charts path.series[data-series$="worker-1"]')).to_have_count(1, timeout=WAIT_MS)
+    page.go_back()
+    _row(page, "dlcJobs", "demo-dlc-running").get_by_role("link").click()
+    expect(page.locator("#outputs")).to_contain_text("DeviceCheck", timeout=WAIT_MS)
 
 
 def test_clock_controls_move_a_status_on_screen(page, server):

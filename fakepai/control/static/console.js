@@ -34,8 +34,9 @@ async function getJSON(url) {
 
 // A control-plane call (POST/PUT/DELETE): JSON body, same origin.
 async function send(method, url, body) {
+  // Always a JSON body (even `{}` for a DELETE): the control plane's CSRF rule takes JSON only.
   const r = await fetch(url, {method, headers: headers(true), credentials: "same-origin",
-                              body: body === undefined ? undefined : JSON.stringify(body)});
+                              body: JSON.stringify(body === undefined ? {} : body)});
   const data = await r.json().catch(() => null);
   if (!r.ok) throw new Error((data && (data.error || data.Message)) || `${r.status} ${method} ${url}`);
   return data;
@@ -213,7 +214,7 @@ const TABLES = [
      const created = toMs(j.GmtCreateTime);
      const last = (j.StatusTransitions || []).slice(-1)[0];
      const end = TERMINAL.test(j.Status) && last ? toMs(last.StartTime) : ui.now;
-     return {id: j.TrainingJobId, name: j.TrainingJobName, status: j.Status, created, duration: end - created, restarts: "0"};
+     return {id: j.TrainingJobId, name: j.TrainingJobName, status: j.Status, created, duration: end - created, restarts: "—"};
    }},
   {key: "dlcJobs", title: "DLC jobs", product: "pai-dlc", job: true,
    load: (a, ws, f, page) => op(a, "pai-dlc", "ListJobs", {WorkspaceId: ws, PageNumber: page, PageSize: PAGE_SIZE,
@@ -235,7 +236,9 @@ const TABLES = [
    cells: c => [esc(c.Name), `<span class="mono">${esc(c.Id)}</span>`, esc(c.Remark), esc(c.CreatedTime)]},
   {key: "jobTemplates", title: "DLC job templates", product: "pai-dlc",
    load: (a, ws, f, page) => op(a, "pai-dlc", "ListJobTemplates", {WorkspaceId: ws, PageNumber: page, PageSize: PAGE_SIZE,
-     TemplateName: f.name}).then(r => ({total: r.TotalCount, items: r.JobTemplates || []})),
+     TemplateName: f.name}).then(async r => ({total: r.TotalCount, items: await Promise.all((r.JobTemplates || []).map(t =>
+       // The list shows no versions; GetJobTemplate does.
+       op(a, "pai-dlc", "GetJobTemplate", {TemplateId: t.TemplateId}).then(full => ({...t, Versions: full.Versions}), () => t)))})),
    columns: ["Name", "Id", "Default version", "Versions", "Modified"],
    cells: t => [esc(t.TemplateName), `<span class="mono">${esc(t.TemplateId)}</span>`, esc(t.DefaultVersion),
                 esc((t.Versions || []).map(v => v.Version).join(", ") || t.DefaultVersion), esc(t.GmtModifyTime)]},
@@ -731,7 +734,7 @@ async function refreshOutputs(p, job) {
     const r = await op(p.account, "pai-dlc", "ListJobSanityCheckResults", {JobId: p.jobId});
     html += `<h3>Sanity checks</h3>` + table(["#", "Phase", "Status", "Message", "Started", "Finished"],
       (r.SanityCheckResults || []).flatMap(round => (Array.isArray(round) ? round : [round])).map(s =>
-        [esc(s.SanityCheckNumber), esc(s.SanityCheckPhase || s.Phase), badge(s.Status || "—"), esc(s.Message), esc(s.GmtStartTime), esc(s.GmtEndTime)]));
+        [esc(s.CheckNumber), esc(s.Phase), badge(s.Status || "—"), esc(s.Message), esc(s.StartedAt), esc(s.FinishedAt)]));
     html += `<h3>Output models</h3><div class="empty">DLC jobs write to their data sources; no model registry entry.</div>`;
   } else {
     html += `<h3>Output model</h3><div>${job.HasModelInfo ? "A model is ready (HasModelInfo)." : "No model yet."}</div>`;
