@@ -257,8 +257,8 @@ const TABLES = [
   {key: "pluginAlgorithms", title: "PaiPlugin algorithms", product: "PaiPlugin", noWorkspace: true,
    load: (a, ws, f, page) => op(a, "PaiPlugin", "ListAlgorithms", {PageNumber: page, PageSize: PAGE_SIZE, Name: f.name})
      .then(r => ({total: r.TotalCount, items: r.Algorithms || []})),
-   columns: ["Name", "Id", "Description"],
-   cells: a => [esc(a.Name), `<span class="mono">${esc(a.Id)}</span>`, esc(a.Description)]},
+   columns: ["Name", "Id"],
+   cells: a => [esc(a.Name), `<span class="mono">${esc(a.Id)}</span>`]},
 ];
 
 function pluginStatusCode(text) {
@@ -415,7 +415,8 @@ function lineChart(series, {height = 200, unit = ""} = {}) {
   }
   for (let i = 0; i <= 4; i++) {
     const x = x0 + (x1 - x0) * i / 4;
-    svg += `<text x="${X(x)}" y="${H - 8}" font-size="11" text-anchor="middle" fill="#6b7385">${fmtTime(x)}</text>`;
+    const anchor = i === 0 ? "start" : i === 4 ? "end" : "middle";
+    svg += `<text x="${X(x)}" y="${H - 8}" font-size="11" text-anchor="${anchor}" fill="#6b7385">${fmtTime(x)}</text>`;
   }
   svg += `<line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" stroke="#b8c0cf"/><line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" stroke="#b8c0cf"/>`;
   series.forEach((s, i) => {
@@ -630,6 +631,7 @@ async function refreshLogs(p, job) {
     // The tail page may hold a few lines only: show the page before it too.
     if (p.logPage > 1 && lines.length < LOG_PAGE / 2) lines = [...((await fetchPage(p.logPage - 1)).Logs || []), ...lines];
     setText("#log-lines", lines.join("\n") || "(no lines yet)");
+    if (p.follow) { const pre = $("#log-lines"); pre.scrollTop = pre.scrollHeight; }
     setText("#log-where", `page ${p.logPage} of ${pages} · ${total} lines`);
   } else if (p.product === "pai-dlc") {
     const [podId, podUid] = p.target.split("|");
@@ -642,6 +644,7 @@ async function refreshLogs(p, job) {
     const r = await op(p.account, "pai-dlc", "GetPodLogs", {JobId: p.jobId, PodId: podId, PodUid: podUid,
       StartTime: iso(start), EndTime: iso(end), MaxLines: 1000});
     setText("#log-lines", (r.Logs || []).join("\n") || "(no lines in these ten minutes)");
+    if (p.follow) { const pre = $("#log-lines"); pre.scrollTop = pre.scrollHeight; }
     setText("#log-where", `${iso(start)} – ${iso(end)}`);
   } else {
     setText("#log-lines", job.History || "(no history yet)");
