@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timezone
+from functools import lru_cache
 
 FREE_REQUESTS_PER_MONTH = 1000
 PRICE_PER_REQUEST = 0.001
@@ -23,7 +24,13 @@ CURRENCY = "CNY"
 
 def month_of(ts: float) -> str:
     """The billing month ("2026-12") of an epoch time, in UTC."""
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m")
+    return _month_of_day(int(ts // 86400))
+
+
+@lru_cache(maxsize=64)
+def _month_of_day(day: int) -> str:
+    """Months begin at midnight UTC: one formatting per day, not per request."""
+    return datetime.fromtimestamp(day * 86400, tz=timezone.utc).strftime("%Y-%m")
 
 
 def estimate(counts: dict[tuple[str, str], int]) -> dict:
