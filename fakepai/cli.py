@@ -129,7 +129,7 @@ def _announce(args, endpoint: str) -> None:
     print(f"  curl -H 'Authorization: Bearer test' 'http://{endpoint}/api/PaiStudio/2022-01-12/ListTrainingJobs?PageSize=10'")
     if args.demo:
         print("Demo workspace: WorkspaceId=12345 (see GET /_fakepai/health)")
-    print(f"Control plane: http://{endpoint}/_fakepai/   (health, reset, clock, faults, requests)"
+    print(f"Web console and control plane: http://{endpoint}/_fakepai/   (health, reset, clock, faults, requests, usage)"
           + ("; admin token required (header x-fakepai-admin-token, or open it once with ?token=<token>)"
              if args.admin_token else ""))
     if args.state_file:

@@ -156,6 +156,17 @@ def test_a_dlc_job_page_shows_pods_lives_restarts_and_sanity_checks(page, server
     expect(page.locator("#outputs")).to_contain_text("DeviceCheck", timeout=WAIT_MS)
 
 
+def test_a_paiplugin_job_page_shows_its_history_and_plan(page, server):
+    page.goto(f"{server}/_fakepai/")
+    _row(page, "pluginJobs", "demo-user-recall").get_by_role("link").click()
+    expect(page.locator("#job-status")).to_have_text("Succeeded", timeout=WAIT_MS)
+    expect(page.locator("#log-lines")).to_contain_text("Training job queued.")
+    expect(page.locator("#timeline g.phase")).to_have_count(4)
+    assert [g.get_attribute("data-status") for g in page.locator("#timeline g.phase").all()] == [
+        "Queued", "Submitted", "Running", "Succeeded"]
+    expect(page.locator("#raw")).to_contain_text('"ErrorCode": 0')           # PaiPlugin's envelope, as the API sends it
+
+
 def test_clock_controls_move_a_status_on_screen(page, server):
     job_id = _create_training_job(server, "clocked-job", "succeed@60")
     page.goto(f"{server}/_fakepai/#/job/{DEMO_KEY}/PaiStudio/{job_id}")

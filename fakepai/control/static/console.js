@@ -540,6 +540,8 @@ async function refreshJob() {
   setHTML("#job-status-wrap", badge(kind.status(raw), "job-status"));
   setText("#raw", JSON.stringify(raw, null, 2));
   if (plan) {
+    // PaiPlugin's statuses are numbers in the API (and its plan): name them as the list does.
+    if (p.product === "PaiPlugin") plan.phases.forEach(ph => { ph.status = pluginStatus(ph.status); });
     setHTML("#timeline", timelineChart(plan));
     const o = plan.outcome;
     setText("#outcome-text", o ? `scripted: ${o.result}${o.phase ? ` in ${o.phase}` : ""}${o.after != null ? ` after ${o.after}s` : ""}` +
