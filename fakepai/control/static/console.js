@@ -485,7 +485,7 @@ async function renderJob(main, account, product, jobId) {
         in phase <input id="o-phase" placeholder="Running" size="10">
         reason code <input id="o-reason" placeholder="optional" size="14">
         <button type="button" id="btn-outcome">Apply</button></div></section>
-    <div class="grid2">
+    <div class="grid-details">
       <section class="card"><h2>Details</h2><dl class="kv" id="details"></dl></section>
       <section class="card"><h2 id="pods-title">Pods and their lives</h2><div id="pods"></div></section>
     </div>
