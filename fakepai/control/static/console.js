@@ -127,7 +127,7 @@ const STATUS_COLOURS = {"st-running": "#2f6fde", "st-succeeded": "#1f9d55", "st-
 const ui = {
   now: Date.now(), speed: 1, overview: null, account: null, workspace: "", product: "all",
   status: "", name: "", pages: {}, jobPage: null, requestFilters: {}, selectedRequest: null,
-  usageMonth: "", lastSpeed: 1, refreshing: false,
+  usageMonth: "", lastSpeed: 1, refreshing: false, refreshAgain: false,
 };
 
 function route() {
@@ -154,8 +154,10 @@ async function render() {
 // Each view registers what to redo on every poll; the DOM is patched in place (no flicker).
 let viewRefresh = async () => {};
 
+// One refresh at a time; a refresh asked for meanwhile (a control clicked, a view opened) runs
+// right after the current one instead of waiting for the next poll.
 async function refresh() {
-  if (ui.refreshing) return;
+  if (ui.refreshing) { ui.refreshAgain = true; return; }
   ui.refreshing = true;
   try {
     await refreshClock();
@@ -164,6 +166,7 @@ async function refresh() {
     console.warn(e);
   } finally {
     ui.refreshing = false;
+    if (ui.refreshAgain) { ui.refreshAgain = false; setTimeout(refresh, 0); }
   }
 }
 
@@ -263,7 +266,8 @@ const TABLES = [
 
 function pluginStatusCode(text) {
   if (!text) return undefined;
-  const hit = Object.entries(PLUGIN_STATUS).find(([, name]) => name.toLowerCase() === text.toLowerCase());
+  // "Succeed" (PaiStudio's spelling) finds "Succeeded": one status filter serves every product.
+  const hit = Object.entries(PLUGIN_STATUS).find(([, name]) => name.toLowerCase().startsWith(text.toLowerCase()));
   return hit ? hit[0] : text;
 }
 
