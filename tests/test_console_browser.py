@@ -6,6 +6,7 @@ back with it) and a fresh page.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -244,3 +245,22 @@ def test_reset_from_the_page_brings_the_demo_back(page, server):
     page.click("#btn-reset")
     expect(_row(page, "trainingJobs", "short-lived")).to_have_count(0, timeout=WAIT_MS)
     expect(_row(page, "trainingJobs", "demo-mnist-succeeded")).to_have_count(1, timeout=WAIT_MS)
+
+
+def test_controls_send_json_same_origin_with_the_admin_token_the_page_knows(page, server):
+    """The control plane's protection (CSRF: JSON, same origin; an optional admin token): every
+    change the page makes is a same-origin fetch with a JSON body, carrying the token from the
+    `fakepai_admin_token` cookie in `x-fakepai-admin-token`."""
+    page.context.add_cookies([{"name": "fakepai_admin_token", "value": "s3cret token", "url": server}])
+    page.goto(f"{server}/_fakepai/#/faults")
+    expect(page.locator("#faults")).to_contain_text("No faults injected.", timeout=WAIT_MS)
+    with page.expect_request(lambda r: r.method == "PUT" and r.url.endswith("/_fakepai/clock")) as sent:
+        page.click("#btn-freeze")
+    with page.expect_request(lambda r: r.method == "DELETE" and r.url.endswith("/_fakepai/faults")) as cleared:
+        page.click("#btn-clear-faults")
+    for request in (sent.value, cleared.value):
+        headers = request.all_headers()       # with the browser-set ones (Origin, Sec-Fetch-Site)
+        assert headers["content-type"] == "application/json"
+        assert headers["x-fakepai-admin-token"] == "s3cret token"
+        assert headers.get("origin") == server and headers.get("sec-fetch-site") == "same-origin"
+    assert json.loads(sent.value.post_data) == {"speed": 0} and json.loads(cleared.value.post_data) == {}
