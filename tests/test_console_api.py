@@ -158,7 +158,7 @@ def test_page_and_static_files(fakepai):
     assert '<script src="/_fakepai/static/console.js">' in page.text
     script = httpx.get(f"{fakepai.url}/_fakepai/static/console.js")
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
-    assert "x-fakepai-admin-token" in script.text
+    assert "function lineChart" in script.text
     assert httpx.get(f"{fakepai.url}/_fakepai/static/nope.js").status_code == 404
     assert httpx.get(f"{fakepai.url}/_fakepai/static/.hidden.js").status_code == 404
     assert httpx.get(f"{fakepai.url}/_fakepai/static/routes.py").status_code == 404

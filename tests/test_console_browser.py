@@ -18,7 +18,7 @@ import pytest
 from alibabacloud_tea_openapi.models import Config
 from playwright.sync_api import expect, sync_playwright
 
-from fakepai.server import free_port
+from fakepai.server import FakePAI, free_port
 from tests.console_browser import launch
 from tests.helpers import sdk_error
 
@@ -247,20 +247,27 @@ def test_reset_from_the_page_brings_the_demo_back(page, server):
     expect(_row(page, "trainingJobs", "demo-mnist-succeeded")).to_have_count(1, timeout=WAIT_MS)
 
 
-def test_controls_send_json_same_origin_with_the_admin_token_the_page_knows(page, server):
-    """The control plane's protection (CSRF: JSON, same origin; an optional admin token): every
-    change the page makes is a same-origin fetch with a JSON body, carrying the token from the
-    `fakepai_admin_token` cookie in `x-fakepai-admin-token`."""
-    page.context.add_cookies([{"name": "fakepai_admin_token", "value": "s3cret token", "url": server}])
-    page.goto(f"{server}/_fakepai/#/faults")
-    expect(page.locator("#faults")).to_contain_text("No faults injected.", timeout=WAIT_MS)
-    with page.expect_request(lambda r: r.method == "PUT" and r.url.endswith("/_fakepai/clock")) as sent:
-        page.click("#btn-freeze")
-    with page.expect_request(lambda r: r.method == "DELETE" and r.url.endswith("/_fakepai/faults")) as cleared:
-        page.click("#btn-clear-faults")
-    for request in (sent.value, cleared.value):
-        headers = request.all_headers()       # with the browser-set ones (Origin, Sec-Fetch-Site)
-        assert headers["content-type"] == "application/json"
-        assert headers["x-fakepai-admin-token"] == "s3cret token"
-        assert headers.get("origin") == server and headers.get("sec-fetch-site") == "same-origin"
-    assert json.loads(sent.value.post_data) == {"speed": 0} and json.loads(cleared.value.post_data) == {}
+def test_with_an_admin_token_the_console_works_after_one_visit_with_it(browser):
+    """The control plane's protection (fakepai/control/guard.py): with --admin-token, a browser opens
+    /_fakepai/?token=TOKEN once and gets an HttpOnly cookie; the page then reads and steers with
+    same-origin JSON fetches the cookie goes with. Without it, nothing."""
+    token = "s3cret-console-token"
+    with FakePAI(demo=True, admin_token=token) as pai:
+        context = browser.new_context()
+        try:
+            pg = context.new_page()
+            refused = pg.goto(f"{pai.url}/_fakepai/")
+            assert refused.status == 401 and "AdminTokenRequired" in pg.content()
+            pg.goto(f"{pai.url}/_fakepai/?token={token}")
+            assert pg.url == f"{pai.url}/_fakepai/"                      # the token left the address bar
+            expect(_row(pg, "trainingJobs", "demo-mnist-succeeded").locator(".status")).to_have_text("Succeed", timeout=WAIT_MS)
+            with pg.expect_request(lambda r: r.method == "PUT" and r.url.endswith("/_fakepai/clock")) as sent:
+                pg.click("#btn-freeze")
+            expect(pg.locator("#clock-speed")).to_have_text("0 (frozen)", timeout=WAIT_MS)
+            assert pai.emulator.clock.speed == 0
+            headers = sent.value.all_headers()          # with the browser-set ones (Origin, Sec-Fetch-Site, Cookie)
+            assert headers["content-type"] == "application/json" and json.loads(sent.value.post_data) == {"speed": 0}
+            assert headers["origin"] == pai.url and headers["sec-fetch-site"] == "same-origin"
+            assert "fakepai_admin=" in headers["cookie"] and token not in headers["cookie"]
+        finally:
+            context.close()

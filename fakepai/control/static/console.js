@@ -2,7 +2,8 @@
 //
 // Reads: /_fakepai/console/* (operations run in process: the console shows what the API returns)
 // and the control plane's JSON endpoints. Writes: the control plane's endpoints only, as
-// same-origin fetch() calls with JSON bodies, carrying the admin token when the page knows one.
+// same-origin fetch() calls with JSON bodies (the control plane's CSRF rule); the admin token
+// travels as the guard's HttpOnly cookie.
 "use strict";
 
 const POLL_MS = 1500;
@@ -10,24 +11,19 @@ const PAGE_SIZE = 20;
 
 // ------------------------------------------------------------------ talking to the server
 
-function adminToken() {
-  const meta = document.querySelector('meta[name="fakepai-admin-token"]');
-  if (meta && meta.content) return meta.content;
-  const cookie = document.cookie.split("; ").find(c => c.startsWith("fakepai_admin_token="));
-  return cookie ? decodeURIComponent(cookie.split("=").slice(1).join("=")) : null;
-}
-
+// The admin token (fakepai/control/guard.py): opening /_fakepai/?token=TOKEN once sets an
+// HttpOnly cookie that the browser sends with every same-origin request below; the page never
+// sees the token. A 401 says how to get the cookie.
 function headers(json) {
   const h = {Accept: "application/json"};
   if (json) h["Content-Type"] = "application/json";
-  const token = adminToken();
-  if (token) h["x-fakepai-admin-token"] = token;
   return h;
 }
 
 async function getJSON(url) {
   const r = await fetch(url, {headers: headers(false), credentials: "same-origin"});
   const body = await r.json().catch(() => null);
+  if (r.status === 401) flash((body && body.error) || "this control plane needs its admin token", true);
   if (!r.ok) throw new Error((body && (body.Message || body.error)) || `${r.status} ${url}`);
   return body;
 }
