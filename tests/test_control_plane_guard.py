@@ -127,7 +127,7 @@ def test_a_browser_logs_in_once_with_the_token_in_the_url(guarded):
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/_fakepai" in cookie
         assert TOKEN not in cookie                                # a digest, not the token
         assert browser.get(r.headers["location"]).status_code == 200
-        assert "<h1>fakepai</h1>" in browser.get("/_fakepai/").text
+        assert "<title>fakepai console</title>" in browser.get("/_fakepai/").text     # the web console
         # The cookie carries same-origin JSON writes too; the forgery rules still apply to them.
         assert browser.put("/_fakepai/clock", json={"speed": 1}, headers={"origin": guarded.url}).status_code == 200
         _refused(browser.post("/_fakepai/reset", headers={"origin": "http://evil.example"}), 403, "CrossOriginRefused")
