@@ -61,7 +61,9 @@ def test_the_console_only_reads_and_never_opens_an_account(fakepai):
     bad = _console(fakepai, f"call/{FIXTURE_ACCESS_KEY}/PaiStudio/ListTrainingJobs", PageSize="lots")
     assert bad.status_code == 400 and bad.json()["Code"] == "InvalidParameter" and bad.json()["RequestId"]
     missing = _console(fakepai, f"call/{FIXTURE_ACCESS_KEY}/pai-dlc/GetJob", JobId="dlcnope")
-    assert missing.status_code == 404 and missing.json()["Code"] == "NotFound.Job"
+    with fakepai.http() as http:
+        api = http.get("/api/pai-dlc/2020-12-03/GetJob", params={"JobId": "dlcnope"})
+    assert missing.status_code == api.status_code == 404 and missing.json()["Code"] == api.json()["Code"]
 
 
 def test_overview_names_accounts_workspaces_and_counts_without_dumping_resources(fakepai):
