@@ -97,4 +97,4 @@ def run_summary(counts: dict[tuple[str, str], int]) -> list[str]:
     return [f"requests sent: {bill['requests']} ({listed}{more})",
             f"estimated cost: {bill['cost']:.3f} {CURRENCY} ({bill['billableRequests']} billable; "
             f"{FREE_REQUESTS_PER_MONTH} free requests per operation a month, then {PRICE_PER_REQUEST} {CURRENCY} each, "
-            f"failed ones included; assuming no other use this month)"]
+            f"error answers included; assuming no other use this month)"]
