@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from fakepai.server import FIXTURE_ACCESS_KEY, FakePAI, free_port
+from fakepai.server import FIXTURE_ACCESS_KEY, FakePAI
 from fakepai.services.registry import handler_for, operator_context
 from fakepai.usage import FREE_REQUESTS_PER_MONTH, UsageMeter, month_of
 from fakepai.wire.auth import token_fingerprint
@@ -198,37 +196,3 @@ def test_a_live_conformance_run_prints_its_requests_and_their_estimated_cost(tmp
     assert "PaiPlugin ListCampaigns" in run.stdout and "pai-dlc ListJobTemplates" in run.stdout
     assert "fakepai contract kit: estimated cost: 0.000 CNY (0 billable;" in run.stdout
 
-
-def test_the_installed_wheel_serves_the_console(tmp_path):
-    """The page and its files come from the package data (importlib.resources), not the checkout:
-    `fakepai serve` from the wheel installed into a folder of its own."""
-    root = Path(__file__).resolve().parents[1]
-    wheels, installed = tmp_path / "wheels", tmp_path / "installed"
-    pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(root)], check=True, capture_output=True)
-    subprocess.run([*pip, "install", "--no-deps", "--target", str(installed), str(next(wheels.glob("fakepai-*.whl")))],
-                   check=True, capture_output=True)
-    port = free_port()
-    code = ("import sys, fakepai; assert fakepai.__file__.startswith(sys.argv[1]), fakepai.__file__; "
-            "from fakepai.cli import main; sys.exit(main(sys.argv[2:]))")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(installed), "serve", "--port", str(port)], cwd=installed,
-                            env={**os.environ, "PYTHONPATH": str(installed)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/_fakepai"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                page = httpx.get(f"{url}/", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert proc.poll() is None, proc.stdout.read().decode()
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
-        assert page.status_code == 200 and "console.js" in page.text
-        for name, text in (("console.js", "lineChart"), ("console.css", ".status")):
-            served = httpx.get(f"{url}/static/{name}")
-            assert served.status_code == 200 and text in served.text
-            assert served.text == (root / "fakepai" / "control" / "static" / name).read_text()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

@@ -1,5 +1,6 @@
-"""The web console as a person sees it: `fakepai serve --demo` in a subprocess, the page in headless
-Chromium (tests/console_browser.py), the official SDKs calling the same server meanwhile.
+"""The web console as a person sees it: `fakepai serve --demo` in a subprocess, run from the wheel
+installed into a folder of its own (the page and its files come from the package data), the page
+in headless Chromium (tests/console_browser.py), the official SDKs calling the same server.
 
 One server and one browser for the module; each test starts from a reset (the demo accounts come
 back with it) and a fresh page.
@@ -12,6 +13,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -26,12 +28,22 @@ DEMO_KEY = "test"          # the README's access key id: its account holds the d
 WAIT_MS = 15_000           # polling is every 1.5 s; a loaded 2-core machine may need several
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
+    wheels, installed = tmp_path_factory.mktemp("wheel"), tmp_path_factory.mktemp("installed")
+    pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)], check=True, capture_output=True)
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(installed), str(next(wheels.glob("fakepai-*.whl")))],
+                   check=True, capture_output=True)
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "fakepai", "serve", "--demo", "--port", str(port), "--rate-limit", "off"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(installed)}
+    code = ("import sys, fakepai; assert fakepai.__file__.startswith(sys.argv[1]), fakepai.__file__; "
+            "from fakepai.cli import main; sys.exit(main(sys.argv[2:]))")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(installed), "serve", "--demo", "--port", str(port), "--rate-limit", "off"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=installed)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
