@@ -1,6 +1,7 @@
 """`fakepai serve --demo`: a demo workspace (12345) in every account, the first time it is seen.
 The accounts of the README's examples (access key `test`, bearer token `test`) exist from the
-start (and again after a reset), so the console shows the demo before any client has called.
+start (and again after a reset), so the console shows the demo before any client has called;
+with a state file they are made on their first call, like every other account.
 
 The demo is made through the same handlers a client would call, so it is exactly what the API
 would have produced: in PaiStudio a training job that already succeeded, one that failed and one
@@ -28,8 +29,11 @@ _TRAINING_JOBS = [
 
 def install_demo(emulator: Emulator) -> None:
     emulator.world.on_new_account = lambda account: _seed(emulator, account)
-    emulator.world.start_accounts = START_ACCOUNTS
-    emulator.world.open_start_accounts()
+    # With --state-file the journal replays every write with the ids it drew, so the demo may only
+    # be made inside journaled requests (an account's first call), never ahead of them.
+    if not emulator.settings.state_file:
+        emulator.world.start_accounts = START_ACCOUNTS
+        emulator.world.open_start_accounts()
 
 
 def _call(ctx: Context, product: str, action: str, params: dict):
