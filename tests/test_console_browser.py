@@ -8,11 +8,9 @@ back with it) and a fresh page.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -20,7 +18,8 @@ import pytest
 from alibabacloud_tea_openapi.models import Config
 from playwright.sync_api import expect, sync_playwright
 
-from fakepai.server import FakePAI, free_port
+from fakepai.server import FakePAI
+from tests.cli_process import env_without_fakepai, serving
 from tests.console_browser import launch
 from tests.helpers import sdk_error
 
@@ -38,26 +37,11 @@ def server(tmp_path_factory):
     subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)], check=True, capture_output=True)
     subprocess.run([*pip, "install", "--no-deps", "--target", str(installed), str(next(wheels.glob("fakepai-*.whl")))],
                    check=True, capture_output=True)
-    port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(installed)}
     code = ("import sys, fakepai; assert fakepai.__file__.startswith(sys.argv[1]), fakepai.__file__; "
             "from fakepai.cli import main; sys.exit(main(sys.argv[2:]))")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(installed), "serve", "--demo", "--port", str(port), "--rate-limit", "off"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=installed)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/_fakepai/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None, proc.stdout.read().decode()
-        assert time.monotonic() < deadline, "fakepai serve did not start"
-        time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serving([sys.executable, "-c", code, str(installed), "serve", "--demo", "--port", "0", "--rate-limit", "off"],
+                 env=env_without_fakepai(PYTHONPATH=str(installed)), cwd=installed) as served:
+        yield served.url
 
 
 @pytest.fixture(scope="module")
