@@ -1,6 +1,15 @@
 """Small helpers shared by fakepai's own tests."""
 from __future__ import annotations
 
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+
+import httpx
+
 from fakepai.catalog import default_catalog
 
 
@@ -40,48 +49,89 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class ServedProcess:
-    """`fakepai serve ARGS` as a user runs it: a subprocess on a free loopback port, waited for
-    until it answers, terminated (and reaped) on exit. `url` is its base URL."""
+FAKEPAI = (sys.executable, "-m", "fakepai")    # this environment's fakepai, as a separate process
+# What most tests want of `serve`: a free port (read back from the banner), no throttling, and no
+# access lines (nobody reads stdout after the banner, and they would fill the pipe).
+QUIET = ("--port", "0", "--rate-limit", "off", "--log-level", "warning")
 
-    def __init__(self, *args: str, env: dict | None = None, port: int | None = None):
-        import os
-        import sys
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.endpoint = f"127.0.0.1:{self.port}"
-        # --log-level warning: nobody reads its stdout, and access lines would fill the pipe.
-        self.argv = [sys.executable, "-m", "fakepai", "serve", "--port", str(self.port), "--rate-limit", "off",
-                     "--log-level", "warning", *args]
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-        self.proc = None
+
+def env_without_fakepai(**extra: str) -> dict[str, str]:
+    """This environment minus any FAKEPAI_* variable (they configure `serve`), plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAKEPAI_")}
+    return {**env, "PYTHONUNBUFFERED": "1", **extra}
+
+
+class ServedProcess:
+    """`fakepai serve ARGS` as a user runs it, in its own process: the one way fakepai's tests
+    start a server.
+
+    `command` is the executable (default: this environment's `python -m fakepai`; an installed
+    `fakepai` script works too); `options` come before `args` (an option in `args` wins, as the
+    last one does on a command line) and default to QUIET; pass `options=()` to configure it
+    through `env` alone. The environment is `env`, or this one without FAKEPAI_* variables.
+    The real URL is read from the banner (`banner` holds that line), then the server is waited
+    for until /_fakepai/health answers 200. stdout and stderr are separate pipes. On exit it is
+    terminated like a service manager would (SIGTERM), killed if it does not stop."""
+
+    def __init__(self, *args: str, command=FAKEPAI, options=QUIET, env: dict | None = None, cwd=None,
+                 timeout: float = 30):
+        self.argv = [*command, "serve", *options, *args]
+        self.env = {**(env if env is not None else env_without_fakepai()), "PYTHONUNBUFFERED": "1"}
+        self.cwd, self.timeout = cwd, timeout
+        self.proc: subprocess.Popen | None = None
+        self.banner = ""
+        self.url = self.endpoint = ""
+        self.port = 0
 
     def __enter__(self) -> "ServedProcess":
-        import subprocess
-        import time
+        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     cwd=self.cwd, env=self.env)
+        try:
+            self._wait_until_serving()
+        except BaseException:
+            self._kill()
+            raise
+        return self
 
-        import httpx
-        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self.env)
-        deadline = time.monotonic() + 30
+    def _wait_until_serving(self) -> None:
+        deadline = time.monotonic() + self.timeout
+        ready, _, _ = select.select([self.proc.stdout], [], [], self.timeout)
+        self.banner = self.proc.stdout.readline() if ready else ""
+        found = re.search(r"serving PAI .* at (http://\S+)", self.banner)
+        if not found:
+            raise RuntimeError(f"fakepai serve printed no banner: {self.banner!r} {self._stderr_if_exited()}")
+        self.url = found.group(1)
+        self.endpoint = self.url.removeprefix("http://")
+        self.port = int(self.url.rsplit(":", 1)[1])
         while True:
             try:
-                httpx.get(f"{self.url}/_fakepai/health", timeout=2)
-                return self
+                if httpx.get(f"{self.url}/_fakepai/health", timeout=2).status_code == 200:
+                    return
             except httpx.TransportError:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                out = self.proc.stdout.read() if self.proc.poll() is not None else ""
-                self.__exit__()
-                raise RuntimeError(f"fakepai serve did not answer: {out}")
+                raise RuntimeError(f"fakepai serve did not answer at {self.url} {self._stderr_if_exited()}")
             time.sleep(0.05)
 
+    def _stderr_if_exited(self) -> str:
+        return self.proc.stderr.read() if self.proc.poll() is not None else ""
+
+    def stop(self, timeout: float = 30) -> tuple[int, str, str]:
+        """SIGTERM, as a service manager or Ctrl-C would; (exit status, rest of stdout, stderr)."""
+        self.proc.terminate()
+        out, err = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, out, err
+
+    def _kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate(timeout=10)       # reaps it and closes its pipes
+
     def __exit__(self, *exc) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
+        if self.proc.poll() is None:
             try:
-                self.proc.wait(timeout=30)
-            except Exception:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc and self.proc.stdout:
-            self.proc.stdout.close()
+                self.stop()
+            except subprocess.TimeoutExpired:
+                self._kill()
+        elif not self.proc.stdout.closed:
+            self._kill()

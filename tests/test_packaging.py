@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.cli_process import serving
+from tests.helpers import ServedProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 N_OPERATIONS = len(json.loads((ROOT / "tests" / "data" / "operations.json").read_text()))
@@ -132,8 +132,8 @@ def test_installed_serve_demo_answers_an_official_sdk_and_the_gateway_form(insta
     from alibabacloud_paistudio20220112 import models as studio
     from alibabacloud_tea_openapi.models import Config
 
-    with serving([installed.bin("fakepai"), "serve", "--demo", "--port", "0"], env=installed.env(),
-                 cwd=installed.home) as server:
+    with ServedProcess("--demo", command=[installed.bin("fakepai")], options=("--port", "0"), env=installed.env(),
+                       cwd=installed.home) as server:
         config = Config(access_key_id="user", access_key_secret="secret", endpoint=server.endpoint,
                         protocol="http", region_id="cn-hangzhou")
         jobs = StudioClient(config).list_training_jobs(studio.ListTrainingJobsRequest(workspace_id="12345")).body

@@ -1,7 +1,6 @@
 """Serving and embedding: FakePAI, the fixture's reset, the control plane basics, `fakepai serve`."""
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import httpx
 import pytest
 
 from fakepai import FakePAI
+from tests.helpers import ServedProcess
 
 
 def test_fakepai_context_manager_and_reset():
@@ -88,33 +88,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("argv0", [["-m", "fakepai"]])
-def test_cli_serve_prints_endpoint_and_serves(argv0):
+def test_cli_serve_prints_endpoint_and_serves():
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, *argv0, "serve", "--port", str(port), "--demo", "--rate-limit", "off"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        first = proc.stdout.readline()
-        assert f"127.0.0.1:{port}" in first
-        second, third = proc.stdout.readline(), proc.stdout.readline()
+    with ServedProcess("--port", str(port), "--demo", "--rate-limit", "off", options=()) as served:
+        assert f"127.0.0.1:{port}" in served.banner and served.port == port
+        second, third = served.proc.stdout.readline(), served.proc.stdout.readline()
         assert "Config(" in third and f"endpoint='127.0.0.1:{port}'" in third
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/_fakepai/health").status_code == 200:
-                    break
-            except httpx.ConnectError:
-                pass
-            assert time.monotonic() < deadline, "fakepai serve did not answer"
-            time.sleep(0.05)
-        r = httpx.get(f"http://127.0.0.1:{port}/api/PaiStudio/2022-01-12/ListTrainingJobs",
+        r = httpx.get(f"{served.url}/api/PaiStudio/2022-01-12/ListTrainingJobs",
                       params={"WorkspaceId": "12345"}, headers={"Authorization": "Bearer x"})
         assert r.json()["TotalCount"] == 3
-        assert httpx.get(f"http://127.0.0.1:{port}/api/PaiStudio/2022-01-12/ListTrainingJobs").status_code == 401
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        assert httpx.get(f"{served.url}/api/PaiStudio/2022-01-12/ListTrainingJobs").status_code == 401
 
 
 def test_cli_serve_strict_needs_a_readable_credentials_file(tmp_path):
