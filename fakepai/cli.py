@@ -123,12 +123,15 @@ def _listen(host: str, port: int) -> socket.socket:
 def _announce(args, endpoint: str) -> None:
     print(f"fakepai {fakepai.__version__} serving PAI (PaiStudio 2022-01-12, pai-dlc 2020-12-03, "
           f"PaiPlugin 2022-01-12) at http://{endpoint}  auth={args.auth} rate-limit={args.rate_limit} speed={args.speed:g}")
-    print("Point an official SDK at it:")
-    print(f"  Config(access_key_id='test', access_key_secret='test', endpoint='{endpoint}', protocol='http', region_id='{args.region}')")
-    print("Or curl it:")
-    print(f"  curl -H 'Authorization: Bearer test' 'http://{endpoint}/api/PaiStudio/2022-01-12/ListTrainingJobs?PageSize=10'")
+    # In strict mode only the credentials file's keys work: the examples name them, never a secret.
+    key, token = ("<AccessKeyId>", "<token>") if args.auth == "strict" else ("test", "test")
+    print("Point an official SDK at it" + (f" (with a key from {args.credentials})" if args.auth == "strict" else "") + ":")
+    print(f"  Config(access_key_id='{key}', access_key_secret='{key.replace('Id', 'Secret')}', endpoint='{endpoint}', "
+          f"protocol='http', region_id='{args.region}')")
+    print("Or curl it" + (f" (with a bearer token from {args.credentials})" if args.auth == "strict" else "") + ":")
+    print(f"  curl -H 'Authorization: Bearer {token}' 'http://{endpoint}/api/PaiStudio/2022-01-12/ListTrainingJobs?PageSize=10'")
     if args.demo:
-        print("Demo workspace: WorkspaceId=12345 (see GET /_fakepai/health)")
+        print("Demo workspace: WorkspaceId=12345, in every account (a reset brings it back)")
     print(f"Web console and control plane: http://{endpoint}/_fakepai/   (health, reset, clock, faults, requests, usage)"
           + ("; admin token required (header x-fakepai-admin-token, or open it once with ?token=<token>)"
              if args.admin_token else ""))

@@ -20,7 +20,7 @@ import pytest
 
 from fakepai import FakePAI, __version__
 from fakepai.clock import checked_speed
-from tests.cli_process import FAKEPAI, env_without_fakepai, serving
+from tests.helpers import FAKEPAI, QUIET, ServedProcess, env_without_fakepai
 
 
 def fakepai(*argv: str, env: dict[str, str] | None = None, timeout: float = 60, cwd=None) -> subprocess.CompletedProcess:
@@ -131,7 +131,7 @@ def test_every_serve_option_can_come_from_the_environment_and_the_option_wins(tm
     env = env_without_fakepai(FAKEPAI_PORT="0", FAKEPAI_SPEED="0", FAKEPAI_AUTH="off", FAKEPAI_DEMO="yes",
                               FAKEPAI_RATE_LIMIT="off", FAKEPAI_REGION="cn-shanghai", FAKEPAI_LOG_LEVEL="warning",
                               FAKEPAI_PHASE_SECONDS="Running=5", FAKEPAI_STATE_FILE=str(tmp_path / "state.pkl"))
-    with serving([*FAKEPAI, "serve"], env=env) as server:
+    with ServedProcess(options=(), env=env) as server:
         health = _health(server)
         assert health["auth"] == "off" and health["rateLimit"] is False and health["clock"]["speed"] == 0
         jobs = httpx.get(f"{server.url}/api/PaiStudio/2022-01-12/ListTrainingJobs", params={"WorkspaceId": "12345"})
@@ -140,9 +140,43 @@ def test_every_serve_option_can_come_from_the_environment_and_the_option_wins(tm
         code, _, _ = server.stop()
     assert code == 0 and (tmp_path / "state.pkl").exists()
 
-    with serving([*FAKEPAI, "serve", "--speed", "2", "--auth", "any"], env=env) as server:
+    with ServedProcess("--speed", "2", "--auth", "any", options=(), env=env) as server:
         health = _health(server)
         assert health["clock"]["speed"] == 2 and health["auth"] == "any"
+
+
+# ------------------------------------------------------------------------------- the banner
+
+def _banner(server) -> str:
+    """The banner's lines up to the control plane's."""
+    lines = [server.banner]
+    while "control plane: http" not in lines[-1]:
+        lines.append(server.proc.stdout.readline())
+    return "".join(lines)
+
+
+def test_the_banners_examples_work_as_printed():
+    with ServedProcess("--demo", options=QUIET) as server:
+        banner = _banner(server)
+        config = dict(re.findall(r"(\w+)='([^']*)'", re.search(r"Config\((.*)\)", banner).group(1)))
+        from alibabacloud_paistudio20220112 import models
+        from alibabacloud_paistudio20220112.client import Client
+        from alibabacloud_tea_openapi.models import Config
+        jobs = Client(Config(**config)).list_training_jobs(models.ListTrainingJobsRequest(workspace_id="12345"))
+        assert jobs.body.total_count == 3
+        header, url = re.search(r"curl -H '([^']+)' '([^']+)'", banner).groups()
+        name, value = header.split(": ", 1)
+        assert httpx.get(url, headers={name: value}).json()["TotalCount"] == 3
+
+
+def test_the_banner_in_strict_mode_offers_no_credential_the_server_refuses(tmp_path):
+    creds = tmp_path / "creds.json"
+    creds.write_text('{"accessKeys": [{"accessKeyId": "AK", "accessKeySecret": "SK"}]}')
+    with ServedProcess("--auth", "strict", "--credentials", str(creds)) as server:
+        banner = _banner(server)
+        # It used to print Config(access_key_id='test', ...) and 'Bearer test': both refused here.
+        assert "'test'" not in banner and "Bearer test" not in banner, banner
+        assert f"with a key from {creds}" in banner and "access_key_id='<AccessKeyId>'" in banner
 
 
 # ------------------------------------------------------------------------------- log level
@@ -152,8 +186,7 @@ ACCESS_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ bearer-\w+ PaiStudio
 
 @pytest.mark.parametrize("level, lines", [(None, 2), ("warning", 0)])
 def test_log_level_info_prints_one_access_line_per_request(level, lines):
-    argv = [*FAKEPAI, "serve", "--port", "0"] + (["--log-level", level] if level else [])
-    with serving(argv) as server:
+    with ServedProcess(*(["--log-level", level] if level else []), options=("--port", "0")) as server:
         for _ in range(2):
             httpx.get(f"{server.url}/api/PaiStudio/2022-01-12/ListTrainingJobs", params={"WorkspaceId": "1"},
                       headers={"Authorization": "Bearer x"})
@@ -166,7 +199,7 @@ def test_log_level_info_prints_one_access_line_per_request(level, lines):
 def test_a_state_file_that_cannot_be_written_any_more_is_a_json_error_and_a_failing_exit(tmp_path):
     folder = tmp_path / "state"
     path = folder / "state.pkl"
-    with serving([*FAKEPAI, "serve", "--port", "0", "--state-file", str(path)]) as server:
+    with ServedProcess("--state-file", str(path), options=("--port", "0")) as server:
         assert httpx.post(f"{server.url}/_fakepai/snapshot").json() == {"saved": str(path)}
         shutil.rmtree(folder)                                    # the snapshot, its journal and lock
         folder.write_text("the folder became a file")           # nothing can be written there now
@@ -226,7 +259,7 @@ def test_conformance_live_without_credentials_fails_unless_skipping_is_allowed()
 
 
 def test_conformance_against_a_served_emulator_passes_options_on_to_pytest(tmp_path):
-    with serving([*FAKEPAI, "serve", "--port", "0", "--rate-limit", "off", "--log-level", "warning"]) as server:
+    with ServedProcess(options=QUIET) as server:
         out = fakepai("conformance", "--target", server.url, "--report", str(tmp_path / "r.md"), "-q",
                       "-p", "no:cacheprovider", "-k", "ListCampaigns", "--junitxml", str(tmp_path / "j.xml"),
                       timeout=300)
