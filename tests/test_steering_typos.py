@@ -90,3 +90,24 @@ def test_request_log_filters_naming_what_does_not_exist_are_refused(pai):
     with pytest.raises(ValueError, match="did you mean ListJobs"):
         pai.request_log(action="ListJob")
     assert httpx.get(f"{pai.url}/_fakepai/requests", params={"action": "ListJobs"}).status_code == 200
+
+
+def test_a_misspelt_request_log_filter_is_refused_not_ignored(pai):
+    # `?actoin=` used to be ignored: the whole log came back, as if it had matched.
+    _refused(httpx.get(f"{pai.url}/_fakepai/requests", params={"actoin": "GetJob"}),
+             "['actoin']", "action, product, status, code, limit")
+
+
+@pytest.mark.parametrize("method, path, body, fragments", [
+    ("PUT", "/_fakepai/clock", {"sped": 0}, ["['sped']", "now, speed"]),
+    ("POST", "/_fakepai/clock/advance", {"secnds": 60}, ["['secnds']", "seconds"]),
+    ("POST", "/_fakepai/clock/advance", {}, ["seconds is required"]),
+])
+def test_a_misspelt_clock_field_is_refused_and_the_clock_is_unchanged(pai, method, path, body, fragments):
+    # These used to answer 200 with the clock untouched (a frozen clock that kept running, an
+    # advance of 0 s), so a test steering time did nothing and could still pass.
+    pai.freeze_clock()
+    before = httpx.get(f"{pai.url}/_fakepai/clock").json()
+    _refused(httpx.request(method, f"{pai.url}{path}", json=body), *fragments)
+    assert httpx.get(f"{pai.url}/_fakepai/clock").json() == before
+    pai.set_clock(speed=1)

@@ -44,6 +44,16 @@ async def _body(request: Request) -> dict:
     return data
 
 
+def _only_known(given, known: tuple[str, ...], what: str) -> None:
+    """A misspelt key would otherwise be ignored and the call do nothing: a typo is an error."""
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown}; known: {', '.join(known)}")
+
+
+REQUEST_FILTERS = ("action", "product", "status", "code", "limit")
+
+
 def _emu(request: Request) -> Emulator:
     return request.app.state.emulator
 
@@ -76,6 +86,7 @@ async def clock(request: Request) -> Response:
     if request.method == "PUT":
         try:
             data = await _body(request)
+            _only_known(data, ("now", "speed"), "clock fields")
             now = data.get("now")
             speed = data.get("speed")
             emu.clock.set(now=parse_iso(now) if isinstance(now, str) else now,
@@ -88,8 +99,11 @@ async def clock(request: Request) -> Response:
 async def advance(request: Request) -> Response:
     emu = _emu(request)
     try:
-        seconds = float((await _body(request)).get("seconds", 0))
-        emu.clock.advance(seconds)
+        data = await _body(request)
+        _only_known(data, ("seconds",), "fields")
+        if "seconds" not in data:
+            raise ValueError("seconds is required")
+        emu.clock.advance(float(data["seconds"]))
     except (ValueError, TypeError) as e:
         return _bad(f"invalid advance: {e}")
     return _json(emu.clock.snapshot())
@@ -98,6 +112,10 @@ async def advance(request: Request) -> Response:
 async def requests_log(request: Request) -> Response:
     emu = _emu(request)
     q = request.query_params
+    try:
+        _only_known(q.keys(), REQUEST_FILTERS, "filters")
+    except ValueError as e:
+        return _bad(str(e))
     try:
         status = parse_status(q["status"]) if "status" in q else None
         limit = int(q["limit"]) if "limit" in q else None
