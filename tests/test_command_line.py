@@ -293,3 +293,14 @@ def test_fixture_settings_come_from_the_ini_file_and_the_command_line_wins(tmp_p
         assert out.returncode == 0 and "1 passed" in out.stdout, out.stdout + out.stderr
     bad = project_pytest("--fakepai-speed", "-1", speed="0")
     assert bad.returncode != 0 and "--fakepai-speed" in bad.stderr and _speed_rule(-1) in bad.stderr, bad.stderr
+
+
+def test_a_client_fixture_without_its_sdk_fails_the_test_and_names_the_package(tmp_path):
+    # The project's environment lacks the PaiPlugin SDK (a None in sys.modules makes its import
+    # fail as a missing package does). The fixture used to skip the test: exit 0, CI green.
+    (tmp_path / "conftest.py").write_text("import sys\nsys.modules['alibabacloud_paiplugin20220112'] = None\n")
+    (tmp_path / "test_project.py").write_text("def test_campaigns(paiplugin_client):\n    pass\n")
+    out = subprocess.run([FAKEPAI[0], "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rA"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120, env=env_without_fakepai())
+    assert out.returncode != 0 and "1 error" in out.stdout and "skipped" not in out.stdout, out.stdout
+    assert "pip install alibabacloud-paiplugin20220112" in out.stdout, out.stdout
