@@ -43,6 +43,11 @@ def parse_phase_seconds(text: str) -> dict[str, float]:
         if not status.strip() or value < 0:
             raise argparse.ArgumentTypeError(f"expected STATUS=SECONDS with SECONDS >= 0, got {item!r}")
         out[status.strip()] = value
+    from fakepai.sim.timeline import check_phase_seconds
+    try:
+        check_phase_seconds(out)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
     return out
 
 

@@ -10,6 +10,7 @@ from fakepai.catalog import Catalog, default_catalog
 from fakepai.clock import Clock
 from fakepai.control.guard import check_exposure
 from fakepai.ids import IdFactory
+from fakepai.sim.timeline import check_phase_seconds
 from fakepai.state import snapshot
 from fakepai.state.journal import Journal
 from fakepai.state.store import World
@@ -53,6 +54,7 @@ class Emulator:
             # An installation without its schemas answers every call with 404: never "ok".
             raise ValueError(f"no PAI operations found in {self.catalog.root}: this fakepai installation "
                              "is missing its schemas (reinstall it)")
+        check_phase_seconds(self.settings.phase_seconds)
         if self.settings.log_level not in LOG_LEVELS:
             raise ValueError(f"log_level must be one of {', '.join(LOG_LEVELS)}")
         self.router = Router(self.catalog)

@@ -57,6 +57,9 @@ def test_version():
     (["serve", "--speed", "nan"], {}, ["--speed"]),
     (["serve", "--log-level", "loud"], {}, ["--log-level"]),
     (["serve", "--phase-seconds", "Running=-3"], {}, ["--phase-seconds"]),
+    # A misspelt status used to be accepted and set nothing.
+    (["serve", "--phase-seconds", "Runing=5"], {}, ["--phase-seconds", "'Runing'", "Running"]),
+    (["serve"], {"FAKEPAI_PHASE_SECONDS": "Queueing=1"}, ["FAKEPAI_PHASE_SECONDS", "'Queueing'", "Queuing"]),
     (["serve"], {"FAKEPAI_PORT": "99999"}, ["FAKEPAI_PORT", "0..65535"]),
     (["serve"], {"FAKEPAI_SPEED": "-1"}, ["FAKEPAI_SPEED", _speed_rule(-1)]),
     (["serve"], {"FAKEPAI_AUTH": "loose"}, ["FAKEPAI_AUTH", "any, strict, off"]),

@@ -111,3 +111,19 @@ def test_a_misspelt_clock_field_is_refused_and_the_clock_is_unchanged(pai, metho
     _refused(httpx.request(method, f"{pai.url}{path}", json=body), *fragments)
     assert httpx.get(f"{pai.url}/_fakepai/clock").json() == before
     pai.set_clock(speed=1)
+
+
+def test_a_phase_profile_naming_no_status_is_refused():
+    with pytest.raises(ValueError, match="unknown phase 'Runing'.*Running"):
+        FakePAI(phase_seconds={"Runing": 5})
+
+
+def test_the_phase_profile_knows_every_status_a_plan_takes_its_length_from():
+    from fakepai.services.dlc import lifecycle as dlc, restarts, tensorboards
+    from fakepai.services.paiplugin import models as plugin
+    from fakepai.services.paistudio import lifecycle as studio
+    from fakepai.sim.timeline import PROFILE_STATUSES
+
+    plans = [studio.LIFECYCLE, plugin.LIFECYCLE, tensorboards.LIFECYCLE, dlc.lifecycle_for(sanity=True, bidding=True)]
+    named = {status for plan in plans for status, _ in plan.steps} | {restarts.RESTARTING}
+    assert named == set(PROFILE_STATUSES)

@@ -244,6 +244,20 @@ class Timeline:
 _PHASE_SECONDS: ContextVar[dict[str, float]] = ContextVar("phase_seconds", default={})
 
 
+# Every status whose length the profile can set: the steps of each product's plans (PaiStudio
+# jobs, DLC jobs and TensorBoards, PaiPlugin's numbered statuses) and DLC's Restarting pause.
+# tests/test_steering_typos.py keeps it equal to what the services' lifecycles name.
+PROFILE_STATUSES = ("Creating", "Created", "Initializing", "Submitted", "Queuing", "Bidding", "EnvPreparing",
+                    "SanityChecking", "Running", "Restarting", "0", "1", "2")
+
+
+def check_phase_seconds(profile: dict[str, float]) -> None:
+    """A misspelt status (`Runing=5`) would otherwise set nothing: refuse it, naming the valid ones."""
+    unknown = [status for status in profile if status not in PROFILE_STATUSES]
+    if unknown:
+        raise ValueError(f"unknown phase {unknown[0]!r} in the phase seconds; known: {', '.join(PROFILE_STATUSES)}")
+
+
 @contextmanager
 def phase_profile(overrides: dict[str, float] | None):
     token = _PHASE_SECONDS.set(dict(overrides or {}))
