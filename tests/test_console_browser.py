@@ -19,9 +19,8 @@ from alibabacloud_tea_openapi.models import Config
 from playwright.sync_api import expect, sync_playwright
 
 from fakepai.server import FakePAI
-from tests.cli_process import env_without_fakepai, serving
 from tests.console_browser import launch
-from tests.helpers import sdk_error
+from tests.helpers import ServedProcess, env_without_fakepai, sdk_error
 
 DEMO_KEY = "test"          # the README's access key id: its account holds the demo from the start
 WAIT_MS = 15_000           # polling is every 1.5 s; a loaded 2-core machine may need several
@@ -39,8 +38,8 @@ def server(tmp_path_factory):
                    check=True, capture_output=True)
     code = ("import sys, fakepai; assert fakepai.__file__.startswith(sys.argv[1]), fakepai.__file__; "
             "from fakepai.cli import main; sys.exit(main(sys.argv[2:]))")
-    with serving([sys.executable, "-c", code, str(installed), "serve", "--demo", "--port", "0", "--rate-limit", "off"],
-                 env=env_without_fakepai(PYTHONPATH=str(installed)), cwd=installed) as served:
+    with ServedProcess("--demo", command=[sys.executable, "-c", code, str(installed)],
+                       env=env_without_fakepai(PYTHONPATH=str(installed)), cwd=installed) as served:
         yield served.url
 
 

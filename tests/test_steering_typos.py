@@ -95,7 +95,7 @@ def test_request_log_filters_naming_what_does_not_exist_are_refused(pai):
 def test_a_misspelt_request_log_filter_is_refused_not_ignored(pai):
     # `?actoin=` used to be ignored: the whole log came back, as if it had matched.
     _refused(httpx.get(f"{pai.url}/_fakepai/requests", params={"actoin": "GetJob"}),
-             "['actoin']", "action, product, status, code, limit")
+             "['actoin']", "action, product, status, code, account, limit")
 
 
 @pytest.mark.parametrize("method, path, body, fragments", [

@@ -51,7 +51,7 @@ def _only_known(given, known: tuple[str, ...], what: str) -> None:
         raise ValueError(f"unknown {what} {unknown}; known: {', '.join(known)}")
 
 
-REQUEST_FILTERS = ("action", "product", "status", "code", "limit")
+REQUEST_FILTERS = ("action", "product", "status", "code", "account", "limit")
 
 
 def _emu(request: Request) -> Emulator:
