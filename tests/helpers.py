@@ -1,12 +1,14 @@
 """Small helpers shared by fakepai's own tests."""
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import select
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -53,6 +55,28 @@ FAKEPAI = (sys.executable, "-m", "fakepai")    # this environment's fakepai, as 
 # What most tests want of `serve`: a free port (read back from the banner), no throttling, and no
 # access lines (nobody reads stdout after the banner, and they would fill the pipe).
 QUIET = ("--port", "0", "--rate-limit", "off", "--log-level", "warning")
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def built_wheel(tmp_path_factory) -> Path:
+    """The fakepai wheel, built from the checkout once per test run. pytest-xdist workers share it
+    under a file lock: two builds at once race on the checkout's build/ and egg-info folders."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent          # the run's directory, common to every worker
+    dist = shared / "fakepai-wheel"
+    with open(shared / "fakepai-wheel.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not dist.is_dir():
+            building = shared / "fakepai-wheel.building"
+            done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                                   "--disable-pip-version-check", "-w", str(building), str(ROOT)],
+                                  cwd=shared, capture_output=True, text=True, timeout=600)
+            assert done.returncode == 0, f"building the wheel failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+            building.rename(dist)
+    return next(dist.glob("fakepai-*.whl"))
 
 
 def env_without_fakepai(**extra: str) -> dict[str, str]:

@@ -11,7 +11,6 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,21 +19,19 @@ from playwright.sync_api import expect, sync_playwright
 
 from fakepai.server import FakePAI
 from tests.console_browser import launch
-from tests.helpers import ServedProcess, env_without_fakepai, sdk_error
+from tests.helpers import ServedProcess, built_wheel, env_without_fakepai, sdk_error
 
 DEMO_KEY = "test"          # the README's access key id: its account holds the demo from the start
 WAIT_MS = 15_000           # polling is every 1.5 s; a loaded 2-core machine may need several
 
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    wheels, installed = tmp_path_factory.mktemp("wheel"), tmp_path_factory.mktemp("installed")
+    installed = tmp_path_factory.mktemp("installed")
     pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)], check=True, capture_output=True)
-    subprocess.run([*pip, "install", "--no-deps", "--target", str(installed), str(next(wheels.glob("fakepai-*.whl")))],
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(installed), str(built_wheel(tmp_path_factory))],
                    check=True, capture_output=True)
     code = ("import sys, fakepai; assert fakepai.__file__.startswith(sys.argv[1]), fakepai.__file__; "
             "from fakepai.cli import main; sys.exit(main(sys.argv[2:]))")

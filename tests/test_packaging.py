@@ -21,9 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import ServedProcess
+from tests.helpers import ROOT, ServedProcess, built_wheel
 
-ROOT = Path(__file__).resolve().parents[1]
 N_OPERATIONS = len(json.loads((ROOT / "tests" / "data" / "operations.json").read_text()))
 
 
@@ -53,12 +52,9 @@ def _check(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return done
 
 
-def _build(home: Path) -> None:
+def _build(home: Path, wheel: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
-    dist, venv = home / "dist", home / "venv"
-    _check([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
-           cwd=home)
-    wheel = next(dist.glob("fakepai-*.whl"))
+    venv = home / "venv"
     _check([sys.executable, "-m", "venv", str(venv)], cwd=home)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
     _check([*pip, str(wheel)], cwd=home)
@@ -78,7 +74,7 @@ def installed(tmp_path_factory) -> Installed:
     with open(shared / "fakepai-installed.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (home / "built.json").exists():
-            _build(home)
+            _build(home, built_wheel(tmp_path_factory))
     built = json.loads((home / "built.json").read_text())
     assert not home.is_relative_to(ROOT)
     return Installed(home, home / "venv", Path(built["wheel"]), built["without_extra"])
