@@ -61,6 +61,13 @@ def _port(text: str) -> int:
     return port
 
 
+def parse_seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
 def parse_speed(text: str) -> float:
     from fakepai.clock import checked_speed     # the control plane's rule (PUT /_fakepai/clock)
     try:
@@ -194,7 +201,7 @@ def _serve_parser(sub) -> argparse.ArgumentParser:
                        help="virtual clock speed: 1 = real time (default), 0 frozen, up to 1e6")
     serve.add_argument("--phase-seconds", type=parse_phase_seconds, default={}, metavar="STATUS=S,...",
                        help="how long job phases last, e.g. Running=5,Queuing=1 (every product's plans)")
-    serve.add_argument("--seed", type=int, default=0, help="seed of generated ids and random faults (default 0)")
+    serve.add_argument("--seed", type=parse_seed, default=0, help="seed of generated ids and random faults (default 0)")
     serve.add_argument("--region", default="cn-hangzhou", help="region the emulator reports (default cn-hangzhou)")
     serve.add_argument("--demo", action="store_true", help="start with a demo workspace (12345) and jobs")
     serve.add_argument("--admin-token", metavar="TOKEN",

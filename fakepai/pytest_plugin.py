@@ -13,7 +13,7 @@ import importlib
 
 import pytest
 
-from fakepai.cli import parse_phase_seconds, parse_speed
+from fakepai.cli import parse_phase_seconds, parse_seed, parse_speed
 
 
 def _choice(*allowed: str):
@@ -36,7 +36,7 @@ _SETTINGS = {
     "rate-limit": ("rate_limit", _switch, "on | off (default off)"),
     "phase-seconds": ("phase_seconds", parse_phase_seconds, "how long job phases last, e.g. Running=5,Queuing=1"),
     "region": ("region", str, "region the emulator reports (default cn-hangzhou)"),
-    "seed": ("seed", int, "seed of generated ids and random faults (default 0)"),
+    "seed": ("seed", parse_seed, "seed of generated ids and random faults (default 0)"),
 }
 _CHOSEN = pytest.StashKey[dict]()
 
@@ -63,7 +63,19 @@ def pytest_configure(config: pytest.Config) -> None:
             chosen[setting] = convert(str(text).strip())
         except (argparse.ArgumentTypeError, ValueError) as e:
             raise pytest.UsageError(f"--fakepai-{name} / {ini}: {e}") from None
+    _check_auth(chosen)
     config.stash[_CHOSEN] = chosen
+
+
+def _check_auth(chosen: dict) -> None:
+    """The auth mode and credentials file together, through the emulator's own checks (strict needs
+    credentials; the file must load), so a bad pair stops the run once instead of erroring every test."""
+    from fakepai.wire.auth import Authenticator, Credentials
+    try:
+        credentials = Credentials.load(chosen["credentials_file"]) if chosen.get("credentials_file") else None
+        Authenticator(chosen.get("auth", "any"), credentials)
+    except (OSError, ValueError) as e:
+        raise pytest.UsageError(f"--fakepai-auth / --fakepai-credentials: {e}") from None
 
 
 @pytest.fixture(scope="session")

@@ -66,6 +66,7 @@ def test_version():
     (["serve"], {"FAKEPAI_DEMO": "maybe"}, ["FAKEPAI_DEMO"]),
     (["serve"], {"FAKEPAI_RATE_LIMIT": "sometimes"}, ["FAKEPAI_RATE_LIMIT"]),
     (["serve"], {"FAKEPAI_LOG_LEVEL": "loud"}, ["FAKEPAI_LOG_LEVEL"]),
+    (["serve"], {"FAKEPAI_SEED": "abc"}, ["FAKEPAI_SEED", "expected a whole number, got 'abc'"]),
     (["serve", "--auth", "strict", "--credentials", "/no/such/credentials.json"], {}, ["credentials.json"]),
     (["conformance", "--target", "ftp://example.com"], {}, ["'fake', 'live' or an http(s) URL"]),
     (["coverage", "--no-such-option"], {}, ["unrecognized arguments"]),
@@ -296,6 +297,10 @@ def test_fixture_settings_come_from_the_ini_file_and_the_command_line_wins(tmp_p
         assert out.returncode == 0 and "1 passed" in out.stdout, out.stdout + out.stderr
     bad = project_pytest("--fakepai-speed", "-1", speed="0")
     assert bad.returncode != 0 and "--fakepai-speed" in bad.stderr and _speed_rule(-1) in bad.stderr, bad.stderr
+    # strict without credentials stops the run once, naming the options (it used to error every test)
+    bad = project_pytest("--fakepai-auth", "strict", speed="0")
+    assert bad.returncode == 4 and "--fakepai-credentials" in bad.stderr and "needs credentials" in bad.stderr, bad.stderr
+    assert "test_settings" not in bad.stdout + bad.stderr
 
 
 def test_a_client_fixture_without_its_sdk_fails_the_test_and_names_the_package(tmp_path):
