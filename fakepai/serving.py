@@ -2,8 +2,8 @@
 share, and the HTTP/1.1 protocol that bounds a request's head before it is buffered.
 
 Bounds (docs/limits.md, issue #11 §2):
-  * request line + headers: at most MAX_HEAD_BYTES (h11's incomplete-event limit; uvicorn's
-    default parser, httptools, has no limit at all, so fakepai serves with h11);
+  * request line + headers: at most MAX_HEAD_BYTES (uvicorn's httptools parser has no limit of
+    its own: PaiHttpProtocol counts a head's bytes while it is incomplete);
   * header count (MAX_HEADERS) and the size of a head that arrived whole: checked by the app
     (fakepai/app.py) before any routing;
   * body: Content-Length above the operation's cap is refused before a byte is read, a chunked
@@ -13,9 +13,8 @@ shape, not uvicorn's text/plain "Invalid HTTP request received.".
 """
 from __future__ import annotations
 
-import h11
 import orjson
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from fakepai.errors import PaiError
 from fakepai.ids import request_id as new_request_id
@@ -33,8 +32,8 @@ def malformed_request() -> PaiError:
 
 
 def head_too_large(scope) -> PaiError | None:
-    """431 when the request head is over the bounds. h11 refuses a head that is still incomplete
-    at MAX_HEAD_BYTES; one that arrived whole in a single read is measured here."""
+    """431 when the request head is over the bounds. PaiHttpProtocol refuses a head that is still
+    incomplete past MAX_HEAD_BYTES; one that arrived whole in a single read is measured here."""
     headers = scope["headers"]
     if len(headers) > MAX_HEADERS:
         return PaiError(431, "InvalidRequest.TooManyHeaders",
@@ -47,25 +46,42 @@ def head_too_large(scope) -> PaiError | None:
     return None
 
 
-class PaiHttpProtocol(H11Protocol):
-    """uvicorn's h11 protocol, answering what it cannot parse in PAI's error shape."""
+class PaiHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (the fast C parser, which buffers a head without limit), bounded:
+    a head still incomplete past MAX_HEAD_BYTES is refused, and what the parser cannot parse is
+    answered in PAI's error shape."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._in_head, self._head_bytes = True, 0
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head, self._head_bytes = True, 0
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        super().on_headers_complete()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        # Still in the head after the parser took `data`: every byte of it was head (no body yet).
+        if self._in_head and not self.transport.is_closing():
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self.send_400_response("head too large")
 
     def send_400_response(self, msg: str) -> None:
         rid = new_request_id()
         body = orjson.dumps(error_body(malformed_request(), rid, None))
-        headers = [(b"content-type", b"application/json;charset=utf-8"), (b"content-length", str(len(body)).encode()),
-                   (b"x-acs-request-id", rid.encode()), (b"connection", b"close")]
-        try:
-            for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
-                          h11.Data(data=body), h11.EndOfMessage()):
-                self.transport.write(self.conn.send(event))
-        except h11.LocalProtocolError:       # the error came after a response had begun: just close
-            pass
+        self.transport.write(b"".join([
+            b"HTTP/1.1 400 Bad Request\r\n", b"content-type: application/json;charset=utf-8\r\n",
+            b"content-length: %d\r\n" % len(body), b"x-acs-request-id: " + rid.encode() + b"\r\n",
+            b"connection: close\r\n\r\n", body]))
         self.transport.close()
 
 
 def uvicorn_options(log_level: str = "warning") -> dict:
     """The keyword arguments of `uvicorn.Config` that FakePAI and `fakepai serve` share."""
     # lifespan "on": the app saves the state file on shutdown.
-    return {"http": PaiHttpProtocol, "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
-            "log_level": log_level, "access_log": False, "lifespan": "on"}
+    return {"http": PaiHttpProtocol, "log_level": log_level, "access_log": False, "lifespan": "on"}
