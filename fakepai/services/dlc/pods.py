@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fakepai.services.dlc import seeded
+from fakepai.services.dlc.job_store import TERMINAL
 from fakepai.services.dlc.restarts import restarts_in
 from fakepai.sim.timeline import FOREVER
 
-TERMINAL = ("Succeeded", "Failed", "Stopped")
 _POD_END = {"Succeeded": "Succeeded", "Failed": "Failed", "Stopped": "Failed"}
 
 # The main container's name per job type (the kubeflow operators' conventions).
