@@ -296,7 +296,7 @@ def _scaling(record: JobRecord, status: str, specs: list[dict]) -> dict[str, int
     current = {s.get("Type") or "Worker": int(s.get("PodCount") or 1) for s in record.body.get("JobSpecs") or []}
     check_total_pods(list({**current, **out}.values()))
     scaled_out = sum(max(0, current[role] - count) for role, count in out.items())
-    if scaled_out and len(getattr(record, "pods_removed", [])) + scaled_out > MAX_SCALED_OUT:
+    if scaled_out and len(record.pods_removed) + scaled_out > MAX_SCALED_OUT:
         # Scaled-out pods keep their lives in the plan (pods.py): bounded work per read.
         raise invalid_parameter("JobSpecs", f"fakepai keeps at most {MAX_SCALED_OUT} scaled-out pods per job")
     try:
