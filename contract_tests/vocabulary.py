@@ -19,7 +19,7 @@ DLC_JOB = frozenset({"Creating", "Queuing", "Bidding", "EnvPreparing", "SanityCh
                      "Stopping", "SucceededReserving", "FailedReserving", "Succeeded", "Failed", "Stopped", "Dequeued"})
 # behavior.md §5.2 (Pods[].Status).
 DLC_POD = frozenset({"Pending", "Running", "Succeeded", "Failed", "Unknown"})
-# behavior.md §7 + DESIGN §3 (capital initial; live casing is an open question, §11.6 — a live
+# behavior.md §7 + DESIGN §3 (capital initial; live casing is an open question, behavior.md §11.6 — a live
 # "running" shows up here as a finding, which is exactly the drift to record).
 DLC_TENSORBOARD = frozenset({"Pending", "Creating", "Running", "Stopping", "Stopped", "Succeeded", "Failed",
                              "Creating_Failed", "Deleting", "Deleted"})
