@@ -2,9 +2,10 @@
 
 A handler is a plain function `(ctx, params) -> dict`, registered with
 `@operation("PaiStudio", "GetTrainingJob")` when its module is imported (`load_services()` in
-fakepai/services/__init__.py imports them all; the `Emulator` does so when it is built). It returns the response body *without* the request
-id (the wire layer adds it under the key the schema names) and, for PaiPlugin, without the
-envelope (the wire layer wraps `Data`). It raises `PaiError` for API errors and never sees HTTP.
+fakepai/services/__init__.py imports them all; the `Emulator` calls it when it is built). It
+returns the response body *without* the request id (the wire layer adds it under the key the
+schema names) and, for PaiPlugin, without the envelope (the wire layer wraps `Data`). It raises
+`PaiError` for API errors and never sees HTTP.
 """
 from __future__ import annotations
 
