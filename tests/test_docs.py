@@ -24,7 +24,7 @@ CITATION = re.compile(rf"\b(DESIGN|behavior(?:\.md)?)\s*{SECTION}\s*{NUMBER}"
                       rf"((?:\s*(?:,|/|\+|and)\s*{SECTION}\s*\d+(?:\.\d+)*)*)")
 MORE = re.compile(rf"{SECTION}\s*{NUMBER}")
 # Sections of documents outside the repository: an issue's, or an aiops skill note's at a commit.
-EXTERNAL = re.compile(rf"\b(?:issue\s+\d+|SKILL\s+[0-9a-f]{{7}})\s*{SECTION}\s*\d+(?:\.\d+)*")
+EXTERNAL = re.compile(rf"\b(?:issue\s+#?\d+|SKILL\s+[0-9a-f]{{7}})\s*{SECTION}\s*\d+(?:\.\d+)*")
 ANY = re.compile(rf"{SECTION}\s*\d")
 
 TAG_GROUP = re.compile(r"\[([A-Z][A-Z0-9-]*[A-Z0-9])((?:[\s;:,/][^\[\]\n]*)?)\]")
