@@ -103,7 +103,7 @@ _INVALID = ExpectedError(400, families=("InvalidParameter",))        # behavior.
 _MISSING = ExpectedError(400, families=("MissingParameter",))        # behavior.md §2.3 (generic gateway list)
 # A required parameter sent empty: missing to some gateways, a bad value to others [INFERRED].
 _EMPTY_REQUIRED = ExpectedError(400, families=("MissingParameter", "InvalidParameter"))
-_NOT_FOUND_FAMILY = ExpectedError(404, codes=frozenset({"NotFound"}), families=("NotFound.",))  # [INFERRED] §2.3
+_NOT_FOUND_FAMILY = ExpectedError(404, codes=frozenset({"NotFound"}), families=("NotFound.",))  # [INFERRED] behavior.md §2.3
 # pai-dlc follows behavior.md §2.3 (docs/clients.md "Error codes"): an unknown JobId, TensorboardId or
 # PodId is 404 `NotFound`, job templates keep their documented codes; an illegal DLC job transition
 # (StopJob on a finished job) is 400 `BadRequest` [SKILL related-apis.md, job-management.md].

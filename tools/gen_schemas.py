@@ -1192,7 +1192,7 @@ TIME_FIELD = re.compile(r"^(Gmt[A-Za-z]*Time|LastUsedTime|StartTime|EndTime|Occu
 # The fields every success answer of an operation carries, by dotted path into the response
 # ("" = the body; `A.B` walks properties and array items). Sources: the envelope and list shapes
 # of behavior.md §1.2, §8, §9 (TotalCount, the echoed paging fields), the ids creates return
-# [SDK models; behavior.md §4-§8]; that ids, names, statuses and creation times are always set on
+# [SDK models; behavior.md §4, §5, §6, §7, §8]; that ids, names, statuses and creation times are always set on
 # a resource is [INFERRED] (the SDK models mark nothing required; alipai and the DLC CLI read them
 # without a fallback).
 _PLUGIN_ENVELOPE = ["Data", "ErrorCode", "ErrorMessage", "RequestId"]

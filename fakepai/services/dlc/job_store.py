@@ -79,7 +79,6 @@ def get_record(ctx, job_id: str | None) -> JobRecord:
                       code=DLC_NOT_FOUND)
 
 
-
 def active_jobs_using_template(ctx, template_id: str) -> list[str]:
     """Ids of the jobs created from `template_id` that have not ended (Succeeded/Failed/Stopped)."""
     now = ctx.now()
