@@ -5,6 +5,7 @@ Run alone with `lint-imports`; here it runs with the rest of the suite so CI enf
 from __future__ import annotations
 
 import configparser
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +30,7 @@ def _contracts() -> configparser.ConfigParser:
 
 
 def _names(text: str) -> set[str]:
-    return {name.strip() for line in text.splitlines() for name in line.split("|") if name.strip()}
+    return {name.strip() for line in text.splitlines() for name in re.split(r"[|:]", line) if name.strip()}
 
 
 def test_every_module_has_a_place_in_the_layers():
