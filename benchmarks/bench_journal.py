@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fakepai.emulator import Emulator, Settings  # noqa: E402
-from fakepai.services.registry import handler_for, load_services  # noqa: E402
+from fakepai.services import load_services  # noqa: E402
+from fakepai.services.registry import handler_for  # noqa: E402
 from fakepai.state import snapshot  # noqa: E402
 from fakepai.wire import pipeline  # noqa: E402
 from fakepai.wire.auth import Principal, token_fingerprint  # noqa: E402

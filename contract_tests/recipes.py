@@ -166,7 +166,7 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("PaiStudio", "ListTrainingJobOutputModels"): Recipe(fresh=True, state="terminal"),
     # -- pai-dlc ----------------------------------------------------------------------------------
     # behavior.md §2.3: MissingParameter for these (the schema cannot require them: a job made
-    # from a template may leave them to the template, §6.3).
+    # from a template may leave them to the template, behavior.md §6.3).
     ("pai-dlc", "CreateJob"): Recipe(creates="pai-dlc.Job", required=("DisplayName", "JobType", "JobSpecs", "UserCommand")),
     ("pai-dlc", "CreateJobTemplate"): Recipe(creates="pai-dlc.JobTemplate"),
     ("pai-dlc", "CreateTensorboard"): Recipe(creates="pai-dlc.Tensorboard"),

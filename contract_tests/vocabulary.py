@@ -19,7 +19,7 @@ DLC_JOB = frozenset({"Creating", "Queuing", "Bidding", "EnvPreparing", "SanityCh
                      "Stopping", "SucceededReserving", "FailedReserving", "Succeeded", "Failed", "Stopped", "Dequeued"})
 # behavior.md §5.2 (Pods[].Status).
 DLC_POD = frozenset({"Pending", "Running", "Succeeded", "Failed", "Unknown"})
-# behavior.md §7 + DESIGN §3 (capital initial; live casing is an open question, §11.6 — a live
+# behavior.md §7 + DESIGN §3 (capital initial; live casing is an open question, behavior.md §11.6 — a live
 # "running" shows up here as a finding, which is exactly the drift to record).
 DLC_TENSORBOARD = frozenset({"Pending", "Creating", "Running", "Stopping", "Stopped", "Succeeded", "Failed",
                              "Creating_Failed", "Deleting", "Deleted"})
@@ -103,7 +103,7 @@ _INVALID = ExpectedError(400, families=("InvalidParameter",))        # behavior.
 _MISSING = ExpectedError(400, families=("MissingParameter",))        # behavior.md §2.3 (generic gateway list)
 # A required parameter sent empty: missing to some gateways, a bad value to others [INFERRED].
 _EMPTY_REQUIRED = ExpectedError(400, families=("MissingParameter", "InvalidParameter"))
-_NOT_FOUND_FAMILY = ExpectedError(404, codes=frozenset({"NotFound"}), families=("NotFound.",))  # [INFERRED] §2.3
+_NOT_FOUND_FAMILY = ExpectedError(404, codes=frozenset({"NotFound"}), families=("NotFound.",))  # [INFERRED] behavior.md §2.3
 # pai-dlc follows behavior.md §2.3 (docs/clients.md "Error codes"): an unknown JobId, TensorboardId or
 # PodId is 404 `NotFound`, job templates keep their documented codes; an illegal DLC job transition
 # (StopJob on a finished job) is 400 `BadRequest` [SKILL related-apis.md, job-management.md].

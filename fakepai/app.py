@@ -16,7 +16,6 @@ from fakepai.emulator import Emulator, Settings
 from fakepai.errors import PaiError
 from fakepai.ids import request_id as new_request_id
 from fakepai.serving import head_too_large
-from fakepai.services.registry import load_services
 from fakepai.wire import pipeline
 from fakepai.wire.rendering import error_response
 
@@ -60,7 +59,6 @@ async def _control_error(request, exc: HTTPException):
 
 def build_app(settings: Settings | None = None, emulator: Emulator | None = None) -> FakePAIApp:
     emulator = emulator or Emulator(settings)
-    load_services()
 
     @asynccontextmanager
     async def lifespan(app):

@@ -9,7 +9,7 @@ import math
 import threading
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 
@@ -102,6 +102,11 @@ class Clock:
     def snapshot(self) -> dict:
         now = self.now()
         return {"now": iso(now), "epoch": now, "speed": self._speed}
+
+
+# China Standard Time (UTC+8): PaiPlugin's times, DLC log/event lines and sanity-check items
+# print local time in the region (behavior.md §1.3).
+CST = timezone(timedelta(hours=8))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -10,6 +10,7 @@ from fakepai.catalog import Catalog, default_catalog
 from fakepai.clock import Clock
 from fakepai.control.guard import check_exposure
 from fakepai.ids import IdFactory
+from fakepai.services import load_services
 from fakepai.sim.timeline import check_phase_seconds
 from fakepai.state import snapshot
 from fakepai.state.journal import Journal
@@ -49,6 +50,7 @@ class Settings:
 class Emulator:
     def __init__(self, settings: Settings | None = None, catalog: Catalog | None = None):
         self.settings = settings or Settings()
+        load_services()                        # every handler registered before the first request
         self.catalog = catalog or default_catalog()
         if not self.catalog.operations:
             # An installation without its schemas answers every call with 404: never "ok".

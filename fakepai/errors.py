@@ -17,6 +17,15 @@ class PaiError(Exception):
         self.headers = headers or {}
 
 
+def parameter_path(path) -> str:
+    """How a message names a nested parameter: `("JobSpecs", 0, "Image")` -> `JobSpecs[0].Image`
+    (the notation of template constraint paths too, behavior.md §6.3)."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
 def missing_parameter(name: str) -> PaiError:
     # DESIGN §3: missing required parameter -> 400 MissingParameter naming it.
     return PaiError(400, "MissingParameter", f"The input parameter \"{name}\" that is mandatory for processing this request is not supplied.")

@@ -18,6 +18,7 @@ import uvicorn
 from fakepai.app import SHUTDOWN_GRACE_SECONDS, build_app
 from fakepai.emulator import Emulator, Settings
 from fakepai.serving import uvicorn_options
+from fakepai.sim import outcomes
 
 
 FIXTURE_ACCESS_KEY = "fakepai-test-key"     # the access key of the pytest fixtures' SDK clients
@@ -116,7 +117,6 @@ class FakePAI:
         return self.emulator.clock.now()
 
     def set_outcome(self, job_id: str, **outcome) -> None:
-        from fakepai.sim import outcomes
         if not self._on_loop(outcomes.apply, self.emulator, job_id, outcome):
             raise KeyError(f"no job {job_id}")
 

@@ -826,16 +826,16 @@ CURATION: dict[tuple[str, str], dict] = {
         "params": {
             "DisplayName": {"minLength": 1, "maxLength": 1024,
                             "description": f"required {_REQUIRED_SDK} unless TemplateId is given "
-                                           "[INFERRED §6.3]; [META] 1..1024 characters (the SDK "
+                                           "[INFERRED; behavior.md §6.3]; [META] 1..1024 characters (the SDK "
                                            "comment says <= 256 of [A-Za-z0-9_.-]; not enforced)"},
             "JobType": {"enum": DLC_JOB_TYPES,
                         "description": f"required {_REQUIRED_SDK} unless TemplateId is given "
-                                       "[INFERRED §6.3]; case-sensitive [SDK-DLC]"},
+                                       "[INFERRED; behavior.md §6.3]; case-sensitive [SDK-DLC]"},
             "JobSpecs": {"minItems": 1,
                          "description": f"required, at least one [SDK; META] unless TemplateId is "
-                                        "given [INFERRED §6.3]"},
+                                        "given [INFERRED; behavior.md §6.3]"},
             "UserCommand": {"description": f"required {_REQUIRED_SDK} unless TemplateId is given "
-                                           "[INFERRED §6.3]"},
+                                           "[INFERRED; behavior.md §6.3]"},
             "Priority": {"minimum": 1, "maximum": 9, "default": 1,
                          "description": "[SDK-DLC] 1 (lowest) .. 9 (highest), default 1"},
             "Accessibility": {"enum": ["PUBLIC", "PRIVATE"],
@@ -1192,7 +1192,7 @@ TIME_FIELD = re.compile(r"^(Gmt[A-Za-z]*Time|LastUsedTime|StartTime|EndTime|Occu
 # The fields every success answer of an operation carries, by dotted path into the response
 # ("" = the body; `A.B` walks properties and array items). Sources: the envelope and list shapes
 # of behavior.md §1.2, §8, §9 (TotalCount, the echoed paging fields), the ids creates return
-# [SDK models; behavior.md §4-§8]; that ids, names, statuses and creation times are always set on
+# [SDK models; behavior.md §4, §5, §6, §7, §8]; that ids, names, statuses and creation times are always set on
 # a resource is [INFERRED] (the SDK models mark nothing required; alipai and the DLC CLI read them
 # without a fallback).
 _PLUGIN_ENVELOPE = ["Data", "ErrorCode", "ErrorMessage", "RequestId"]

@@ -26,7 +26,8 @@ from starlette.responses import HTMLResponse, Response
 
 from fakepai.errors import PaiError
 from fakepai.ids import request_id as new_request_id
-from fakepai.services.registry import handler_for, load_services, operator_context
+from fakepai.services import load_services
+from fakepai.services.registry import handler_for, operator_context
 from fakepai.sim.timeline import phase_profile
 from fakepai.usage import CURRENCY
 from fakepai.wire.binding import bind

@@ -13,8 +13,10 @@ from starlette.routing import Route
 from fakepai import jsontext
 from fakepai.clock import parse_iso
 from fakepai.control import console
+from fakepai.coverage import coverage_report
 from fakepai.emulator import Emulator
 from fakepai.ids import request_id
+from fakepai.openapi import build_openapi
 from fakepai.sim import outcomes
 from fakepai.wire.requestlog import parse_status
 
@@ -171,12 +173,10 @@ async def usage(request: Request) -> Response:
 
 
 async def coverage(request: Request) -> Response:
-    from fakepai.coverage import coverage_report
     return _json(coverage_report(_emu(request).catalog))
 
 
 async def openapi_json(request: Request) -> Response:
-    from fakepai.openapi import build_openapi
     return _json(build_openapi(_emu(request).catalog, server_url=str(request.base_url).rstrip("/")))
 
 

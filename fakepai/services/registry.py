@@ -1,9 +1,11 @@
 """Where service handlers register, and what they receive.
 
 A handler is a plain function `(ctx, params) -> dict`, registered with
-`@operation("PaiStudio", "GetTrainingJob")`. It returns the response body *without* the request
-id (the wire layer adds it under the key the schema names) and, for PaiPlugin, without the
-envelope (the wire layer wraps `Data`). It raises `PaiError` for API errors and never sees HTTP.
+`@operation("PaiStudio", "GetTrainingJob")` when its module is imported (`load_services()` in
+fakepai/services/__init__.py imports them all; the `Emulator` calls it when it is built). It
+returns the response body *without* the request id (the wire layer adds it under the key the
+schema names) and, for PaiPlugin, without the envelope (the wire layer wraps `Data`). It raises
+`PaiError` for API errors and never sees HTTP.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 
 from fakepai.clock import Clock
+from fakepai.errors import PaiError, not_found
 from fakepai.ids import IdFactory
 from fakepai.state.store import AccountState
 
@@ -33,27 +36,11 @@ def operation(product: str, action: str) -> Callable[[Handler], Handler]:
 
 
 def handler_for(product: str, action: str) -> Handler | None:
-    load_services()
     return _HANDLERS.get((product, action))
 
 
 def implemented() -> set[tuple[str, str]]:
-    load_services()
     return set(_HANDLERS)
-
-
-_LOADED = False
-
-
-def load_services() -> None:
-    """Import every service package once; their modules register handlers on import."""
-    global _LOADED
-    if _LOADED:
-        return
-    _LOADED = True
-    import fakepai.services.paistudio  # noqa: F401
-    import fakepai.services.dlc  # noqa: F401
-    import fakepai.services.paiplugin  # noqa: F401
 
 
 @dataclass
@@ -75,7 +62,6 @@ class Context:
     def may_use_workspace(self, workspace: str | None) -> bool:
         """Whether the caller's key may see `workspace` (a key may be limited to some, DESIGN §3):
         lists that span workspaces leave out the ones it may not use instead of failing."""
-        from fakepai.errors import PaiError
         try:
             self.check_workspace(workspace)
         except PaiError:
@@ -92,7 +78,6 @@ class Context:
         item = items.get(resource_id or "")
         workspace = workspace_of(item) if item is not None else None
         if item is None or (named_workspace and workspace and named_workspace != workspace):
-            from fakepai.errors import not_found
             raise not_found(resource, resource_id or "", code)
         self.check_workspace(workspace)
         return item

@@ -7,10 +7,13 @@ A service declares where its resources live and how to rescript one:
     def _rescript(job, now, spec): ...
 
 The id is looked up in that store of every account (the control plane does not know the account).
+Services register here when their modules are imported, which the `Emulator` does when it is built.
 """
 from __future__ import annotations
 
 from typing import Callable
+
+from fakepai.sim.timeline import phase_profile
 
 # (emulator, resource_id, spec) -> True when the id was one of this service's resources
 Applier = Callable[[object, str, dict], bool]
@@ -43,9 +46,6 @@ def scripted(store_cls: type, collection: str, *, accepts: Callable[[str], bool]
 
 
 def apply(emulator, job_id: str, spec: dict) -> bool:
-    from fakepai.services.registry import load_services
-    from fakepai.sim.timeline import phase_profile
-    load_services()
     # Replans agree with the original plans; one instant of virtual time, kept in the journal.
     with phase_profile(emulator.settings.phase_seconds), emulator.clock.pinned(emulator.clock.now()) as at:
         for applier in _APPLIERS:

@@ -16,7 +16,7 @@ from jsonschema.exceptions import ValidationError
 
 from fakepai import jsontext
 from fakepai.catalog import Operation
-from fakepai.errors import PaiError, invalid_parameter, missing_parameter
+from fakepai.errors import PaiError, invalid_parameter, missing_parameter, parameter_path
 
 
 class Params(dict):
@@ -219,10 +219,10 @@ def _validate(op: Operation, params: dict) -> None:
     err = errors[0]
     if err.validator == "required":
         missing = _missing_name(err)
-        raise missing_parameter(_join(list(err.absolute_path) + [missing]))
+        raise missing_parameter(parameter_path(list(err.absolute_path) + [missing]))
     if err.validator == "minLength" and err.instance == "":
-        raise missing_parameter(_join(list(err.absolute_path)))    # an empty required string is missing
-    raise invalid_parameter(_join(list(err.absolute_path)) or "request", _describe(err))
+        raise missing_parameter(parameter_path(err.absolute_path))    # an empty required string is missing
+    raise invalid_parameter(parameter_path(err.absolute_path) or "request", _describe(err))
 
 
 def _error_rank(err: ValidationError):
@@ -238,13 +238,6 @@ def _missing_name(err: ValidationError) -> str:
     if msg.startswith("'") and "'" in msg[1:]:
         return msg[1:msg.index("'", 1)]
     return msg
-
-
-def _join(path: list) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _describe(err: ValidationError) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from fakepai.errors import parameter_path as format_path   # the inverse of parse_path below
+
 Path = tuple[str | int, ...]
 
 # A field name as CreateJob spells them (`_ResourcePaymentType` appears in the seed's Content).
@@ -43,14 +45,6 @@ def parse_path(text: str) -> Path:
             out.append(int(index.group(1)))
             rest = rest[index.end():]
     return tuple(out)
-
-
-def format_path(path: Path) -> str:
-    """The inverse of parse_path: `("JobSpecs", 0, "Image")` -> `"JobSpecs[0].Image"`."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
 
 
 def get_path(doc: Any, path: Path) -> tuple[bool, Any]:

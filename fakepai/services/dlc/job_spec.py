@@ -11,7 +11,7 @@ import re
 from functools import cache
 
 from fakepai.catalog import default_catalog
-from fakepai.errors import invalid_parameter, missing_parameter
+from fakepai.errors import invalid_parameter, missing_parameter, parameter_path
 from fakepai.services.dlc.ecs_specs import lookup
 
 # JobSpec.Type per JobType [SDK `_job_spec.py`]. MPIJob's Launcher/Worker follow the kubeflow MPI
@@ -59,14 +59,7 @@ def schema_check(body: dict) -> None:
     errors = sorted(op.request_validator.iter_errors(body), key=lambda e: (len(e.absolute_path), e.message))
     if errors:
         err = errors[0]
-        raise invalid_parameter(_join(err.absolute_path) or "request", err.message)
-
-
-def _join(path) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+        raise invalid_parameter(parameter_path(err.absolute_path) or "request", err.message)
 
 
 def parse_memory(text: str, name: str) -> float:

@@ -15,6 +15,9 @@ from fakepai.errors import DLC_NOT_FOUND
 if TYPE_CHECKING:  # pragma: no cover
     from fakepai.services.dlc.lifecycle import JobPlan
 
+# The statuses a job ends in: once its plan reaches one, nothing about the record changes again.
+TERMINAL = frozenset({"Succeeded", "Failed", "Stopped"})
+
 
 @dataclass
 class JobRecord:
@@ -74,3 +77,10 @@ def get_record(ctx, job_id: str | None) -> JobRecord:
     """The job, or 404 NotFound; a key limited to some workspaces only sees jobs in them."""
     return ctx.lookup(ctx.store(DlcJobStore).jobs, "Job", job_id, lambda record: record.workspace_id,
                       code=DLC_NOT_FOUND)
+
+
+def active_jobs_using_template(ctx, template_id: str) -> list[str]:
+    """Ids of the jobs created from `template_id` that have not ended (Succeeded/Failed/Stopped)."""
+    now = ctx.now()
+    return [r.job_id for r in ctx.store(DlcJobStore).jobs.values()
+            if r.template_id == template_id and r.plan.status_at(now) not in TERMINAL]

@@ -1,6 +1,6 @@
-"""DLC jobs: CreateJob, GetJob, ListJobs, UpdateJob, StopJob, DeleteJob (behavior.md §5), and
-what the job-template module relies on (`active_jobs_using_template`; TensorBoards read job
-records from job_store.py directly).
+"""DLC jobs: CreateJob, GetJob, ListJobs, UpdateJob, StopJob, DeleteJob (behavior.md §5).
+Templates and TensorBoards read job records from job_store.py, never from here (this module
+imports templates.py to apply a template at CreateJob).
 
 Flow: a handler validates everything first (job_spec.py), then stores a `JobRecord` whose plan
 (lifecycle.py) decides every status it will ever show; reads build the view at `ctx.now()`
@@ -15,9 +15,10 @@ import math
 from fakepai.errors import DLC_JOB_BAD_STATE, invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.dlc import job_view, lifecycle, restarts
 from fakepai.services.dlc.job_spec import check_pod_count, check_total_pods, clean, validate_create
-from fakepai.services.dlc.job_store import DlcJobStore, JobRecord, get_record
-from fakepai.services.dlc.lifecycle import STATUSES, TERMINAL
+from fakepai.services.dlc.job_store import TERMINAL, DlcJobStore, JobRecord, get_record
+from fakepai.services.dlc.lifecycle import STATUSES
 from fakepai.services.dlc.sanity import SanityConfig
+from fakepai.services.dlc.templates import apply_template, mark_template_used
 from fakepai.services.registry import operation
 from fakepai.sim.timeline import Outcome
 from fakepai.state.paging import contains_ci, creation_window, order, page, sort_by
@@ -34,22 +35,12 @@ def default_workspace(ctx) -> str:
     return str(100000 + int(ctx.user_id) % 900000)
 
 
-# -- the contract with templates.py / tensorboards.py ---------------------------------------------
-
-def active_jobs_using_template(ctx, template_id: str) -> list[str]:
-    """Ids of the jobs created from `template_id` that have not ended (Succeeded/Failed/Stopped)."""
-    now = ctx.now()
-    return [r.job_id for r in ctx.store(DlcJobStore).jobs.values()
-            if r.template_id == template_id and r.plan.status_at(now) not in TERMINAL]
-
-
 # -- CreateJob ------------------------------------------------------------------------------------
 
 def _merge_template(ctx, body: dict) -> tuple[dict, str | None, str | None]:
     template_id = body.get("TemplateId")
     if not template_id:
         return body, None, None
-    from fakepai.services.dlc.templates import apply_template  # lazy: templates imports jobs
     merged, tid, name = apply_template(ctx, template_id, body.get("TemplateVersion"), copy.deepcopy(body))
     return clean(merged), tid, name
 
@@ -93,7 +84,6 @@ def create_job(ctx, params: dict) -> dict:
                                    plan=job_plan, user_id=ctx.user_id, username=ctx.account_id,
                                    workspace_id=workspace, template_id=template_id, template_name=template_name)
     if template_id:
-        from fakepai.services.dlc.templates import mark_template_used  # lazy, as above
         mark_template_used(ctx, template_id)
     return {"JobId": job_id}
 
@@ -306,7 +296,7 @@ def _scaling(record: JobRecord, status: str, specs: list[dict]) -> dict[str, int
     current = {s.get("Type") or "Worker": int(s.get("PodCount") or 1) for s in record.body.get("JobSpecs") or []}
     check_total_pods(list({**current, **out}.values()))
     scaled_out = sum(max(0, current[role] - count) for role, count in out.items())
-    if scaled_out and len(getattr(record, "pods_removed", [])) + scaled_out > MAX_SCALED_OUT:
+    if scaled_out and len(record.pods_removed) + scaled_out > MAX_SCALED_OUT:
         # Scaled-out pods keep their lives in the plan (pods.py): bounded work per read.
         raise invalid_parameter("JobSpecs", f"fakepai keeps at most {MAX_SCALED_OUT} scaled-out pods per job")
     try:

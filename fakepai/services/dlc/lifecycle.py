@@ -30,12 +30,11 @@ from fakepai.sim import outcomes
 from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, plan, replan
 from fakepai.services.dlc import restarts, seeded
 from fakepai.services.dlc.job_spec import bids
-from fakepai.services.dlc.job_store import DlcJobStore, JobRecord
+from fakepai.services.dlc.job_store import TERMINAL, DlcJobStore, JobRecord
 from fakepai.services.dlc.sanity import PHASES as SANITY_PHASES, SanityConfig, failure_reason
 
 STATUSES = ("Creating", "Queuing", "Bidding", "EnvPreparing", "SanityChecking", "Running", "Restarting",
             "Stopping", "SucceededReserving", "FailedReserving", "Succeeded", "Failed", "Stopped")
-TERMINAL = frozenset({"Succeeded", "Failed", "Stopped"})
 RESERVING = {"SucceededReserving": "Succeeded", "FailedReserving": "Failed"}
 BEFORE_SANITY = ("Creating", "Queuing", "Bidding", "EnvPreparing")
 RESERVED_POLICIES = ("Always", "OnFailure", "OnSucceed")

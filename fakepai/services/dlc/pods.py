@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fakepai.services.dlc import seeded
+from fakepai.services.dlc.job_store import TERMINAL
 from fakepai.services.dlc.restarts import restarts_in
 from fakepai.sim.timeline import FOREVER
 
-TERMINAL = ("Succeeded", "Failed", "Stopped")
 _POD_END = {"Succeeded": "Succeeded", "Failed": "Failed", "Stopped": "Failed"}
 
 # The main container's name per job type (the kubeflow operators' conventions).
@@ -136,7 +136,7 @@ def _spans(record) -> list[tuple[Slot, float | None, float | None, int, float]]:
     """(slot, scaled in at or None, scaled out at or None, span number, stagger) for every span of
     every PodId: the ones UpdateJob closed first (oldest first), then the current roster's."""
     spans, seen = [], {}
-    for role, index, added, removed in getattr(record, "pods_removed", []):
+    for role, index, added, removed in record.pods_removed:
         slot = Slot.of(record.job_id, role, index)
         n = seen[slot.pod_id] = seen.get(slot.pod_id, -1) + 1
         spans.append((slot, added, removed, n, min(0.2 * index, 5.0)))
@@ -247,7 +247,7 @@ def culprit(record, k: int, every: list[PodLife] | None = None) -> tuple[str, in
 def fault_times(record) -> list[float]:
     """When each fault hit: one per restart, then the one past the cap that failed the job, if any."""
     faults = [at for at, _ in restarts_in(record.plan.timeline)]
-    fatal = getattr(record.plan, "fatal_fault", None)         # plans from older state files lack it
+    fatal = record.plan.fatal_fault
     if fatal is not None and any(p.start == fatal and p.status in ("Failed", "FailedReserving")
                                  for p in record.plan.timeline.phases):       # not cut short by a stop
         faults.append(fatal)

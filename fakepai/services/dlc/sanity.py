@@ -23,8 +23,9 @@ phase of the last run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
+from fakepai.clock import CST
 from fakepai.services.dlc import seeded
 from fakepai.services.dlc.job_spec import totals
 from fakepai.services.dlc.job_store import get_record
@@ -38,7 +39,6 @@ PHASE_SECONDS = {"CheckInit": 5.0, "DeviceCheck": 15.0, "SingleNodeCommCheck": 1
 MAX_RUNS = 10
 FAILED_CODE = "SanityCheckFailed"
 _EPS = 1e-6
-_CST = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class SanityConfig:
 
 def stamp(t: float) -> str:
     """`2023-11-30T16:47:30.343005+08:00` [META demo]."""
-    return datetime.fromtimestamp(t, tz=_CST).isoformat(timespec="microseconds")
+    return datetime.fromtimestamp(t, tz=CST).isoformat(timespec="microseconds")
 
 
 # -- messages -------------------------------------------------------------------------------------

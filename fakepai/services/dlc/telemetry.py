@@ -16,9 +16,10 @@ figures `Curve`s, with `fakepai.sim.noise` as the one source of randomness.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Sequence
 
+from fakepai.clock import CST
 from fakepai.errors import DLC_NOT_FOUND, PaiError, invalid_parameter
 from fakepai.services.dlc import lifecycle, seeded
 from fakepai.services.dlc.ecs_specs import lookup
@@ -32,7 +33,6 @@ from fakepai.sim.logs import Lines, LogStream, TimedLines, merged_window
 from fakepai.sim.metrics import Curve, parse_time_step, range_series
 from fakepai.state.paging import WEEK, time_param
 
-_CST = timezone(timedelta(hours=8))
 HOUR = 3600
 PROGRESS_EVERY = 10.0          # seconds between two training-progress lines
 PROGRESS_SCALE = 75            # progress lines over which loss/accuracy settle (decay exp(-0.04 k))
@@ -47,7 +47,7 @@ _FALLBACK_IMAGE = "registry.{region}.aliyuncs.com/pai-dlc/base:ubuntu20.04"
 
 
 def stamp(t: float) -> str:
-    return datetime.fromtimestamp(t, tz=_CST).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.fromtimestamp(t, tz=CST).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def window(params: dict, now: float, span: float) -> tuple[float, float]:

@@ -17,6 +17,7 @@ from fakepai.catalog import default_catalog
 from fakepai.clock import iso
 from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter, not_found
 from fakepai.services.dlc.constraint_paths import PathError, delete_path, format_path, get_path, parse_path, set_path
+from fakepai.services.dlc.job_store import active_jobs_using_template
 from fakepai.services.registry import Context, operation
 from fakepai.state import paging
 from fakepai.state.paging import contains_ci, page, page_bounds
@@ -307,7 +308,6 @@ def delete_job_template(ctx: Context, params: dict) -> dict:
     tpl = _template(ctx, params["TemplateId"])
     # "You cannot delete a job template that is in use by a job" [DOC deletejobtemplate]; we block
     # only while a non-terminal job created from it exists ([INFERRED], behavior.md §6.2).
-    from fakepai.services.dlc.jobs import active_jobs_using_template  # lazy: jobs imports us
     in_use = active_jobs_using_template(ctx, tpl.id)
     if in_use:
         raise invalid_status(f"JobTemplate can't be deleted, because it is used by running job(s) {', '.join(in_use)}")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
+from fakepai.clock import CST
 from fakepai.sim.timeline import Lifecycle, Outcome, Timeline, plan, replan
 
 QUEUED, SUBMITTED, RUNNING, SUCCEEDED, FAILED = "0", "1", "2", "3", "4"
@@ -31,12 +32,10 @@ LIFECYCLE = Lifecycle(
 # Outcome phases may be named as well as numbered: {"result": "fail", "phase": "submitted"}.
 PHASE_NAMES = {"queued": QUEUED, "submitted": SUBMITTED, "running": RUNNING}
 
-_UTC8 = timezone(timedelta(hours=8))
-
 
 def plugin_time(ts: float) -> str:
     """PaiPlugin's time format: "2020-01-01 12:00:00" in UTC+8 (behavior.md §1.3)."""
-    return datetime.fromtimestamp(ts, tz=_UTC8).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.fromtimestamp(ts, tz=CST).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def parse_outcome(spec: dict | None) -> Outcome:

@@ -21,6 +21,7 @@ import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from fakepai.catalog import default_catalog
 from fakepai.clock import iso
 from fakepai.errors import PaiError, invalid_parameter, missing_parameter, not_found
 from fakepai.services.paistudio import hyperparameters
@@ -183,7 +184,6 @@ def _paged(params: dict, items: list) -> tuple[int, list]:
 def _spec_fields() -> tuple:
     """The AlgorithmSpec model's schema and a resolver for it (from the response schema), for
     dropping unknown keys; built once, as the catalog is."""
-    from fakepai.catalog import default_catalog
     op = default_catalog().get(PRODUCT, "GetAlgorithmVersion")
     return op.response_schema["properties"]["AlgorithmSpec"], op.registry.resolver()
 

@@ -12,11 +12,11 @@ import hashlib
 from fakepai.sim.timeline import Lifecycle, Outcome
 
 TERMINAL = {"Succeed", "Failed", "Terminated", "CreateFailed", "InitializeFailed"}
+FAILED = {"Failed", "CreateFailed", "InitializeFailed"}   # the failure statuses [PAISDK]
 
-# Seconds per phase at speed 1: short, so `fakepai serve` jobs finish while you watch.
-PHASE_SECONDS = {"Creating": 2.0, "Created": 1.0, "Initializing": 3.0, "Submitted": 2.0}
 RUNNING_SECONDS = (20.0, 40.0)   # the run length is drawn from this range, per job, deterministically
 
+# Seconds per phase at speed 1: short, so `fakepai serve` jobs finish while you watch.
 LIFECYCLE = Lifecycle(
     steps=[("Creating", 2.0), ("Created", 1.0), ("Initializing", 3.0), ("Submitted", 2.0), ("Running", 30.0)],
     running="Running",

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from fakepai.errors import PaiError
 from fakepai.services.paistudio import lifecycle, telemetry, views
-from fakepai.services.paistudio.store import TrainingJob
+from fakepai.services.paistudio.store import TrainingJob, instance_count, instance_names
 from fakepai.services.paistudio.training_jobs import PRODUCT, get_job
 from fakepai.services.paistudio.windows import PagedRead, paged_read
 from fakepai.services.registry import Context, operation
@@ -36,7 +36,7 @@ def resolve_instance(job: TrainingJob, now: float, instance: str | None) -> str:
         raise instance_not_found(job, instance)
     if instance is None:
         return telemetry.master_instance(job)
-    if instance not in views.instance_names(job):
+    if instance not in instance_names(job):
         raise instance_not_found(job, instance)
     return instance
 
@@ -68,7 +68,7 @@ def job_events(job: TrainingJob) -> list[tuple[float, str]]:
     for phase in job.timeline.phases:
         text = f"TrainingJob {job.id} status changed to {phase.status}"
         if phase.status == "Submitted":
-            text += f": DLC job {views.dlc_job_id(job)} submitted with {views.instance_count(job)} instance(s)"
+            text += f": DLC job {views.dlc_job_id(job)} submitted with {instance_count(job)} instance(s)"
         elif phase.reason_code:
             text += f": [{phase.reason_code}] {phase.reason_message}"
         out.append((phase.start, text))
@@ -136,16 +136,13 @@ def list_training_job_instance_events(ctx: Context, params: dict) -> dict:
 
 # -- error info ------------------------------------------------------------------------------
 
-FAILED = {"Failed", "CreateFailed", "InitializeFailed"}
-
-
 @operation(PRODUCT, "GetTrainingJobErrorInfo")
 def get_training_job_error_info(ctx: Context, params: dict) -> dict:
     """A failed job reports its scripted error info over defaults from its failure reason; any
     other job answers the success shape of the [META] demo (`Code "200"`, `Message "success"`)."""
     job = get_job(ctx, params["TrainingJobId"])
     phase = job.timeline.at(ctx.now())
-    if phase.status not in FAILED:
+    if phase.status not in lifecycle.FAILED:
         return {"ErrorInfo": {"Code": "200", "Message": "success", "AdditionalInfo": ""}}
     info = {"Code": phase.reason_code or lifecycle.LIFECYCLE.failure_reason[0],
             "Message": phase.reason_message or lifecycle.LIFECYCLE.failure_reason[1],

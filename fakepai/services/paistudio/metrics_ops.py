@@ -10,6 +10,7 @@ from fakepai.clock import iso
 from fakepai.errors import invalid_parameter, missing_parameter
 from fakepai.services.paistudio import telemetry, views
 from fakepai.services.paistudio.logs_events import instance_not_found, node_name
+from fakepai.services.paistudio.store import instance_names
 from fakepai.services.paistudio.training_jobs import PRODUCT, get_job
 from fakepai.services.paistudio.windows import paged_read, time_window
 from fakepai.services.registry import Context, operation
@@ -69,7 +70,7 @@ def list_training_job_instance_metrics(ctx: Context, params: dict) -> dict:
         raise invalid_parameter("TimeStep", f"{time_step!r} is not one of {', '.join(TIME_STEPS)}")
     # Window defaults: the job's start to now, as for logs and events [INFERRED].
     lo, hi = time_window(params)
-    names = views.instance_names(job)
+    names = instance_names(job)
     wanted = params.get("InstanceId")
     if wanted and wanted not in names:
         raise instance_not_found(job, wanted)

@@ -37,6 +37,20 @@ class TrainingJob:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
 
+def instance_count(job: TrainingJob) -> int:
+    resource = job.spec.get("ComputeResource") or {}
+    return max(1, int(resource.get("EcsCount") or resource.get("InstanceCount") or 1))
+
+
+def instance_names(job: TrainingJob) -> list[str]:
+    """`<jobId>-master-0`, then `<jobId>-worker-<i>` for the other nodes ([GO] naming). They follow
+    from the spec alone, so telemetry (what the instances print) and views (what a read shows)
+    both take them from here."""
+    names = [f"{job.id}-master-0"]
+    names += [f"{job.id}-worker-{i}" for i in range(instance_count(job) - 1)]
+    return names
+
+
 class TrainingJobStore:
     def __init__(self):
         self.jobs: dict[str, TrainingJob] = {}

@@ -20,7 +20,7 @@ from functools import cached_property
 
 from fakepai.clock import iso
 from fakepai.services.paistudio import lifecycle
-from fakepai.services.paistudio.store import TrainingJob
+from fakepai.services.paistudio.store import TrainingJob, instance_names
 from fakepai.sim import regex_values
 from fakepai.sim.logs import LogStream
 from fakepai.sim.metrics import Curve
@@ -29,7 +29,6 @@ from fakepai.sim.timeline import FOREVER
 DEFAULT_MODEL_CHANNEL = "model"   # [PAISDK] default output channel names: model, checkpoints, tensorboard
 RECORD_SECONDS = 1.0              # one training record (step) per second of virtual time
 EPOCHS = 10                       # records are grouped into ~10 epochs over the expected run
-FAILED = {"Failed", "CreateFailed", "InitializeFailed"}
 _PLAIN_LOSS = Curve("falling")    # the loss a job without metric definitions prints anyway
 
 
@@ -150,14 +149,13 @@ class Telemetry:
             return lines
         if self.final.reason_code == lifecycle.LIFECYCLE.timeout_reason[0]:
             return []    # killed by the scheduler at MaxRunningTime: no last words
-        if status in FAILED:
+        if status in lifecycle.FAILED:
             return ["Traceback (most recent call last):",
                     '  File "/ml/usercode/train.py", line 87, in <module>',
                     f"RuntimeError: {self.final.reason_message or 'training failed'}"]
         return []    # Terminated: the process is killed and prints nothing more
 
     def job_instances(self) -> list[str]:
-        from fakepai.services.paistudio.views import instance_names
         return instance_names(self.job)
 
     def stream(self, instance: str) -> LogStream | None:

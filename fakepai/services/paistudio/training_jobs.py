@@ -4,11 +4,11 @@ from __future__ import annotations
 import copy
 
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter
-from fakepai.services.paistudio import lifecycle, views
+from fakepai.services.paistudio import algorithms, lifecycle, views
 from fakepai.services.paistudio.store import TrainingJob, TrainingJobStore
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
-from fakepai.sim.timeline import Outcome, configured_seconds, plan, replan
+from fakepai.sim.timeline import Outcome, Phase, configured_seconds, plan, replan
 from fakepai.state.paging import contains_ci, creation_window, order, page, sort_by
 
 PRODUCT = "PaiStudio"
@@ -64,7 +64,6 @@ def _validate_create(params: dict) -> None:
 @operation(PRODUCT, "CreateTrainingJob")
 def create_training_job(ctx: Context, params: dict) -> dict:
     _validate_create(params)
-    from fakepai.services.paistudio import algorithms   # resolves registered algorithms and hyper-parameters
     algorithm, spec = algorithms.resolve_for_job(ctx, params)
     labels = [{"Key": label["Key"], "Value": label.get("Value", "")} for label in params.get("Labels") or []]
     max_running = lifecycle.max_running_seconds(params.get("Scheduler"))
@@ -161,7 +160,6 @@ def stop_training_job(ctx: Context, params: dict) -> dict:
     status = job.timeline.status_at(now)
     if status in lifecycle.TERMINAL:
         raise invalid_status(f"TrainingJob can't be stopped, because it is {status}")
-    from fakepai.sim.timeline import Phase
     code, message = lifecycle.STOP_REASON
     job.timeline.cut(now, [Phase("Terminated", now, code, message)])   # DESIGN §3: no Stopping in PaiStudio
     job.touch(now)

@@ -8,25 +8,13 @@ from fakepai.clock import iso
 from fakepai.services.projection import to_response
 from fakepai.services.paistudio import telemetry
 from fakepai.services.paistudio.lifecycle import TERMINAL
-from fakepai.services.paistudio.store import TrainingJob
+from fakepai.services.paistudio.store import TrainingJob, instance_names
 
 # Instances exist once the job is submitted to its cluster [INFERRED]; before that,
 # ListTrainingJobLogs answers TRAINING_JOB_INSTANCE_NOT_FOUND (behavior.md §2.3).
 _INSTANCE_STATUSES = ("Submitted", "Running") + tuple(sorted(TERMINAL))
 _INSTANCE_STATUS = {"Submitted": "Pending", "Running": "Running", "Succeed": "Succeeded", "Failed": "Failed",
                     "Terminated": "Stopped", "CreateFailed": "Failed", "InitializeFailed": "Failed"}
-
-
-def instance_count(job: TrainingJob) -> int:
-    resource = job.spec.get("ComputeResource") or {}
-    return max(1, int(resource.get("EcsCount") or resource.get("InstanceCount") or 1))
-
-
-def instance_names(job: TrainingJob) -> list[str]:
-    """`<jobId>-master-0`, then `<jobId>-worker-<i>` for the other nodes ([GO] naming)."""
-    names = [f"{job.id}-master-0"]
-    names += [f"{job.id}-worker-{i}" for i in range(instance_count(job) - 1)]
-    return names
 
 
 def instances_exist(job: TrainingJob, now: float) -> bool:

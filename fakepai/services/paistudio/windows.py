@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fakepai.errors import invalid_parameter
+from fakepai.services.paistudio.training_jobs import get_job
 from fakepai.state.paging import page_bounds, time_param
 
 
@@ -38,7 +39,6 @@ class PagedRead:
 
 
 def paged_read(ctx, params: dict, *, max_size: int) -> PagedRead:
-    from fakepai.services.paistudio.training_jobs import get_job
     job = get_job(ctx, params["TrainingJobId"])
     lo, hi = time_window(params)
     number, size = page_bounds(params, default_size=100, max_size=max_size)
