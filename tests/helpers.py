@@ -8,6 +8,7 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -60,23 +61,32 @@ QUIET = ("--port", "0", "--rate-limit", "off", "--log-level", "warning")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def built_wheel(tmp_path_factory) -> Path:
-    """The fakepai wheel, built from the checkout once per test run. pytest-xdist workers share it
-    under a file lock: two builds at once race on the checkout's build/ and egg-info folders."""
+def once_per_run(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder `name` in the run's temporary directory, filled by `make(folder)` once per test run:
+    pytest-xdist workers share it under a file lock (and wait while another worker fills it)."""
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent          # the run's directory, common to every worker
-    dist = shared / "fakepai-wheel"
-    with open(shared / "fakepai-wheel.lock", "w") as lock:
+    folder = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not dist.is_dir():
-            building = shared / "fakepai-wheel.building"
-            done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                                   "--disable-pip-version-check", "-w", str(building), str(ROOT)],
-                                  cwd=shared, capture_output=True, text=True, timeout=600)
-            assert done.returncode == 0, f"building the wheel failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-            building.rename(dist)
-    return next(dist.glob("fakepai-*.whl"))
+        if not (folder / ".made").exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            make(folder)
+            (folder / ".made").touch()
+    return folder
+
+
+def built_wheel(tmp_path_factory) -> Path:
+    """The fakepai wheel, built from the checkout once per test run (two builds at once would race
+    on the checkout's build/ and egg-info folders)."""
+    def build(dist: Path) -> None:
+        done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                               "--disable-pip-version-check", "-w", str(dist), str(ROOT)],
+                              cwd=dist, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, f"building the wheel failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+
+    return next(once_per_run(tmp_path_factory, "fakepai-wheel", build).glob("fakepai-*.whl"))
 
 
 def env_without_fakepai(**extra: str) -> dict[str, str]:

@@ -2,12 +2,11 @@
 outside the checkout, and everything below runs from that installation as separate processes
 (the working directory is outside the checkout, so the source tree cannot be imported).
 
-The virtualenv is built once per run (shared by pytest-xdist workers under a file lock); its
+The virtualenv is built once per run (tests.helpers.once_per_run); its
 dependencies come from the package index like a user's would (pip's cache keeps it quick).
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -21,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import ROOT, ServedProcess, built_wheel
+from tests.helpers import ROOT, ServedProcess, built_wheel, once_per_run
 
 N_OPERATIONS = len(json.loads((ROOT / "tests" / "data" / "operations.json").read_text()))
 
@@ -53,7 +52,6 @@ def _check(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 def _build(home: Path, wheel: Path) -> None:
-    home.mkdir(parents=True, exist_ok=True)
     venv = home / "venv"
     _check([sys.executable, "-m", "venv", str(venv)], cwd=home)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
@@ -67,14 +65,7 @@ def _build(home: Path, wheel: Path) -> None:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Installed:
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent          # the run's directory, common to every worker
-    home = shared / "fakepai-installed"
-    with open(shared / "fakepai-installed.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (home / "built.json").exists():
-            _build(home, built_wheel(tmp_path_factory))
+    home = once_per_run(tmp_path_factory, "fakepai-installed", lambda home: _build(home, built_wheel(tmp_path_factory)))
     built = json.loads((home / "built.json").read_text())
     assert not home.is_relative_to(ROOT)
     return Installed(home, home / "venv", Path(built["wheel"]), built["without_extra"])
