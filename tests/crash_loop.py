@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,14 +15,10 @@ from pathlib import Path
 
 import httpx
 
+from fakepai.server import free_port
+
 GW = "/api/PaiStudio/2022-01-12"
 BEARER = {"Authorization": "Bearer crash-loop"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve(state_file: Path, *extra: str) -> tuple[subprocess.Popen, str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from fakepai.catalog import default_catalog
+from fakepai.server import free_port  # noqa: F401  (tests import it from here)
 
 
 def assert_valid_response(product: str, action: str, body: dict) -> None:
@@ -43,13 +44,6 @@ def sdk_error(call):
     with pytest.raises(TeaException) as info:
         call()
     return info.value
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 FAKEPAI = (sys.executable, "-m", "fakepai")    # this environment's fakepai, as a separate process

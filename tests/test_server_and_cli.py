@@ -1,7 +1,6 @@
 """Serving and embedding: FakePAI, the fixture's reset, the control plane basics, `fakepai serve`."""
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -10,7 +9,7 @@ import httpx
 import pytest
 
 from fakepai import FakePAI
-from tests.helpers import ServedProcess
+from tests.helpers import ServedProcess, free_port
 
 
 def test_fakepai_context_manager_and_reset():
@@ -82,14 +81,8 @@ def test_demo_workspace_is_there_for_any_key():
             assert plugin["Data"]["TrainingJobs"][0]["Algorithm"] == "user_recall"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_cli_serve_prints_endpoint_and_serves():
-    port = _free_port()
+    port = free_port()
     with ServedProcess("--port", str(port), "--demo", "--rate-limit", "off", options=()) as served:
         assert f"127.0.0.1:{port}" in served.banner and served.port == port
         second, third = served.proc.stdout.readline(), served.proc.stdout.readline()
@@ -104,5 +97,5 @@ def test_cli_serve_strict_needs_a_readable_credentials_file(tmp_path):
     bad = tmp_path / "creds.json"
     bad.write_text("{not json")
     out = subprocess.run([sys.executable, "-m", "fakepai", "serve", "--auth", "strict", "--credentials", str(bad),
-                          "--port", str(_free_port())], capture_output=True, text=True, timeout=30)
+                          "--port", str(free_port())], capture_output=True, text=True, timeout=30)
     assert out.returncode == 2 and out.stderr.startswith("fakepai serve: credentials file")

@@ -12,7 +12,7 @@ import pytest
 
 from fakepai import FakePAI
 from tests.crash_loop import serve_refuses
-from tests.test_server_and_cli import _free_port
+from tests.helpers import free_port
 
 GW = "/api/PaiStudio/2022-01-12"
 JOB = {"TrainingJobName": "kept", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai"}
@@ -49,7 +49,7 @@ def test_snapshot_route(tmp_path):
 
 def test_cli_saves_on_sigterm_and_refuses_a_foreign_file(tmp_path):
     path = tmp_path / "cli.pkl"
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "fakepai", "serve", "--port", str(port), "--state-file", str(path)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -69,7 +69,7 @@ def test_cli_saves_on_sigterm_and_refuses_a_foreign_file(tmp_path):
     assert "state saved" in out and path.exists()
     bad = tmp_path / "bad.pkl"
     bad.write_bytes(b"not a pickle")
-    refused = subprocess.run([sys.executable, "-m", "fakepai", "serve", "--port", str(_free_port()), "--state-file", str(bad)],
+    refused = subprocess.run([sys.executable, "-m", "fakepai", "serve", "--port", str(free_port()), "--state-file", str(bad)],
                              capture_output=True, text=True, timeout=30)
     assert refused.returncode == 2 and "not a fakepai state file" in refused.stderr
 
