@@ -432,6 +432,17 @@ class Authenticator:
         account, workspaces = self._mapping(presented)
         return Principal(account_id=account, key_id=presented.key_id, method=presented.kind, workspaces=workspaces)
 
+    def reads_body(self, headers: Mapping[str, str]) -> bool:
+        """Whether `authenticate` checks the body, so the pipeline must read it first: the strict
+        signatures that cover it (`ACS3-*`, `acs AK:sig`) and an `acs AK:sig` request's Content-MD5
+        (modes any and strict). Everything else is authenticated before a byte of body is read."""
+        if self.mode == "off":
+            return False
+        scheme = (headers.get("authorization") or "").strip().partition(" ")[0].lower()
+        if scheme == "acs":
+            return self.mode == "strict" or bool(headers.get("content-md5"))
+        return self.mode == "strict" and scheme.startswith("acs3-")
+
     def check_workspace(self, principal: Principal, workspace_id: str | None) -> None:
         """403 Forbidden.RAM if the principal's key is limited and ``workspace_id`` is not allowed.
 

@@ -4,7 +4,8 @@ handler -> render.
 The body is read last of the request's parts and never past the operation's cap: a Content-Length
 above it is refused before a byte is read, a chunked body is cut off at it, and a credential that
 lives in the headers alone (bearer tokens; anything in modes any/off) is checked before the body
-is read. Only a strict-mode signature or a Content-MD5 header, which cover the body, wait for it
+is read. Only what covers the body waits for it (`Authenticator.reads_body`: strict signatures, an
+`acs AK:sig` request's Content-MD5)
 (issue #11 §2).
 
 Handlers are called directly on the event loop (not in a thread pool), so state is only ever
@@ -69,17 +70,6 @@ async def _read_body(receive, op, headers: dict[str, str]) -> bytes:
     return b"".join(chunks)
 
 
-def _auth_reads_body(emulator: Emulator, headers: dict[str, str]) -> bool:
-    """What authentication checks against the body: a Content-MD5 header (every mode but off), and
-    in strict mode the signatures that cover the body (`acs AK:sig`, `ACS3-*`)."""
-    if emulator.auth.mode == "off":
-        return False
-    if headers.get("content-md5"):
-        return True
-    scheme = headers.get("authorization", "").strip().partition(" ")[0].lower()
-    return emulator.auth.mode == "strict" and (scheme == "acs" or scheme.startswith("acs3-"))
-
-
 def _authenticate(emulator: Emulator, raw: RawRequest):
     try:
         return emulator.auth.authenticate(raw)
@@ -102,7 +92,7 @@ async def _respond(emulator: Emulator, scope, receive) -> Response:
         # HEAD is GET without the body (uvicorn drops it): same route, same checks, same headers.
         route = emulator.router.resolve("GET" if raw.method == "HEAD" else raw.method, raw_path, headers)
         op, form = route.operation, route.form
-        if not _auth_reads_body(emulator, headers):
+        if not emulator.auth.reads_body(headers):
             principal = _authenticate(emulator, raw)
         raw = dataclasses.replace(raw, body=await _read_body(receive, op, headers))
         if principal is None:
