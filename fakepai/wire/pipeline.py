@@ -5,8 +5,7 @@ The body is read last of the request's parts and never past the operation's cap:
 above it is refused before a byte is read, a chunked body is cut off at it, and a credential that
 lives in the headers alone (bearer tokens; anything in modes any/off) is checked before the body
 is read. Only what covers the body waits for it (`Authenticator.reads_body`: strict signatures, an
-`acs AK:sig` request's Content-MD5)
-(issue #11 §2).
+`acs AK:sig` request's Content-MD5); see docs/limits.md.
 
 Handlers are called directly on the event loop (not in a thread pool), so state is only ever
 touched from one thread and no update is lost to a race (DESIGN §6).
