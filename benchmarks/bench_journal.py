@@ -15,7 +15,7 @@ In one run it measures
      while the client goes on; reported: the baseline p50 and max, the max during compaction,
      and the compaction's duration. Next to it, the time the same state takes to pickle inline
      (what every request waited for before the journal, when the save ran on the event loop);
-  3. the crash loop of tests/crash_loop.py, longer: SIGKILL at random points of a
+  3. the crash loop of tests/server/crash_loop.py, longer: SIGKILL at random points of a
      write-and-save loop, counting lost acknowledged writes, reissued ids and leftover temp files.
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ from fakepai.services.registry import handler_for  # noqa: E402
 from fakepai.state import snapshot  # noqa: E402
 from fakepai.wire import pipeline  # noqa: E402
 from fakepai.wire.auth import Principal, token_fingerprint  # noqa: E402
-from tests.crash_loop import BEARER, GW, crash_loop, serve  # noqa: E402
+from tests.server.crash_loop import BEARER, GW, crash_loop, serve  # noqa: E402
 
 JOB = {"TrainingJobName": "bench", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai"}
 

@@ -4,7 +4,7 @@
 
 Starts `FakePAI(demo=True)`, makes some traffic (a job of each product, a failed call, a fault
 that fires), lets 20 virtual minutes pass, freezes the clock and photographs each view in
-headless Chromium (/usr/bin/chromium, see tests/console_browser.py).
+headless Chromium (/usr/bin/chromium, see tests/control/console_browser.py).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from fakepai.server import FakePAI  # noqa: E402
-from tests.console_browser import launch  # noqa: E402
+from tests.control.console_browser import launch  # noqa: E402
 
 DEMO = "test"
 

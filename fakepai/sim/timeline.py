@@ -246,7 +246,7 @@ _PHASE_SECONDS: ContextVar[dict[str, float]] = ContextVar("phase_seconds", defau
 
 # Every status whose length the profile can set: the steps of each product's plans (PaiStudio
 # jobs, DLC jobs and TensorBoards, PaiPlugin's numbered statuses) and DLC's Restarting pause.
-# tests/test_steering_typos.py keeps it equal to what the services' lifecycles name.
+# tests/steering/test_typos.py keeps it equal to what the services' lifecycles name.
 PROFILE_STATUSES = ("Creating", "Created", "Initializing", "Submitted", "Queuing", "Bidding", "EnvPreparing",
                     "SanityChecking", "Running", "Restarting", "0", "1", "2")
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from fakepai import FakePAI
-from tests.crash_loop import serve_refuses
+from tests.server.crash_loop import serve_refuses
 from tests.helpers import free_port
 
 GW = "/api/PaiStudio/2022-01-12"

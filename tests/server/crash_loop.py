@@ -1,6 +1,6 @@
 """Kill a `fakepai serve --state-file` process with SIGKILL at random points of a write-and-save
 loop, restart it, and count what a crash cost: acknowledged writes lost, ids issued twice, temp
-files left behind. tests/test_durability.py runs a short loop; benchmarks/bench_journal.py a long one.
+files left behind. tests/server/test_durability.py runs a short loop; benchmarks/bench_journal.py a long one.
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ allowed: ids that do not exist (random ids: 404 NotFound.*), a resource in the w
 (InvalidStatus), and cross-field rules JSON Schema cannot state (a role that is not one of the job
 type's, EcsSpec xor ResourceConfig, pods of all roles together); those are counted in the summary.
 
-Deeper run: FAKEPAI_SCHEMATHESIS_EXAMPLES=50 pytest tests/test_schemathesis.py -s
+Deeper run: FAKEPAI_SCHEMATHESIS_EXAMPLES=50 pytest tests/operations/test_schemathesis.py -s
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from fakepai.cli import main
 from fakepai.coverage import coverage_markdown, coverage_report
 from fakepai.services.registry import implemented
 
-COVERAGE_MD = Path(__file__).resolve().parent.parent / "COVERAGE.md"
+COVERAGE_MD = Path(__file__).resolve().parents[2] / "COVERAGE.md"
 
 
 def test_report_lists_every_operation_once():

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 CODE_DIRS = ("fakepai", "contract_tests", "tools", "schemas", "tests", "benchmarks")
 SECTION = "\u00a7"                       # the section sign, spelled out so this file cites nothing

@@ -1,5 +1,5 @@
 """The console's JSON (fakepai/control/console.py), usage metering (fakepai/usage.py) and the demo
-accounts that exist from the start. What the page does with them: tests/test_console_browser.py."""
+accounts that exist from the start. What the page does with them: tests/control/test_console_browser.py."""
 from __future__ import annotations
 
 import os

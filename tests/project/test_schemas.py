@@ -18,10 +18,10 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
-OPS_SHARED = Path(__file__).resolve().parents[2] / "shared/reference/operations.json"
-OPS_COPY = Path(__file__).resolve().parent / "data" / "operations.json"
+OPS_SHARED = ROOT.parent / "shared/reference/operations.json"
+OPS_COPY = ROOT / "tests" / "data" / "operations.json"
 BASE_URI = "https://fakepai.local/schemas"
 
 PRODUCTS = {"PaiStudio": "2022-01-12", "pai-dlc": "2020-12-03", "PaiPlugin": "2022-01-12"}

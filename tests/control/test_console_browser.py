@@ -1,6 +1,6 @@
 """The web console as a person sees it: `fakepai serve --demo` in a subprocess, run from the wheel
 installed into a folder of its own (the page and its files come from the package data), the page
-in headless Chromium (tests/console_browser.py), the official SDKs calling the same server.
+in headless Chromium (tests/control/console_browser.py), the official SDKs calling the same server.
 
 One server and one browser for the module; each test starts from a reset (the demo accounts come
 back with it) and a fresh page.
@@ -18,7 +18,7 @@ from alibabacloud_tea_openapi.models import Config
 from playwright.sync_api import expect, sync_playwright
 
 from fakepai.server import FakePAI
-from tests.console_browser import launch
+from tests.control.console_browser import launch
 from tests.helpers import ServedProcess, built_wheel, env_without_fakepai, sdk_error
 
 DEMO_KEY = "test"          # the README's access key id: its account holds the demo from the start

@@ -1,4 +1,4 @@
-"""The table behind tests/test_every_operation.py: for each of the 62 operations, the prerequisites
+"""The table behind tests/operations/test_every_operation.py: for each of the 62 operations, the prerequisites
 it needs (made through the official SDK clients), one minimal valid request in the SDK form and in
 the seed's gateway URL form, and the one value that shows the operation did its job.
 
@@ -20,7 +20,7 @@ from Tea.exceptions import TeaException
 
 from fakepai.clock import iso, parse_iso
 from fakepai.services.dlc.sanity import PHASES as SANITY_PHASES
-from tests.test_dlc_templates import SEED_CREATE_BODY as SEED_TEMPLATE_BODY   # byte for byte
+from tests.dlc.test_templates import SEED_CREATE_BODY as SEED_TEMPLATE_BODY   # byte for byte
 
 WS = "12345"                                   # the seed's ListTrainingJobs workspace
 OSS = "oss://every-op.oss-cn-hangzhou.aliyuncs.com/"

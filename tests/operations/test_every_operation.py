@@ -3,7 +3,7 @@ gateway URL form (`/api/{Product}/{Version}/{Action}`), each with a minimal vali
 prerequisites are made in setup on a frozen clock. For each call: HTTP 200, the body valid against
 the operation's response schema, the request id where the schema's `requestIdField` puts it (and
 absent when that is null) equal to `x-acs-request-id`, the request logged as that operation reached
-by that URL form, and one value showing the operation did its job (tests/every_operation_cases.py).
+by that URL form, and one value showing the operation did its job (tests/operations/every_operation_cases.py).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from fakepai.catalog import Operation, default_catalog
-from tests.every_operation_cases import CASES, Gw, World
+from tests.operations.every_operation_cases import CASES, Gw, World
 from tests.helpers import assert_valid_response
 
 FORMS = ("sdk", "gateway")
@@ -71,7 +71,7 @@ def test_operation(product, action, form, fakepai, gw, paistudio_client, dlc_cli
     op = default_catalog().get(product, action)
     case = CASES.get((product, action))
     assert op is not None, f"a case for {product} {action}, which has no schema"
-    assert case is not None, f"no case for {product} {action}: add one to tests/every_operation_cases.py"
+    assert case is not None, f"no case for {product} {action}: add one to tests/operations/every_operation_cases.py"
     fakepai.freeze_clock()
     world = World(fakepai, paistudio_client, dlc_client, paiplugin_client)
     ids = case.setup(world)

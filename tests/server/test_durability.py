@@ -15,7 +15,7 @@ import pytest
 
 from fakepai import FakePAI
 from fakepai.wire import signing
-from tests.crash_loop import BEARER, GW, crash_loop, serve, serve_refuses
+from tests.server.crash_loop import BEARER, GW, crash_loop, serve, serve_refuses
 
 JOB = {"TrainingJobName": "kept", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai"}
 DLC = "/api/pai-dlc/2020-12-03"

@@ -1,0 +1,1 @@
+"""Third-party client libraries (alipai, aliyun-python-sdk-core) against `fakepai serve`."""

@@ -1,0 +1,1 @@
+"""PaiStudio 2022-01-12: training jobs, algorithms, job telemetry."""

@@ -1,0 +1,1 @@
+"""The product-neutral simulation generators in fakepai.sim (logs, metrics)."""

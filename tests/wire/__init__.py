@@ -1,0 +1,1 @@
+"""The wire layer: authentication, signatures, request bounds, protocol rules, security hardening, the request log."""
