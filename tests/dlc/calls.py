@@ -1,27 +1,26 @@
-"""Helpers shared by the pai-dlc job, sanity-check and metrics tests (no tests here)."""
+"""What the pai-dlc tests share: making and reading jobs through the official SDK, gateway calls
+checked against their schema, walking a job along the frozen clock, and the seed's template body."""
 from __future__ import annotations
 
 import re
 
-import pytest
 from alibabacloud_pai_dlc20201203 import models as m
 
 from tests.helpers import assert_valid_response
 
 GW = "/api/pai-dlc/2020-12-03"
-# The SDK fixture signs as AccessKey `fakepai-test-key`; an unsigned `acs` header with the same key
-# reaches the same account (auth mode `any`), so SDK and gateway calls see the same jobs.
-SAME_ACCOUNT = {"Authorization": "acs fakepai-test-key:unsigned"}
 JOB_ID = re.compile(r"^dlc[a-z0-9]{13}$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
-
-@pytest.fixture(scope="module")
-def gw(fakepai_server):
-    """A gateway-form HTTP client in the SDK fixture's account, shared by a module's tests (making
-    an httpx client costs ~50 ms); tests still take `fakepai` for the per-test reset."""
-    with fakepai_server.http(headers=SAME_ACCOUNT, verify=False) as client:
-        yield client
+# The seed's "Create Job Template - Curl" body, byte for byte (seed/000_e16a0b0363784901.txt).
+SEED_CREATE_BODY = r'''{
+  "TemplateName": "job-template-example-1778047****",
+  "Description": "Template description",
+  "WorkspaceId": "15****05",
+  "Metadata": {},
+  "Content": "{\"WorkspaceId\":\"15****05\",\"JobType\":\"PyTorchJob\",\"UserCommand\":\"echo hello\",\"JobSpecs\":[{\"Type\":\"Worker\",\"PodCount\":1,\"Image\":\"dsw-registry-vpc.cn-hangzhou.cr.aliyuncs.com/pai/pytorch:2.8.0-gpu-py313-cu129-ubuntu22.04-3995b779-1764361782\",\"EcsSpec\":\"ecs.gn7i-c8g1.2xlarge\"}],\"ResourceType\":\"ECS\",\"_ResourcePaymentType\":\"PostPaid\",\"CredentialConfig\":{\"EnableCredentialInject\":false},\"Accessibility\":\"PRIVATE\",\"Settings\":{\"JobReservedMinutes\":0,\"Tags\":{}}}",
+  "Constraints": {"JobSpecs[0].Image":"locked","UserCommand":"locked","JobType":"locked"}
+}'''
 
 
 def spec(type="Worker", pod_count=1, ecs_spec="ecs.gn7i-c8g1.2xlarge", **kw) -> m.JobSpec:

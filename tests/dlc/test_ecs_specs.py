@@ -5,7 +5,7 @@ import pytest
 from alibabacloud_pai_dlc20201203 import models as m
 
 from tests.helpers import assert_error, assert_valid_response
-from tests.dlc.calls import GW, call, create, get, gw, spec  # noqa: F401 (gw: fixture)
+from tests.dlc.calls import GW, call, create, get, spec
 
 
 def specs(client, **kw) -> dict:

@@ -7,7 +7,7 @@ import re
 from alibabacloud_pai_dlc20201203 import models as m
 
 from tests.helpers import assert_error, assert_valid_response, sdk_error
-from tests.dlc.calls import GW, call, create, get, gw, spec, walk  # noqa: F401 (gw: fixture)
+from tests.dlc.calls import GW, call, create, get, spec, walk
 
 LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d .+")
 

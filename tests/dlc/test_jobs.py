@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from fakepai.clock import parse_iso
 from tests.helpers import assert_error, assert_valid_response, sdk_error
-from tests.dlc.calls import GW, UUID, call, create, get, gw, spec, walk  # noqa: F401 (gw: fixture)
+from tests.dlc.calls import GW, UUID, call, create, get, spec, walk
 
 
 def test_create_and_watch_a_job_succeed(fakepai, dlc_client):

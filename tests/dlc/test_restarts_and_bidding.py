@@ -9,7 +9,7 @@ from alibabacloud_pai_dlc20201203 import models as m
 
 from fakepai.clock import parse_iso
 from tests.helpers import assert_error, assert_valid_response, sdk_error
-from tests.dlc.calls import GW, UUID, call, create, get, gw, spec, walk  # noqa: F401 (gw: fixture)
+from tests.dlc.calls import GW, UUID, call, create, get, spec, walk
 
 
 def aimaster(outcome: str, max_restarts: int | None = None) -> m.JobSettings:

@@ -15,7 +15,7 @@ from fakepai.clock import iso, parse_iso
 from fakepai.services.dlc import job_view, lifecycle
 from fakepai.services.dlc.job_store import DlcJobStore, JobRecord, whole_seconds
 from tests.helpers import assert_error, assert_valid_response
-from tests.dlc.calls import GW, call, create, get, gw, spec, walk  # noqa: F401 (gw: fixture)
+from tests.dlc.calls import GW, call, create, get, spec, walk
 
 CLUSTER = re.compile(r"^c[0-9a-f]{32}$")
 HANG = m.JobSettings(tags={"fakepai.outcome": "hang"})

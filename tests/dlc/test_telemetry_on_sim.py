@@ -18,7 +18,7 @@ from fakepai.sim.logs import LogStream, TimedLines, merged_window
 from fakepai.sim.metrics import IDLE_LOAD, parse_time_step, range_series, resource_value
 from fakepai.sim.noise import seed
 from tests.helpers import assert_error, assert_valid_response, sdk_error
-from tests.dlc.calls import GW, call, create, get, gw, spec, walk  # noqa: F401 (gw: fixture)
+from tests.dlc.calls import GW, call, create, get, spec, walk
 
 DAY = 86400
 LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d .+")

@@ -14,21 +14,11 @@ from fakepai.services.dlc import templates
 from fakepai.services.dlc.constraint_paths import PathError, delete_path, format_path, get_path, parse_path, set_path
 from fakepai.services.registry import Context
 from fakepai.state.store import AccountState
+from tests.dlc.calls import GW, SEED_CREATE_BODY
 from tests.helpers import assert_error, assert_valid_response, sdk_error
 
 WS = "86995"
-GW = "/api/pai-dlc/2020-12-03"
 P = "pai-dlc"
-
-# The seed's "Create Job Template - Curl" body, byte for byte (seed/000_e16a0b0363784901.txt).
-SEED_CREATE_BODY = r'''{
-  "TemplateName": "job-template-example-1778047****",
-  "Description": "Template description",
-  "WorkspaceId": "15****05",
-  "Metadata": {},
-  "Content": "{\"WorkspaceId\":\"15****05\",\"JobType\":\"PyTorchJob\",\"UserCommand\":\"echo hello\",\"JobSpecs\":[{\"Type\":\"Worker\",\"PodCount\":1,\"Image\":\"dsw-registry-vpc.cn-hangzhou.cr.aliyuncs.com/pai/pytorch:2.8.0-gpu-py313-cu129-ubuntu22.04-3995b779-1764361782\",\"EcsSpec\":\"ecs.gn7i-c8g1.2xlarge\"}],\"ResourceType\":\"ECS\",\"_ResourcePaymentType\":\"PostPaid\",\"CredentialConfig\":{\"EnableCredentialInject\":false},\"Accessibility\":\"PRIVATE\",\"Settings\":{\"JobReservedMinutes\":0,\"Tags\":{}}}",
-  "Constraints": {"JobSpecs[0].Image":"locked","UserCommand":"locked","JobType":"locked"}
-}'''
 
 IMAGE = "registry.cn-hangzhou.aliyuncs.com/pai/pytorch:2.1"
 CONTENT = {"JobType": "PyTorchJob", "UserCommand": "python train.py", "Priority": 3,

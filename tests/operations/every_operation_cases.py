@@ -20,7 +20,7 @@ from Tea.exceptions import TeaException
 
 from fakepai.clock import iso, parse_iso
 from fakepai.services.dlc.sanity import PHASES as SANITY_PHASES
-from tests.dlc.test_templates import SEED_CREATE_BODY as SEED_TEMPLATE_BODY   # byte for byte
+from tests.dlc.calls import SEED_CREATE_BODY as SEED_TEMPLATE_BODY   # byte for byte
 
 WS = "12345"                                   # the seed's ListTrainingJobs workspace
 OSS = "oss://every-op.oss-cn-hangzhou.aliyuncs.com/"

@@ -30,14 +30,6 @@ def test_the_table_covers_exactly_the_catalogue():
     assert per_product == {"PaiStudio": 25, "pai-dlc": 26, "PaiPlugin": 11}
 
 
-@pytest.fixture(scope="module")
-def gw(fakepai_server):
-    """A gateway-form client in the SDK fixtures' account (FakePAI.http()), shared by the module:
-    making an httpx client costs more than most calls. Each test still takes `fakepai` (reset)."""
-    with fakepai_server.http() as client:
-        yield client
-
-
 def send(http, op: Operation, req: Gw):
     """`req` as a gateway request: ids as trailing segments or as query/body parameters, the rest
     in the query (GET/DELETE and query-only parameters) or the body (JSON, or form where the

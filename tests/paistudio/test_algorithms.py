@@ -13,7 +13,6 @@ from tests.helpers import assert_error, assert_valid_response, sdk_error
 
 WS = "86995"
 GW = "/api/PaiStudio/2022-01-12"
-SAME_ACCOUNT = {"Authorization": "acs fakepai-test-key:unsigned"}
 ALGO_ID = re.compile(r"^algo-[a-z0-9]{11}$")
 SPEC = {"Command": ["python", "train.py"], "Image": "pytorch:2.1", "JobType": "PyTorchJob",
         "MetricDefinitions": [{"Name": "loss", "Regex": r"loss=([0-9.]+)"}]}

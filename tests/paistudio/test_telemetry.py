@@ -13,7 +13,6 @@ from tests.helpers import assert_error, assert_valid_response, sdk_error
 
 WS = "86995"
 GW = "/api/PaiStudio/2022-01-12"
-SAME_ACCOUNT = {"Authorization": "acs fakepai-test-key:unsigned"}   # the SDK fixture's account
 T0 = 1_700_000_000.0
 LOSS_RE = r".*train:loss=([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*"     # the reference's example
 ACC_RE = r"acc: (\d+\.\d+)"
@@ -238,7 +237,7 @@ def test_failure_scripted_by_set_outcome_and_control_plane(frozen, paistudio_cli
     info = _assert_failed_and_quiet(frozen, client, job, "NCCL timeout")
     assert info["Code"] == "NCCLError" and info["Message"] == "NCCL timeout on rank 1"
     other = create(client, "b")
-    with frozen.http(headers=SAME_ACCOUNT) as http:
+    with frozen.http() as http:
         put = http.put(f"/_fakepai/jobs/{other}/outcome", json={
             "result": "fail", "phase": "Initializing", "reasonCode": "ImagePullFailed",
             "reasonMessage": "image not found", "errorInfo": {"AdditionalInfo": "pytorch:2.1"}})
@@ -452,7 +451,7 @@ def test_seed_examples_through_gateway(frozen, paistudio_client):
     run_until(frozen, paistudio_client, job, TERMINAL)
     master = f"{job}-master-0"
     running = get(paistudio_client, job)["StatusTransitions"][4]["StartTime"]
-    with frozen.http(headers=SAME_ACCOUNT) as http:
+    with frozen.http() as http:
         def call(action, path="", **params):
             r = http.get(f"{GW}/{action}{path}", params=params)
             assert r.status_code == 200, r.text
