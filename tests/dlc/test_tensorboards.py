@@ -382,3 +382,23 @@ def test_every_operation_through_the_gateway_form(fakepai):
         assert deleted.status_code == 200 and deleted.json()["TensorboardId"] == tb_id
         assert_valid_response(P, "DeleteTensorboard", deleted.json())
         assert_error(http.get(f"{GW}/GetTensorboard/{tb_id}"), 404, "NotFound")
+
+
+def test_tensorboard_username_is_reported_and_filters(fakepai, dlc_client):
+    tb_id = create(dlc_client)["TensorboardId"]
+    # The creator's name, as DLC jobs report it (the account's key id).
+    assert get(dlc_client, tb_id)["Username"] == "fakepai-test-key"
+
+    def ids(**kw) -> list[str]:
+        return [t["TensorboardId"] for t in listing(dlc_client, **kw)["Tensorboards"]]
+
+    assert ids(username="fakepai-test-key") == [tb_id]
+    assert ids(username="TEST-KEY") == [tb_id]      # case-insensitive substring, as ListJobs' Username
+    assert ids(username="someone-else") == []
+    with fakepai.http() as http:
+        response = http.get(f"{GW}/ListTensorboards", params={"Username": "fakepai"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert_valid_response(P, "ListTensorboards", body)
+    assert [t["TensorboardId"] for t in body["Tensorboards"]] == [tb_id]
+    assert body["Tensorboards"][0]["Username"] == "fakepai-test-key"

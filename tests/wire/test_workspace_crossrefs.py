@@ -1,5 +1,6 @@
-"""A key limited to some workspaces cannot reach, through a reference held by another resource, an
-object in a workspace it may not use (issue #11 §3, docs/security.md "Workspace cross-references").
+"""A key limited to some workspaces cannot reach an object in a workspace it may not use: not by id,
+not in a list, and not through a reference held by another resource (issue #11 §3, docs/security.md
+"Workspace cross-references").
 
 Two keys share one account: `open` may use every workspace, `limited` only workspace A.
 """
@@ -10,9 +11,14 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from alibabacloud_pai_dlc20201203 import models as dlc
+from alibabacloud_pai_dlc20201203.client import Client as DlcClient
+from alibabacloud_paistudio20220112 import models as studio
+from alibabacloud_paistudio20220112.client import Client as StudioClient
+from alibabacloud_tea_openapi.models import Config
 
 from fakepai import FakePAI
-from tests.helpers import assert_error
+from tests.helpers import assert_error, assert_valid_response, sdk_error
 
 A, B = "1001", "2002"
 DLC = "/api/pai-dlc/2020-12-03"
@@ -108,3 +114,65 @@ def test_a_training_job_never_resolves_an_algorithm_of_another_workspace_by_name
                headers=FORM)
     r = limited.post(f"{PS}/CreateTrainingJob", json={"TrainingJobName": "t", "WorkspaceId": A, "AlgorithmName": "b-only"})
     assert r.status_code == 404 and "b-only" in r.json()["Message"]
+
+# -- by id and in lists, not only through references ----------------------------------------------
+
+def _sdk_clients(pai, key: str, secret: str):
+    """The official PaiStudio and pai-dlc clients, signing as `key`."""
+    cfg = Config(access_key_id=key, access_key_secret=secret, endpoint=pai.endpoint, protocol="http",
+                 region_id=pai.settings.region)
+    return StudioClient(cfg), DlcClient(cfg)
+
+
+def _training_job(client, workspace: str) -> str:
+    return client.create_training_job(studio.CreateTrainingJobRequest(
+        training_job_name="job", workspace_id=workspace, algorithm_name="pytorch_ddp", algorithm_provider="pai",
+        algorithm_version="v0.1.0")).body.training_job_id
+
+
+def _ok(response, product: str, action: str) -> dict:
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert_valid_response(product, action, body)
+    assert response.headers["x-acs-request-id"] == body["RequestId"]
+    return body
+
+
+def test_workspace_limited_key_cannot_reach_other_workspaces(pai):
+    pai.reset()
+    open_st, open_dlc = _sdk_clients(pai, "open-key", "s1")
+    limited_st, limited_dlc = _sdk_clients(pai, "limited-key", "s2")
+    mine, other = _training_job(open_st, A), _training_job(open_st, B)
+    tb_mine = open_dlc.create_tensorboard(dlc.CreateTensorboardRequest(workspace_id=A, uri="oss://b/a/")).body
+    tb_other = open_dlc.create_tensorboard(dlc.CreateTensorboardRequest(workspace_id=B, uri="oss://b/b/")).body
+
+    # By id: the job's own workspace is checked (403), and nothing changes.
+    for call in (lambda: limited_st.get_training_job(other), lambda: limited_st.stop_training_job(other),
+                 lambda: limited_st.update_training_job_labels(other, studio.UpdateTrainingJobLabelsRequest(
+                     labels=[studio.UpdateTrainingJobLabelsRequestLabels(key="k", value="v")]))):
+        e = sdk_error(call)
+        assert (e.code, e.statusCode) == ("Forbidden.RAM", 403)
+    assert open_st.get_training_job(other).body.status != "Terminated"
+    assert open_st.get_training_job(other).body.labels == []
+    assert limited_st.get_training_job(mine).body.training_job_id == mine
+
+    # Lists without WorkspaceId leave out the workspaces the key may not use.
+    body = limited_st.list_training_jobs(studio.ListTrainingJobsRequest()).body.to_map()
+    assert_valid_response("PaiStudio", "ListTrainingJobs", body)
+    assert ([j["TrainingJobId"] for j in body["TrainingJobs"]], body["TotalCount"]) == ([mine], 1)
+    assert open_st.list_training_jobs(studio.ListTrainingJobsRequest()).body.total_count == 2
+    boards = limited_dlc.list_tensorboards(dlc.ListTensorboardsRequest()).body.to_map()
+    assert_valid_response("pai-dlc", "ListTensorboards", boards)
+    assert [t["TensorboardId"] for t in boards["Tensorboards"]] == [tb_mine.tensorboard_id]
+    assert open_dlc.list_tensorboards(dlc.ListTensorboardsRequest()).body.total_count == 2
+    e = sdk_error(lambda: limited_dlc.get_tensorboard(tb_other.tensorboard_id, dlc.GetTensorboardRequest()))
+    assert e.code == "Forbidden.RAM"
+
+    # The gateway form behaves the same.
+    with pai.http(headers={"Authorization": "acs limited-key:unsigned"}) as h:
+        assert_error(h.get(f"{PS}/GetTrainingJob/{other}"), 403, "Forbidden.RAM")
+        assert_error(h.delete(f"{PS}/DeleteTrainingJobLabels/{other}/labels", params={"Keys": "k"}), 403, "Forbidden.RAM")
+        listed = _ok(h.get(f"{PS}/ListTrainingJobs"), "PaiStudio", "ListTrainingJobs")
+        assert [j["TrainingJobId"] for j in listed["TrainingJobs"]] == [mine]
+        listed = _ok(h.get(f"{DLC}/ListTensorboards"), "pai-dlc", "ListTensorboards")
+        assert [t["TensorboardId"] for t in listed["Tensorboards"]] == [tb_mine.tensorboard_id]

@@ -1,4 +1,4 @@
-"""Fidelity review of pai-dlc jobs: regression tests for what the review changed.
+"""What a pai-dlc job says about itself and how ListJobs finds it by that:
 
 ClusterId / supportedProfilingTypes / pod ResourceType `Normal`, JobReplicaStatuses that count the
 pods actually scheduled, reserved pods that idle once the work is done, and ListJobs filtering and
