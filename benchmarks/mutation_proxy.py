@@ -172,11 +172,11 @@ class MutatingProxy:
         product = product_of(scope["path"])
         if not ("*" in m.operations or f"{product} {action}" in m.operations):
             return await self.app(scope, receive, send)
-        body = await _read_body(receive)
+        body = await read_body(receive)
         ctx = Ctx(product, action, scope["method"], scope["path"],
                   parse_qsl(scope["query_string"].decode(), keep_blank_values=True), body, m.state)
         if not m.selects(ctx):
-            return await self.app(scope, _replay(body), send)
+            return await self.app(scope, replay_body(body), send)
         self.touched += 1
         if m.request is not None:
             m.request(ctx)
@@ -186,7 +186,7 @@ class MutatingProxy:
         reply = m.answer(ctx) if m.answer is not None else None
         if reply is None:
             saved = pickle.dumps(self.emulator.world.accounts) if m.forget else None
-            reply = await _capture(self.app, scope, _replay(ctx.body))
+            reply = await _capture(self.app, scope, replay_body(ctx.body))
             if saved is not None and reply.ok:
                 self.emulator.world.accounts.clear()
                 self.emulator.world.accounts.update(pickle.loads(saved))
@@ -197,7 +197,8 @@ class MutatingProxy:
         await send({"type": "http.response.body", "body": reply.body})
 
 
-async def _read_body(receive) -> bytes:
+async def read_body(receive) -> bytes:
+    """The whole request body from ASGI `receive` (tests/contract_kit/test_kit_can_fail.py uses it too)."""
     chunks = []
     while True:
         message = await receive()
@@ -209,7 +210,8 @@ async def _read_body(receive) -> bytes:
     return b"".join(chunks)
 
 
-def _replay(body: bytes):
+def replay_body(body: bytes):
+    """An ASGI `receive` that hands the app `body` once, as if it had not been read yet."""
     sent = False
 
     async def receive():

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
+from benchmarks.mutation_proxy import read_body, replay_body
 from fakepai.server import FakePAI
 
 
@@ -93,7 +94,7 @@ class BrokenPAI:
         if action == "SetJobTemplateDefaultVersion":                         # says yes, does nothing
             body = json.dumps({"DefaultVersion": 1, "GmtModifyTime": "2024-01-01T00:00:00Z",
                                "RequestId": "5B1A4C3E-0000-4000-8000-000000000000"}).encode()
-            await _drain(receive)
+            await read_body(receive)
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})
@@ -126,32 +127,15 @@ def _plain_text_without_request_id(send):
     return wrapped
 
 
-async def _drain(receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
-
-
 async def _fill_template_name(receive):
-    raw = await _drain(receive)
+    raw = await read_body(receive)
     try:
         doc = json.loads(raw or b"{}")
         doc.setdefault("TemplateName", "filled-in-by-the-broken-target")
         raw = json.dumps(doc).encode()
     except ValueError:
         pass
-    sent = False
-
-    async def replay():
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": raw, "more_body": False}
-    return replay
+    return replay_body(raw)
 
 
 BROKEN = {
