@@ -37,7 +37,6 @@ sys.path.insert(0, str(ROOT))
 
 from fakepai.emulator import Emulator, Settings  # noqa: E402
 from fakepai.services import load_services  # noqa: E402
-from fakepai.services.registry import handler_for  # noqa: E402
 from fakepai.state import snapshot  # noqa: E402
 from fakepai.wire import pipeline  # noqa: E402
 from fakepai.wire.auth import Principal, token_fingerprint  # noqa: E402
@@ -116,12 +115,11 @@ def build_state(path: Path, jobs: int) -> tuple[str, float, int]:
     Returns one job id, the seconds an inline pickle of the state takes, and the file's size."""
     emulator = Emulator(Settings(state_file=str(path), durability="write", rate_limit=False))
     op = emulator.catalog.get("PaiStudio", "CreateTrainingJob")
-    create = handler_for("PaiStudio", "CreateTrainingJob")
     account = token_fingerprint(BEARER["Authorization"].removeprefix("Bearer "))   # the prober's account
     who = Principal(account, account, "bearer")
     first = None
     for n in range(jobs):
-        result = pipeline.invoke(emulator, op, create, who, dict(JOB), f"r{n}")
+        result = emulator.invoke(op, who, dict(JOB), request_id=f"r{n}")
         first = first or result["TrainingJobId"]
     payload = {"accounts": emulator.world.accounts, "now": emulator.clock.now(), "ids": (0, 0), "nonces": [], "journal": 0}
     started = time.perf_counter()

@@ -1,22 +1,34 @@
 """The emulator's moving parts in one object: state, clock, catalog, router, auth, throttling,
 faults and the request log. The Starlette app, the control plane and `FakePAI` all hold one.
+
+`Emulator.invoke` is the one way an operation runs, whoever asks: the wire pipeline (a client's
+request), the journal (replaying a write at start), the demo (filling a new account) and the
+console (a read for the page). `Emulator.set_outcome` is the one way a job is rescripted. Both
+run under the phase profile of `--phase-seconds`, which is applied nowhere else.
 """
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 
-from fakepai.catalog import Catalog, default_catalog
+import orjson
+
+from fakepai.catalog import Catalog, Operation, default_catalog
 from fakepai.clock import Clock
 from fakepai.control.guard import check_exposure
+from fakepai.errors import not_implemented
 from fakepai.ids import IdFactory
 from fakepai.services import load_services
-from fakepai.sim.timeline import check_phase_seconds
+from fakepai.services.registry import Context, handler_for
+from fakepai.sim import outcomes
+from fakepai.sim.timeline import check_phase_seconds, phase_profile
 from fakepai.state import snapshot
 from fakepai.state.journal import Journal
-from fakepai.state.store import World
+from fakepai.state.store import AccountState, World, user_id_for
 from fakepai.usage import UsageMeter
-from fakepai.wire.auth import Authenticator, Credentials
+from fakepai.wire.auth import Authenticator, Credentials, Principal
+from fakepai.wire.binding import Params, bind
 from fakepai.wire.faults import FaultInjector
 from fakepai.wire.requestlog import RequestLog, print_access_line
 from fakepai.wire.routing import Router
@@ -79,10 +91,11 @@ class Emulator:
         access_log = print_access_line if LOG_LEVELS.index(self.settings.log_level) <= LOG_LEVELS.index("info") else None
         self.requests = RequestLog(self.settings.request_log_size, on_add=access_log)
         self.usage = UsageMeter()
+        self.journal = Journal(self, self.settings.state_file, self.settings.durability,
+                               replay_write=self._replay_write)
         if self.settings.demo:                  # before the state is loaded: replayed accounts are filled too
             from fakepai.demo import install_demo
             install_demo(self)
-        self.journal = Journal(self, self.settings.state_file, self.settings.durability)
         if self.settings.state_file:
             snapshot.check_writable(self.settings.state_file)     # refuse at start, not at shutdown
             self.journal.open()
@@ -107,3 +120,69 @@ class Emulator:
         """What a reset does to the state the journal keeps: no accounts, the id sequence from its start."""
         self.world.reset()
         self.ids = IdFactory(seed)
+
+    # ------------------------------------------------------------------ running operations
+
+    def invoke(self, op: Operation, caller: Principal | str, params: dict, *, request_id: str,
+               base_url: str = "", clock=None):
+        """Run `op`'s handler as `caller` and return its response body (without the request id).
+
+        `caller` is who the wire authenticated, or an account id for the emulator's own calls
+        (the demo, the console), which see every workspace. `params` are bound ones
+        (`fakepai.wire.binding.Params`); a plain dict is bound first, exactly as a JSON body with
+        those fields would be (defaults filled in, `Params.supplied` set, the schema enforced).
+        `clock` stands in for the emulator's clock in the handler (the demo's jobs are made in
+        the past). Raises `PaiError`.
+
+        An account never seen is kept only once a write on it succeeds (reads and rejected writes
+        run on an empty one that is not kept). A write runs at one instant of virtual time, gives
+        back the ids it drew if it fails, and is in the journal when this returns (the pipeline
+        then awaits `journal.synced`: fakepai.state.journal)."""
+        handler = handler_for(op.product, op.action)
+        if handler is None:
+            raise not_implemented(op.product, op.action)
+        principal = caller if isinstance(caller, Principal) else _operator(caller)
+        if not isinstance(params, Params):
+            params = bind(op, {}, [], "application/json", orjson.dumps(params))
+        with self._simulating():
+            if not op.mutating:
+                account = self.world.reader(principal.account_id)
+                return handler(self._context(account, principal, request_id, base_url, clock), params)
+            with self.journal.write(op, principal, params, request_id, base_url):
+                account = self.world.reader(principal.account_id)
+                with self.ids.atomic():
+                    result = handler(self._context(account, principal, request_id, base_url, clock), params)
+                self.world.keep(account)
+                return result
+
+    def set_outcome(self, job_id: str, spec: dict) -> bool:
+        """Rescript the job (any kind) with id `job_id` from now on (fakepai.sim.outcomes); False
+        when no account holds it. Replans agree with the original plans; it happens at one
+        instant of virtual time, which the journal keeps. Raises ValueError for a bad spec."""
+        with self._simulating(), self.clock.pinned(self.clock.now()) as at:
+            if not outcomes.apply(self, job_id, spec):
+                return False
+            self.journal.record_outcome(job_id, spec, at)
+            return True
+
+    def _simulating(self):
+        """The one place the phase profile (`--phase-seconds`) is applied: plans made inside
+        (creations, restarts, rescripts) follow it."""
+        return phase_profile(self.settings.phase_seconds)
+
+    def _context(self, account: AccountState, principal: Principal, request_id: str, base_url: str,
+                 clock) -> Context:
+        return Context(account=account, clock=clock or self.clock, ids=self.ids, request_id=request_id,
+                       account_id=principal.account_id, region=self.settings.region,
+                       user_id=user_id_for(principal.account_id),
+                       check_workspace=functools.partial(self.auth.check_workspace, principal),
+                       base_url=base_url)
+
+    def _replay_write(self, op: Operation, who: tuple, params: Params, request_id: str, base_url: str) -> None:
+        """A journaled write again, as the caller the journal recorded (`Journal.write`'s "who")."""
+        self.invoke(op, Principal(*who), params, request_id=request_id, base_url=base_url)
+
+
+def _operator(account_id: str) -> Principal:
+    """The emulator acting in an account itself (demo, console): no key, no workspace limits."""
+    return Principal(account_id=account_id, key_id="fakepai-operator", method="operator")

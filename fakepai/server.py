@@ -18,7 +18,6 @@ import uvicorn
 from fakepai.app import SHUTDOWN_GRACE_SECONDS, build_app
 from fakepai.emulator import Emulator, Settings
 from fakepai.serving import uvicorn_options
-from fakepai.sim import outcomes
 
 
 FIXTURE_ACCESS_KEY = "fakepai-test-key"     # the access key of the pytest fixtures' SDK clients
@@ -117,7 +116,7 @@ class FakePAI:
         return self.emulator.clock.now()
 
     def set_outcome(self, job_id: str, **outcome) -> None:
-        if not self._on_loop(outcomes.apply, self.emulator, job_id, outcome):
+        if not self._on_loop(self.emulator.set_outcome, job_id, outcome):
             raise KeyError(f"no job {job_id}")
 
     def inject_fault(self, **spec) -> dict:

@@ -1,8 +1,8 @@
 """The web console's server side: its page and static files, and the JSON it reads.
 
 The console shows what the API returns by calling the operations themselves, in process: a
-read-only operation is bound, run and rendered exactly as the wire pipeline does it, as one
-account, without authentication, throttling, faults, the request log or usage metering (looking
+read-only operation is bound, run (`Emulator.invoke`) and rendered exactly as the wire pipeline
+does it, as one account seeing every workspace, without authentication, throttling, faults, the request log or usage metering (looking
 at the console bills nobody [INFERRED]). Everything that changes state goes through the
 control-plane endpoints users script against (routes.py), which the page calls with fetch().
 
@@ -27,8 +27,6 @@ from starlette.responses import HTMLResponse, Response
 from fakepai.errors import PaiError
 from fakepai.ids import request_id as new_request_id
 from fakepai.services import load_services
-from fakepai.services.registry import handler_for, operator_context
-from fakepai.sim.timeline import phase_profile
 from fakepai.usage import CURRENCY
 from fakepai.wire.binding import bind
 from fakepai.wire.rendering import error_response, json_response, success_body
@@ -129,15 +127,12 @@ async def call(request: Request) -> Response:
         return _error(404, f"no operation {product} {action}")
     if op.mutating:
         return _error(400, f"{action} changes state: the console only reads (steer with the control-plane endpoints)")
-    account = emu.world.accounts.get(account_id)
-    if account is None:
+    if account_id not in emu.world.accounts:
         return _error(404, f"no account {account_id!r}")
     rid = new_request_id()
     try:
         params = bind(op, {}, list(request.query_params.multi_items()), "", b"")
-        handler = handler_for(op.product, op.action)
-        with phase_profile(emu.settings.phase_seconds):
-            result = handler(operator_context(emu, account, request_id=rid), params)
+        result = emu.invoke(op, account_id, params, request_id=rid)
         return json_response(success_body(op, result, rid), 200, rid)
     except PaiError as e:
         return error_response(e, rid, op.product, emu.settings.region, op.envelope)

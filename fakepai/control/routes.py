@@ -17,7 +17,6 @@ from fakepai.coverage import coverage_report
 from fakepai.emulator import Emulator
 from fakepai.ids import request_id
 from fakepai.openapi import build_openapi
-from fakepai.sim import outcomes
 from fakepai.wire.requestlog import parse_status
 
 
@@ -185,7 +184,7 @@ async def job_outcome(request: Request) -> Response:
     job_id = request.path_params["job_id"]
     try:
         spec = await _body(request)
-        found = outcomes.apply(emu, job_id, spec)
+        found = emu.set_outcome(job_id, spec)
     except ValueError as e:
         return _bad(str(e))
     if not found:

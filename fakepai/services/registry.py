@@ -89,11 +89,3 @@ class Context:
     def now(self) -> float:
         return self.clock.now()
 
-
-def operator_context(emulator, account: AccountState, *, request_id: str, clock=None) -> Context:
-    """A handler context for calls the emulator makes itself (the demo, the console): as the
-    account, seeing every workspace, on the emulator's clock unless `clock` is given."""
-    from fakepai.state.store import user_id_for
-    return Context(account=account, clock=clock or emulator.clock, ids=emulator.ids, request_id=request_id,
-                   account_id=account.account_id, region=emulator.settings.region,
-                   user_id=user_id_for(account.account_id), check_workspace=lambda ws: None)

@@ -7,13 +7,12 @@ A service declares where its resources live and how to rescript one:
     def _rescript(job, now, spec): ...
 
 The id is looked up in that store of every account (the control plane does not know the account).
-Services register here when their modules are imported, which the `Emulator` does when it is built.
+Services register here when their modules are imported, which the `Emulator` does when it is built;
+the `Emulator` (`set_outcome`) is the one caller.
 """
 from __future__ import annotations
 
 from typing import Callable
-
-from fakepai.sim.timeline import phase_profile
 
 # (emulator, resource_id, spec) -> True when the id was one of this service's resources
 Applier = Callable[[object, str, dict], bool]
@@ -46,10 +45,6 @@ def scripted(store_cls: type, collection: str, *, accepts: Callable[[str], bool]
 
 
 def apply(emulator, job_id: str, spec: dict) -> bool:
-    # Replans agree with the original plans; one instant of virtual time, kept in the journal.
-    with phase_profile(emulator.settings.phase_seconds), emulator.clock.pinned(emulator.clock.now()) as at:
-        for applier in _APPLIERS:
-            if applier(emulator, job_id, spec):
-                emulator.journal.record_outcome(job_id, spec, at)
-                return True
-    return False
+    """Rescript the job with this id, whatever its kind; False when no service holds it. Called
+    through `Emulator.set_outcome`, which applies the phase profile, pins the clock and journals it."""
+    return any(applier(emulator, job_id, spec) for applier in _APPLIERS)

@@ -3,10 +3,11 @@
 The state is the snapshot at PATH (fakepai.state.snapshot) plus the journal segments
 `PATH.journal-NNNNNNNN` written since. A write is journaled (and, at durability `fsync`, flushed
 to disk) before its response is sent; at start the snapshot is loaded and the segments it does
-not cover are replayed through the same handler call as the live request, at the same virtual
-time, checking that each record draws the same ids it drew the first time. Compaction forks: the
-child pickles the copy-on-write image of the state into a new snapshot while the server goes on
-answering into a fresh segment; once the snapshot is renamed into place the older segments go.
+not cover are replayed through the same call as the live request (`Emulator.invoke`, handed in as
+`replay_write`), at the same virtual time, checking that each record draws the same ids it drew
+the first time. Compaction forks: the child pickles the copy-on-write image of the state into a
+new snapshot while the server goes on answering into a fresh segment; once the snapshot is
+renamed into place the older segments go.
 """
 from __future__ import annotations
 
@@ -25,10 +26,10 @@ import warnings
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 from fakepai.errors import PaiError
 from fakepai.ids import IdFactory
-from fakepai.sim.timeline import phase_profile
 from fakepai.state import snapshot
 from fakepai.state.snapshot import StateFileError
 
@@ -44,13 +45,22 @@ _MAX_SEGMENTS_AT_START = 8            # more left by restarts without a compacti
 _LOCK_WAIT_SECONDS = 10.0              # a killed server's compaction child may still hold the lock
 
 
-class Journal:
-    """The emulator's durable state. Without a state file only `write`'s pin of the clock is left."""
+# (operation, who, params, request id, base URL): runs a journaled write again (`Emulator.invoke`).
+ReplayWrite = Callable[[object, tuple, dict, str, str], object]
 
-    def __init__(self, emulator, path: str | os.PathLike | None = None, durability: str = "fsync"):
+
+class Journal:
+    """The emulator's durable state. Without a state file only `write`'s pin of the clock is left.
+
+    The emulator hands itself in (its world, ids, clock, nonces, settings) and `replay_write`,
+    the call that runs an "op" record again; the journal imports nothing above the state."""
+
+    def __init__(self, emulator, path: str | os.PathLike | None = None, durability: str = "fsync", *,
+                 replay_write: ReplayWrite):
         if durability not in DURABILITY:
             raise ValueError(f"durability must be one of {', '.join(DURABILITY)}, got {durability!r}")
         self.emulator = emulator
+        self.replay_write = replay_write
         self.path = Path(path) if path else None
         self.durability = durability
         self.compact_after_bytes = COMPACT_MIN_BYTES
@@ -61,6 +71,7 @@ class Journal:
         self._snapshot_bytes = 0
         self._lock_fd: int | None = None
         self._replaying: dict | None = None     # the record being replayed: append nothing, pin its time
+        self._covering = 0                      # inside a record's change: writes made there are part of it
         self._compaction: asyncio.Future | None = None
         self._appended = 0                      # op records written to the segment...
         self._synced = 0                        # ...and how many of them an fsync has covered
@@ -188,43 +199,35 @@ class Journal:
         saved = settings.region, settings.phase_seconds
         settings.region, settings.phase_seconds = header["region"], header["phase_seconds"]
         try:
-            with phase_profile(settings.phase_seconds):
-                for n, record in enumerate(records[1:], start=1):
-                    try:
-                        self._replay(record)
-                    except (PaiError, KeyError, TypeError, ValueError, AttributeError) as e:
-                        what = e.message if isinstance(e, PaiError) else f"{e.__class__.__name__}: {e}"
-                        raise StateFileError(f"{segment} record {n} ({record.get('k')} {record.get('a', '')}) does not "
-                                             f"replay (found {JOURNAL_FORMAT}; {what})"[:400]) from None
-                    last_time = record.get("t", last_time)
+            for n, record in enumerate(records[1:], start=1):
+                try:
+                    self._replay(record)
+                except (PaiError, KeyError, TypeError, ValueError, AttributeError) as e:
+                    what = e.message if isinstance(e, PaiError) else f"{e.__class__.__name__}: {e}"
+                    raise StateFileError(f"{segment} record {n} ({record.get('k')} {record.get('a', '')}) does not "
+                                         f"replay (found {JOURNAL_FORMAT}; {what})"[:400]) from None
+                last_time = record.get("t", last_time)
         finally:
             settings.region, settings.phase_seconds = saved
         return last_time
 
     def _replay(self, record: dict) -> None:
-        from fakepai.services.registry import handler_for
-        from fakepai.sim import outcomes
-        from fakepai.wire.auth import Principal
-        from fakepai.wire.pipeline import invoke
-
         emulator = self.emulator
         kind = record["k"]
         self._replaying = record
         try:
             if kind == "op":
                 op = emulator.catalog.get(record["p"], record["a"])
-                handler = handler_for(record["p"], record["a"])
-                if op is None or handler is None:
+                if op is None:
                     raise KeyError(f"no operation {record['p']} {record['a']}")
-                invoke(emulator, op, handler, Principal(*record["who"]), pickle.loads(record["params"]), record["rid"],
-                       record["base"])
+                self.replay_write(op, record["who"], pickle.loads(record["params"]), record["rid"], record["base"])
             elif kind == "account":
-                with emulator.clock.pinned(record["t"]):
+                with emulator.clock.pinned(record["t"]), self._covered():
                     emulator.world.account(record["id"])
                 self._check_ids(record)
             elif kind == "outcome":
                 with emulator.clock.pinned(record["t"]):
-                    outcomes.apply(emulator, record["job"], record["spec"])
+                    emulator.set_outcome(record["job"], record["spec"])
                 self._check_ids(record)
             elif kind == "reset":
                 emulator.reset_state(record["seed"])
@@ -242,16 +245,29 @@ class Journal:
     # ------------------------------------------------------------------ live
 
     @contextmanager
+    def _covered(self):
+        """A record's change is being made: writes made inside it (the demo filling a new account)
+        are part of that record, not records of their own, and replay with it."""
+        self._covering += 1
+        try:
+            yield
+        finally:
+            self._covering -= 1
+
+    @contextmanager
     def write(self, op, principal, params: dict, rid: str, base_url: str = ""):
         """Around a write's handler: the clock answers one instant (the record's, on replay);
         on success the write is journaled (and synced) before the caller answers."""
+        if self._covering:                       # part of the record being made (or replayed)
+            yield
+            return
         replaying = self._replaying
         if replaying is None and self.broken:
             raise PaiError(503, "ServiceUnavailable", f"fakepai cannot keep writes ({self.broken}); restart it.")
         at = replaying["t"] if replaying is not None else self.emulator.clock.now()
         # The params are pickled before the handler runs, in case it changes the dict it was given.
         params_blob = pickle.dumps(params, pickle.HIGHEST_PROTOCOL) if replaying is None and self._fd is not None else None
-        with self.emulator.clock.pinned(at):
+        with self.emulator.clock.pinned(at), self._covered():
             yield
         if replaying is not None:
             self._check_ids(replaying)
@@ -320,7 +336,7 @@ class Journal:
 
     def _new_account(self, fill, account) -> None:
         at = self.emulator.clock.now()
-        with self.emulator.clock.pinned(at):
+        with self.emulator.clock.pinned(at), self._covered():
             fill(account)
         self.record("account", t=at, id=account.account_id, ids=self.emulator.ids.issued)
 

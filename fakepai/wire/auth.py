@@ -1,7 +1,7 @@
 """Who is calling: credential parsing, signature verification, account selection (DESIGN §3).
 
-The wire layer hands over a :class:`RawRequest` and gets a :class:`Principal` back, or an
-:class:`AuthError` to render. Nothing here knows Starlette or any PAI resource.
+The wire layer hands over a :class:`RawRequest` and gets a :class:`Principal` back, or a
+:class:`~fakepai.errors.PaiError` to render. Nothing here knows Starlette or any PAI resource.
 
 Modes (``--auth``):
 
@@ -61,12 +61,13 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Mapping
 
+from fakepai.errors import PaiError
 from fakepai.wire import signing
 
 MODES = ("any", "strict", "off")
 
 __all__ = [
-    "RawRequest", "Principal", "AuthError", "CredentialsError", "AccessKey", "BearerToken",
+    "RawRequest", "Principal", "CredentialsError", "AccessKey", "BearerToken",
     "Credentials", "Authenticator", "token_fingerprint", "MODES",
 ]
 
@@ -87,18 +88,8 @@ class RawRequest:
 class Principal:
     account_id: str                  # selects the isolated in-memory account
     key_id: str                      # AK id, or a fingerprint of a bearer token (never the token)
-    method: str                      # "bearer" | "acs3" | "roa-v1" | "anonymous"
+    method: str                      # "bearer" | "acs3" | "roa-v1" | "anonymous" | "operator" (the emulator's own calls)
     workspaces: frozenset[str] | None = None   # None = unrestricted
-
-
-class AuthError(Exception):
-    """An authentication/authorisation failure, rendered by the wire layer as a PAI error."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(f"{status} {code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 class CredentialsError(ValueError):
@@ -283,8 +274,8 @@ class _Presented:
     signature: str = field(default="", repr=False)
 
 
-def _bad_auth(why: str) -> AuthError:
-    return AuthError(401, "InvalidAuthorization",
+def _bad_auth(why: str) -> PaiError:
+    return PaiError(401, "InvalidAuthorization",
                      f"The Authorization header is malformed: {why}. Expected one of 'Bearer <token>', "
                      "'ACS3-HMAC-SHA256 Credential=<AccessKeyId>,SignedHeaders=<h1;h2>,Signature=<hex>', "
                      "'acs <AccessKeyId>:<signature>'.")
@@ -413,7 +404,7 @@ class Authenticator:
         if self.mode == "off":
             try:
                 presented = _parse_credential(req.headers)
-            except AuthError:
+            except PaiError:
                 presented = None   # off never rejects, not even a garbled header
             if presented is None:
                 return _ANONYMOUS
@@ -422,7 +413,7 @@ class Authenticator:
 
         presented = _parse_credential(req.headers)
         if presented is None:
-            raise AuthError(401, "MissingAuthorization",
+            raise PaiError(401, "MissingAuthorization",
                             "The request carries no credential: send 'Authorization: Bearer <token>', "
                             "'x-acs-bearer-token', or an AccessKey signature (ACS3-HMAC-SHA256 or 'acs AK:sig').")
         if self.mode == "strict":
@@ -452,7 +443,7 @@ class Authenticator:
         if principal.workspaces is None or workspace_id is None or workspace_id == "":
             return
         if str(workspace_id) not in principal.workspaces:
-            raise AuthError(403, "Forbidden.RAM",
+            raise PaiError(403, "Forbidden.RAM",
                             "User not authorized to operate on the specified resource, or this API doesn't "
                             f"support RAM. (key {principal.key_id} may not use workspace {workspace_id})")
 
@@ -475,21 +466,21 @@ class Authenticator:
         if p.kind == "bearer":
             entry = creds.bearer(p.token or "")
             if entry is None:
-                raise AuthError(401, "InvalidBearerToken", "The bearer token is invalid or unknown.")
+                raise PaiError(401, "InvalidBearerToken", "The bearer token is invalid or unknown.")
             return Principal(entry.account_id, p.key_id, "bearer", entry.workspaces)
 
         key = creds.access_key(p.key_id)
         if key is None:
-            raise AuthError(401, "InvalidAccessKeyId.NotFound", f"Specified access key is not found: {p.key_id}")
+            raise PaiError(401, "InvalidAccessKeyId.NotFound", f"Specified access key is not found: {p.key_id}")
         h = req.headers
         header_ak = h.get("x-acs-accesskey-id")
         if header_ak is not None and header_ak != p.key_id:
-            raise AuthError(401, "InvalidAuthorization",
+            raise PaiError(401, "InvalidAuthorization",
                             f"x-acs-accesskey-id {header_ak!r} does not match the signing key {p.key_id!r}.")
         if key.security_token is not None:
             sent = h.get("x-acs-security-token", "")
             if not hmac.compare_digest(sent.encode("utf-8"), key.security_token.encode("utf-8")):
-                raise AuthError(401, "InvalidSecurityToken.MismatchWithAccessKey",
+                raise PaiError(401, "InvalidSecurityToken.MismatchWithAccessKey",
                                 "The security token is missing or does not belong to this access key.")
 
         if p.kind == "acs3":
@@ -502,7 +493,7 @@ class Authenticator:
         nonce = h.get("x-acs-signature-nonce")
         now = self._clock()
         if nonce and not self._nonces.use(p.key_id, nonce, signed_at + self.max_skew_seconds, now):
-            raise AuthError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+            raise PaiError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
         return Principal(key.account_id, p.key_id, p.kind, key.workspaces)
 
     def _check_date(self, h: Mapping[str, str], date_header: str, parse: Callable[[str], datetime]) -> float:
@@ -515,12 +506,12 @@ class Authenticator:
                 dt = dt.replace(tzinfo=timezone.utc)
             signed_at = dt.timestamp()
         except (ValueError, TypeError, OverflowError):
-            raise AuthError(400, "InvalidTimeStamp.Format",
+            raise PaiError(400, "InvalidTimeStamp.Format",
                             f"Specified time stamp or date value is not well formatted: {date_header}={raw!r}.") from None
         now = self._clock()
         if abs(now - signed_at) > self.max_skew_seconds:
             server = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-            raise AuthError(400, "InvalidTimeStamp.Expired",
+            raise PaiError(400, "InvalidTimeStamp.Expired",
                             f"Specified time stamp or date value is expired: {date_header}={raw!r}, "
                             f"server time {server}, allowed skew {int(self.max_skew_seconds)}s.")
         return signed_at
@@ -528,7 +519,7 @@ class Authenticator:
     def _verify_acs3(self, req: RawRequest, p: _Presented, key: AccessKey) -> float:
         h = req.headers
         if p.algorithm != signing.ACS3_ALGORITHM:
-            raise AuthError(401, "InvalidAuthorization",
+            raise PaiError(401, "InvalidAuthorization",
                             f"Signature algorithm {p.algorithm} is not supported by fakepai strict mode; "
                             f"use {signing.ACS3_ALGORITHM}.")
         # Signature v3 rule: host, content-type and every x-acs-* header must be signed. Without
@@ -536,12 +527,12 @@ class Authenticator:
         signed = set(p.signed_headers)
         unsigned = sorted(n for n in h if (n in ("host", "content-type") or n.startswith("x-acs-")) and n not in signed)
         if unsigned:
-            raise AuthError(400, "IncompleteSignature",
+            raise PaiError(400, "IncompleteSignature",
                             f"The request signature does not conform to Aliyun standards: header(s) "
                             f"{', '.join(unsigned)} must be listed in SignedHeaders.")
         # Signature v3 makes the nonce mandatory [DOC "Request syntax and signature method V3"].
         if not h.get("x-acs-signature-nonce"):
-            raise AuthError(400, "MissingSignatureNonce", "x-acs-signature-nonce is mandatory for this request.")
+            raise PaiError(400, "MissingSignatureNonce", "x-acs-signature-nonce is mandatory for this request.")
         signed_at = self._check_date(h, "x-acs-date", _parse_iso)
         body_hash = signing.sha256_hex(req.body)
         # tea-openapi puts the x-acs-content-sha256 value itself in the canonical request.
@@ -553,11 +544,11 @@ class Authenticator:
         if not hmac.compare_digest(p.signature.lower().encode("ascii", "replace"), expected.encode("ascii")):
             shown, _ = signing.acs3_canonical_request(req.method, req.path, req.query, signing.redacted(h),
                                                       hashed_payload, signed_headers=p.signed_headers)
-            raise AuthError(400, "SignatureDoesNotMatch",
+            raise PaiError(400, "SignatureDoesNotMatch",
                             "Specified signature is not matched with our calculation. server string to sign is:"
                             f"{string_to_sign} canonical request is:{shown}")
         if not hmac.compare_digest(hashed_payload.lower().encode("ascii", "replace"), body_hash.encode("ascii")):
-            raise AuthError(400, "SignatureDoesNotMatch",
+            raise PaiError(400, "SignatureDoesNotMatch",
                             f"x-acs-content-sha256 {hashed_payload} does not match the request body "
                             f"(server computed {body_hash} over {len(req.body)} bytes).")
         return signed_at
@@ -566,7 +557,7 @@ class Authenticator:
         h = req.headers
         method = h.get("x-acs-signature-method")
         if method is not None and method.upper() != "HMAC-SHA1":
-            raise AuthError(401, "InvalidAuthorization",
+            raise PaiError(401, "InvalidAuthorization",
                             f"x-acs-signature-method {method!r} is not supported with 'acs AK:sig'; use HMAC-SHA1.")
         # No nonce required: aliyun-python-sdk-core never sends one and PAI accepts its requests.
         signed_at = self._check_date(h, "date", parsedate_to_datetime)
@@ -577,7 +568,7 @@ class Authenticator:
         if not any(hmac.compare_digest(sent, signing.roa_v1_signature(s, key.access_key_secret).encode("ascii"))
                    for s in candidates):
             shown = signing.roa_v1_string_to_sign(req.method, req.path, req.query, signing.redacted(h))
-            raise AuthError(400, "SignatureDoesNotMatch",
+            raise PaiError(400, "SignatureDoesNotMatch",
                             f"Specified signature is not matched with our calculation. server string to sign is:{shown}")
         _check_content_md5(req)
         return signed_at
@@ -593,7 +584,7 @@ def _check_content_md5(req: RawRequest) -> None:
     actual = base64.b64encode(hashlib.md5(req.body).digest()).decode("ascii")
     if not hmac.compare_digest(md5.strip().encode("utf-8"), actual.encode("ascii")):
         # The colon matters: aliyun-python-sdk-core splits this message on ':' (client.py).
-        raise AuthError(400, "SignatureDoesNotMatch",
+        raise PaiError(400, "SignatureDoesNotMatch",
                         f"Specified Content-MD5 is not matched with the request body: sent {md5.strip()[:64]!r}, "
                         f"server computed {actual!r} over {len(req.body)} bytes.")
 

@@ -1,5 +1,5 @@
 """The one PAI endpoint: route -> authenticate -> read the body -> throttle -> bind -> faults ->
-handler -> render.
+invoke (`Emulator.invoke`: the handler, under the journal) -> render.
 
 The body is read last of the request's parts and never past the operation's cap: a Content-Length
 above it is refused before a byte is read, a chunked body is cut off at it, and a credential that
@@ -22,12 +22,9 @@ from starlette.responses import Response
 
 from fakepai.clock import iso
 from fakepai.emulator import Emulator
-from fakepai.errors import PaiError, not_implemented
+from fakepai.errors import PaiError
 from fakepai.ids import request_id as new_request_id
-from fakepai.services.registry import Context, handler_for
-from fakepai.sim.timeline import phase_profile
-from fakepai.state.store import user_id_for
-from fakepai.wire.auth import AuthError, RawRequest
+from fakepai.wire.auth import RawRequest
 from fakepai.wire.binding import bind
 from fakepai.wire.faults import InjectedFault
 from fakepai.wire.rendering import error_response, json_response, success_body
@@ -69,13 +66,6 @@ async def _read_body(receive, op, headers: dict[str, str]) -> bytes:
     return b"".join(chunks)
 
 
-def _authenticate(emulator: Emulator, raw: RawRequest):
-    try:
-        return emulator.auth.authenticate(raw)
-    except AuthError as e:
-        raise PaiError(e.status, e.code, e.message)
-
-
 async def _respond(emulator: Emulator, scope, receive) -> Response:
     started = time.perf_counter()
     rid = new_request_id()
@@ -92,17 +82,14 @@ async def _respond(emulator: Emulator, scope, receive) -> Response:
         route = emulator.router.resolve("GET" if raw.method == "HEAD" else raw.method, raw_path, headers)
         op, form = route.operation, route.form
         if not emulator.auth.reads_body(headers):
-            principal = _authenticate(emulator, raw)
+            principal = emulator.auth.authenticate(raw)
         raw = dataclasses.replace(raw, body=await _read_body(receive, op, headers))
         if principal is None:
-            principal = _authenticate(emulator, raw)
+            principal = emulator.auth.authenticate(raw)
         emulator.throttler.check(principal.account_id, op.product, op.action, op.rate_limit)
         params = bind(op, route.path_values, query, headers.get("content-type", ""), raw.body)
         workspace = params.get("WorkspaceId")
-        try:
-            emulator.auth.check_workspace(principal, workspace if isinstance(workspace, str) else None)
-        except AuthError as e:
-            raise PaiError(e.status, e.code, e.message)
+        emulator.auth.check_workspace(principal, workspace if isinstance(workspace, str) else None)
         try:
             delay = emulator.faults.check(op.product, op.action, principal.account_id, params, headers)
         except InjectedFault as fault:  # an injected error may come late: sleep its latency first
@@ -111,11 +98,7 @@ async def _respond(emulator: Emulator, scope, receive) -> Response:
             raise
         if delay:
             await asyncio.sleep(delay)
-        handler = handler_for(op.product, op.action)
-        if handler is None:
-            raise not_implemented(op.product, op.action)
-        with phase_profile(emulator.settings.phase_seconds):
-            result = invoke(emulator, op, handler, principal, params, rid, _base_url(scope, headers))
+        result = emulator.invoke(op, principal, params, request_id=rid, base_url=_base_url(scope, headers))
         await emulator.journal.synced(op)       # a write is answered once the journal has it on disk
         response = json_response(success_body(op, result, rid), 200, rid)
         code = None
@@ -147,39 +130,3 @@ def _base_url(scope, headers: dict[str, str]) -> str:
         host = "%s:%s" % tuple(scope["server"][:2])
     return f"{scope.get('scheme') or 'http'}://{host}" if host else ""
 
-
-def invoke(emulator: Emulator, op, handler, principal, params: dict, rid: str, base_url: str = ""):
-    """Run the handler for the caller's account (a replay of the journal at start calls it too).
-    An account never seen is kept only once a write on it succeeds (reads and rejected writes
-    run on an empty one that is not kept). A write runs at one instant of virtual time, gives
-    back the ids it drew if it fails, and is in the journal when this returns (the caller then
-    awaits `journal.synced`: fakepai.state.journal)."""
-    if not op.mutating:
-        return handler(_context(emulator, emulator.world.reader(principal.account_id), principal, rid, base_url), params)
-    with emulator.journal.write(op, principal, params, rid, base_url):
-        account = emulator.world.reader(principal.account_id)
-        with emulator.ids.atomic():
-            result = handler(_context(emulator, account, principal, rid, base_url), params)
-        emulator.world.keep(account)
-        return result
-
-
-def _context(emulator: Emulator, account, principal, rid: str, base_url: str) -> Context:
-    return Context(
-        account=account,
-        clock=emulator.clock,
-        ids=emulator.ids,
-        request_id=rid,
-        account_id=principal.account_id,
-        region=emulator.settings.region,
-        user_id=user_id_for(principal.account_id),
-        check_workspace=lambda ws: _check_ws(emulator, principal, ws),
-        base_url=base_url,
-    )
-
-
-def _check_ws(emulator: Emulator, principal, workspace: str | None) -> None:
-    try:
-        emulator.auth.check_workspace(principal, workspace)
-    except AuthError as e:
-        raise PaiError(e.status, e.code, e.message)

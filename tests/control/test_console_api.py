@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from fakepai.server import FIXTURE_ACCESS_KEY, FakePAI
-from fakepai.services.registry import handler_for, operator_context
 from fakepai.usage import FREE_REQUESTS_PER_MONTH, UsageMeter, month_of
 from fakepai.wire.auth import token_fingerprint
 
@@ -79,12 +78,12 @@ def test_overview_names_accounts_workspaces_and_counts_without_dumping_resources
 
 def test_overview_and_a_page_stay_small_with_thousands_of_jobs(fakepai):
     emu = fakepai.emulator
-    account = emu.world.account("many")
-    create = handler_for("pai-dlc", "CreateJob")
-    ctx = operator_context(emu, account, request_id="bulk")
+    create = emu.catalog.get("pai-dlc", "CreateJob")
     for i in range(2000):
-        create(ctx, {"DisplayName": f"job-{i}", "JobType": "PyTorchJob", "WorkspaceId": "ws", "UserCommand": "true",
-                     "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "img"}]})
+        emu.invoke(create, "many", {
+            "DisplayName": f"job-{i}", "JobType": "PyTorchJob", "WorkspaceId": "ws", "UserCommand": "true",
+            "JobSpecs": [{"Type": "Worker", "PodCount": 1, "EcsSpec": "ecs.gn7i-c8g1.2xlarge", "Image": "img"}]},
+            request_id=f"bulk-{i}")
     overview = _console(fakepai, "overview")
     assert len(overview.content) < 2000 and overview.json()["accounts"][0]["counts"]["dlcJobs"] == 2000
     page = _console(fakepai, "call/many/pai-dlc/ListJobs", WorkspaceId="ws", PageSize=20, PageNumber=7).json()

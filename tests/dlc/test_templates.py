@@ -14,6 +14,7 @@ from fakepai.services.dlc import templates
 from fakepai.services.dlc.constraint_paths import PathError, delete_path, format_path, get_path, parse_path, set_path
 from fakepai.services.registry import Context
 from fakepai.state.store import AccountState
+from fakepai.wire.binding import Params
 from tests.dlc.calls import GW, SEED_CREATE_BODY
 from tests.helpers import assert_error, assert_valid_response, sdk_error
 
@@ -100,6 +101,13 @@ def ctx() -> Context:
                    check_workspace=lambda ws: None)
 
 
+def _sent(body: dict) -> Params:
+    """A CreateJob body as the binder hands it over: every key in it was sent by the caller."""
+    params = Params(body)
+    params.supplied = frozenset(body)
+    return params
+
+
 def make(ctx, constraints, base=None) -> str:
     out = templates.create_job_template(ctx, {"TemplateName": "t", "WorkspaceId": WS,
                                               "Content": json.dumps(base or CONTENT), "Constraints": constraints})
@@ -110,7 +118,7 @@ def test_apply_locked_paths_keep_the_template_value_silently(ctx):
     tid = make(ctx, {"JobSpecs[0].Image": "locked", "UserCommand": "locked", "JobType": "locked"})
     body = {"DisplayName": "j", "UserCommand": "rm -rf /", "JobType": "TFJob",
             "JobSpecs": [{"Type": "Worker", "PodCount": 4, "Image": "evil:latest", "EcsSpec": "ecs.c6.large"}]}
-    merged, template_id, name = templates.apply_template(ctx, tid, None, body)
+    merged, template_id, name = templates.apply_template(ctx, tid, None, _sent(body))
     assert (template_id, name) == (tid, "t")
     assert merged["UserCommand"] == "python train.py" and merged["JobType"] == "PyTorchJob"
     # The caller's JobSpecs replace the template's wholesale, except the locked leaf.
@@ -120,13 +128,13 @@ def test_apply_locked_paths_keep_the_template_value_silently(ctx):
 
 def test_apply_overridable_paths_take_the_callers_value_or_keep_the_template(ctx):
     tid = make(ctx, {"JobSpecs[0].Image": "overridable", "UserCommand": "overridable"})
-    merged, _, _ = templates.apply_template(ctx, tid, None, {"UserCommand": "python other.py"})
+    merged, _, _ = templates.apply_template(ctx, tid, None, _sent({"UserCommand": "python other.py"}))
     assert merged["UserCommand"] == "python other.py"
     assert merged["JobSpecs"][0]["Image"] == IMAGE
     # The caller's spec without an Image keeps the template's image on the overridable leaf.
-    merged, _, _ = templates.apply_template(ctx, tid, None, {"JobSpecs": [{"Type": "Worker", "PodCount": 2}]})
+    merged, _, _ = templates.apply_template(ctx, tid, None, _sent({"JobSpecs": [{"Type": "Worker", "PodCount": 2}]}))
     assert merged["JobSpecs"] == [{"Type": "Worker", "PodCount": 2, "Image": IMAGE}]
-    merged, _, _ = templates.apply_template(ctx, tid, None, {"JobSpecs": [{"Type": "Worker", "Image": "mine:1"}]})
+    merged, _, _ = templates.apply_template(ctx, tid, None, _sent({"JobSpecs": [{"Type": "Worker", "Image": "mine:1"}]}))
     assert merged["JobSpecs"][0]["Image"] == "mine:1"
 
 
@@ -134,42 +142,42 @@ def test_apply_required_paths_must_be_supplied_when_the_template_has_no_value(ct
     base = {"JobType": "PyTorchJob", "JobSpecs": [{"Type": "Worker", "PodCount": 1}]}
     tid = make(ctx, {"UserCommand": "required", "JobSpecs[0].Image": "required"}, base)
     with pytest.raises(PaiError) as info:
-        templates.apply_template(ctx, tid, None, {"UserCommand": "python a.py"})
+        templates.apply_template(ctx, tid, None, _sent({"UserCommand": "python a.py"}))
     assert (info.value.status, info.value.code) == (400, "MissingParameter")
     assert "JobSpecs[0].Image" in info.value.message
     with pytest.raises(PaiError) as info:
-        templates.apply_template(ctx, tid, None, {"JobSpecs": [{"Type": "Worker", "Image": IMAGE}]})
+        templates.apply_template(ctx, tid, None, _sent({"JobSpecs": [{"Type": "Worker", "Image": IMAGE}]}))
     assert info.value.code == "MissingParameter" and "UserCommand" in info.value.message
-    merged, _, _ = templates.apply_template(ctx, tid, None, {"UserCommand": "python a.py",
-                                                            "JobSpecs": [{"Type": "Worker", "Image": IMAGE}]})
+    merged, _, _ = templates.apply_template(ctx, tid, None, _sent({"UserCommand": "python a.py",
+                                                                  "JobSpecs": [{"Type": "Worker", "Image": IMAGE}]}))
     assert merged["UserCommand"] == "python a.py" and merged["JobSpecs"][0]["Image"] == IMAGE
     # A required path the template fills needs nothing from the caller.
     tid2 = make(ctx, {"UserCommand": "required"})
-    assert templates.apply_template(ctx, tid2, None, {})[0]["UserCommand"] == "python train.py"
+    assert templates.apply_template(ctx, tid2, None, _sent({}))[0]["UserCommand"] == "python train.py"
 
 
 def test_apply_uses_the_named_or_default_version_and_404s_unknown_ones(ctx):
     tid = make(ctx, {})
     templates.update_job_template(ctx, {"TemplateId": tid, "Content": content(UserCommand="v2")})
-    assert templates.apply_template(ctx, tid, None, {})[0]["UserCommand"] == "python train.py"   # default is 1
-    assert templates.apply_template(ctx, tid, 2, {})[0]["UserCommand"] == "v2"
+    assert templates.apply_template(ctx, tid, None, _sent({}))[0]["UserCommand"] == "python train.py"   # default is 1
+    assert templates.apply_template(ctx, tid, 2, _sent({}))[0]["UserCommand"] == "v2"
     for version, code in ((3, "NotFound.JobTemplateVersion"), (0, "NotFound.JobTemplateVersion")):
         with pytest.raises(PaiError) as info:
-            templates.apply_template(ctx, tid, version, {})
+            templates.apply_template(ctx, tid, version, _sent({}))
         assert (info.value.status, info.value.code) == (404, code)
     with pytest.raises(PaiError) as info:
-        templates.apply_template(ctx, "tplnosuchthing", None, {})
+        templates.apply_template(ctx, "tplnosuchthing", None, _sent({}))
     assert (info.value.status, info.value.code) == (404, "NotFound.JobTemplate")
 
 
 def test_apply_drops_the_template_keys_and_leaves_the_template_untouched(ctx):
     tid = make(ctx, {"JobSpecs[0].Image": "locked"})
-    merged, _, _ = templates.apply_template(ctx, tid, 1, {"TemplateId": tid, "TemplateVersion": 1, "Priority": 9,
-                                                          "Envs": {"A": "1"}})
+    merged, _, _ = templates.apply_template(ctx, tid, 1, _sent({"TemplateId": tid, "TemplateVersion": 1, "Priority": 9,
+                                                                "Envs": {"A": "1"}}))
     assert "TemplateId" not in merged and "TemplateVersion" not in merged
     assert merged["Priority"] == 9 and merged["Envs"] == {"A": "1"}
     merged["JobSpecs"][0]["Image"] = "changed"
-    assert templates.apply_template(ctx, tid, 1, {})[0]["JobSpecs"][0]["Image"] == IMAGE
+    assert templates.apply_template(ctx, tid, 1, _sent({}))[0]["JobSpecs"][0]["Image"] == IMAGE
     assert "LastUsedTime" not in templates.get_job_template(ctx, {"TemplateId": tid})   # apply does not mark it
     templates.mark_template_used(ctx, tid)
     assert templates.get_job_template(ctx, {"TemplateId": tid})["LastUsedTime"] == "2023-11-14T22:13:20Z"

@@ -191,16 +191,13 @@ def test_the_server_answers_while_it_compacts(tmp_path):
     """Compaction forks: the snapshot is written by a child while the server answers."""
     with FakePAI(state_file=str(tmp_path / "state.pkl"), durability="write", rate_limit=False) as pai:
         from fakepai.wire.auth import Principal
-        from fakepai.wire.pipeline import invoke
-        from fakepai.services.registry import handler_for
         emu = pai.emulator
         op = emu.catalog.get("PaiStudio", "CreateTrainingJob")
-        create = handler_for("PaiStudio", "CreateTrainingJob")
         who = Principal("fakepai-test-key", "fakepai-test-key", "acs3")
 
         def populate():
             for n in range(8000):
-                invoke(emu, op, create, who, dict(JOB), f"r{n}")
+                emu.invoke(op, who, dict(JOB), request_id=f"r{n}")
         pai._on_loop(populate)
         save = {}
 

@@ -6,9 +6,10 @@ from datetime import datetime, timezone
 
 import pytest
 
+from fakepai.errors import PaiError
 from fakepai.wire import signing
 from fakepai.wire.auth import (
-    Authenticator, AuthError, Credentials, CredentialsError, Principal, RawRequest, token_fingerprint,
+    Authenticator, Credentials, CredentialsError, Principal, RawRequest, token_fingerprint,
 )
 
 NOW = 1_700_000_000.0
@@ -45,8 +46,8 @@ def strict() -> Authenticator:
     return Authenticator("strict", Credentials.from_dict(CREDS), wall_clock=lambda: NOW)
 
 
-def rejects(auth: Authenticator, r: RawRequest) -> AuthError:
-    with pytest.raises(AuthError) as ei:
+def rejects(auth: Authenticator, r: RawRequest) -> PaiError:
+    with pytest.raises(PaiError) as ei:
         auth.authenticate(r)
     return ei.value
 
@@ -213,14 +214,14 @@ def test_workspace_restriction():
     auth.check_workspace(limited, "100")
     auth.check_workspace(limited, "200")          # ints in the file are workspace ids too
     auth.check_workspace(limited, None)           # not workspace-scoped
-    with pytest.raises(AuthError) as ei:
+    with pytest.raises(PaiError) as ei:
         auth.check_workspace(limited, "300")
     assert (ei.value.status, ei.value.code) == (403, "Forbidden.RAM")
     assert "300" in ei.value.message
     unrestricted = auth.authenticate(acs3_req())
     auth.check_workspace(unrestricted, "anything")
     bearer = auth.authenticate(req({"x-acs-bearer-token": TOKEN}))
-    with pytest.raises(AuthError):
+    with pytest.raises(PaiError):
         auth.check_workspace(bearer, "200")
 
 
@@ -228,7 +229,7 @@ def test_empty_workspace_list_allows_none():
     creds = Credentials.from_dict({"accessKeys": [{"accessKeyId": "a", "accessKeySecret": "s", "workspaces": []}]})
     auth = Authenticator("any", creds)
     p = auth.authenticate(req({"Authorization": "acs a:x"}))
-    with pytest.raises(AuthError):
+    with pytest.raises(PaiError):
         auth.check_workspace(p, "1")
 
 

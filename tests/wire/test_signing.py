@@ -19,8 +19,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from fakepai.errors import PaiError
 from fakepai.wire import signing
-from fakepai.wire.auth import Authenticator, AuthError, Credentials, RawRequest
+from fakepai.wire.auth import Authenticator, Credentials, RawRequest
 
 pytest.importorskip("alibabacloud_paistudio20220112")
 from alibabacloud_paistudio20220112 import models as ps  # noqa: E402
@@ -158,8 +159,8 @@ def _strict(at: float, creds: Credentials | None = None) -> Authenticator:
     return Authenticator("strict", creds or _creds(), wall_clock=lambda: at)
 
 
-def _rejects(auth: Authenticator, req: RawRequest) -> AuthError:
-    with pytest.raises(AuthError) as ei:
+def _rejects(auth: Authenticator, req: RawRequest) -> PaiError:
+    with pytest.raises(PaiError) as ei:
         auth.authenticate(req)
     return ei.value
 

@@ -356,10 +356,9 @@ def apply_template(ctx: Context, template_id: str, template_version: int | None,
 
 
 def _given(body: dict) -> dict:
-    """The body's job fields that the caller actually set (see apply_template on defaults)."""
-    supplied = getattr(body, "supplied", None)
+    """The body's job fields that the caller actually set: `body` is bound (its `supplied`, apply_template)."""
     return {key: value for key, value in body.items()
-            if key not in TEMPLATE_KEYS and value is not None and (supplied is None or key in supplied)}
+            if key not in TEMPLATE_KEYS and value is not None and key in body.supplied}
 
 
 def mark_template_used(ctx: Context, template_id: str) -> None:
