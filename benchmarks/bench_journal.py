@@ -36,7 +36,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fakepai.emulator import Emulator, Settings  # noqa: E402
-from fakepai.services import load_services  # noqa: E402
 from fakepai.state import snapshot  # noqa: E402
 from fakepai.wire import pipeline  # noqa: E402
 from fakepai.wire.auth import Principal, token_fingerprint  # noqa: E402
@@ -84,7 +83,6 @@ CONFIGS = {"no state file": {}, "durability write": {"durability": "write"}, "du
 
 def bench_write_cost(directory: Path, writes: int, rounds: int) -> dict:
     """{writers: {config: {us_per_write, ratio}}} for one client and for 16 at once."""
-    load_services()
     emulators = {}
     for n, (name, extra) in enumerate(CONFIGS.items()):
         state = {"state_file": str(directory / f"cost{n}.pkl")} if extra else {}

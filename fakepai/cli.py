@@ -3,16 +3,24 @@
 Everything the command cannot do is refused before anything is announced: one line on stderr,
 exit status 2. Every `serve` option can also come from the environment (`FAKEPAI_<OPTION>`, see
 `_environment_args`); an option on the command line beats its variable.
+
+Each command imports what only it needs when it runs (the server for `serve`, the kit for
+`conformance`): no cycle is behind that, but `fakepai --help` and the pytest plugin (which imports
+the option parsers here into every pytest session) stay light, and the kit's dependencies
+(`fakepai[conformance]`) may be missing.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
 import sys
 
 import fakepai
+from fakepai.clock import checked_speed
+from fakepai.sim.timeline import check_phase_seconds
 
 ENV_PREFIX = "FAKEPAI_"
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
@@ -43,7 +51,6 @@ def parse_phase_seconds(text: str) -> dict[str, float]:
         if not status.strip() or value < 0:
             raise argparse.ArgumentTypeError(f"expected STATUS=SECONDS with SECONDS >= 0, got {item!r}")
         out[status.strip()] = value
-    from fakepai.sim.timeline import check_phase_seconds
     try:
         check_phase_seconds(out)
     except ValueError as e:
@@ -69,9 +76,8 @@ def parse_seed(text: str) -> int:
 
 
 def parse_speed(text: str) -> float:
-    from fakepai.clock import checked_speed     # the control plane's rule (PUT /_fakepai/clock)
     try:
-        return checked_speed(float(text))
+        return checked_speed(float(text))        # the control plane's rule (PUT /_fakepai/clock)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e) if "speed" in str(e) else f"not a number: {text!r}")
 
@@ -223,20 +229,16 @@ def _serve_parser(sub) -> argparse.ArgumentParser:
 # -- the other commands --------------------------------------------------------------------------
 
 def _coverage(args) -> int:
-    from fakepai.coverage import coverage_report
+    from fakepai.coverage import coverage_markdown, coverage_report
     report = coverage_report()
     if args.format == "json":
-        import json
         print(json.dumps(report, indent=2))
     else:
-        from fakepai.coverage import coverage_markdown
         print(coverage_markdown(report), end="")
     return 0
 
 
 def _openapi(args) -> int:
-    import json
-
     from fakepai.openapi import build_openapi
     text = json.dumps(build_openapi(), indent=2) + "\n"
     if args.output and args.output != "-":

@@ -5,7 +5,6 @@ handler registry. Behind `fakepai coverage`, GET /_fakepai/coverage and the comm
 from __future__ import annotations
 
 from fakepai.catalog import Catalog, default_catalog
-from fakepai.services import load_services
 from fakepai.services.registry import implemented
 
 _PRODUCT_ORDER = ("PaiStudio", "pai-dlc", "PaiPlugin")
@@ -13,7 +12,6 @@ _PRODUCT_ORDER = ("PaiStudio", "pai-dlc", "PaiPlugin")
 
 def coverage_report(catalog: Catalog | None = None) -> dict:
     catalog = catalog or default_catalog()
-    load_services()
     done = implemented()
     products = []
     names = sorted({op.product for op in catalog.operations.values()},

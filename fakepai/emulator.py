@@ -16,10 +16,10 @@ import orjson
 
 from fakepai.catalog import Catalog, Operation, default_catalog
 from fakepai.clock import Clock
-from fakepai.control.guard import check_exposure
+from fakepai.demo import install_demo
 from fakepai.errors import not_implemented
+from fakepai.exposure import check_exposure
 from fakepai.ids import IdFactory
-from fakepai.services import load_services
 from fakepai.services.registry import Context, handler_for
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import check_phase_seconds, phase_profile
@@ -62,7 +62,6 @@ class Settings:
 class Emulator:
     def __init__(self, settings: Settings | None = None, catalog: Catalog | None = None):
         self.settings = settings or Settings()
-        load_services()                        # every handler registered before the first request
         self.catalog = catalog or default_catalog()
         if not self.catalog.operations:
             # An installation without its schemas answers every call with 404: never "ok".
@@ -94,7 +93,6 @@ class Emulator:
         self.journal = Journal(self, self.settings.state_file, self.settings.durability,
                                replay_write=self._replay_write)
         if self.settings.demo:                  # before the state is loaded: replayed accounts are filled too
-            from fakepai.demo import install_demo
             install_demo(self)
         if self.settings.state_file:
             snapshot.check_writable(self.settings.state_file)     # refuse at start, not at shutdown

@@ -14,6 +14,7 @@ import importlib
 import pytest
 
 from fakepai.cli import parse_phase_seconds, parse_seed, parse_speed
+from fakepai.wire.auth import Authenticator, Credentials
 
 
 def _choice(*allowed: str):
@@ -70,7 +71,6 @@ def pytest_configure(config: pytest.Config) -> None:
 def _check_auth(chosen: dict) -> None:
     """The auth mode and credentials file together, through the emulator's own checks (strict needs
     credentials; the file must load), so a bad pair stops the run once instead of erroring every test."""
-    from fakepai.wire.auth import Authenticator, Credentials
     try:
         credentials = Credentials.load(chosen["credentials_file"]) if chosen.get("credentials_file") else None
         Authenticator(chosen.get("auth", "any"), credentials)
@@ -81,7 +81,7 @@ def _check_auth(chosen: dict) -> None:
 @pytest.fixture(scope="session")
 def fakepai_server(pytestconfig: pytest.Config):
     """The session's emulator (started once, with the project's settings). Prefer `fakepai`."""
-    from fakepai.server import FakePAI
+    from fakepai.server import FakePAI          # only when used: every pytest session loads this plugin
 
     with FakePAI(**pytestconfig.stash.get(_CHOSEN, {"rate_limit": False})) as pai:
         yield pai
@@ -97,7 +97,7 @@ def fakepai(fakepai_server):
 
 
 def _sdk_config(pai, access_key_id: str | None = None):
-    from alibabacloud_tea_openapi.models import Config
+    from alibabacloud_tea_openapi.models import Config     # the official SDKs: not fakepai's dependencies
     from fakepai.server import FIXTURE_ACCESS_KEY
 
     access_key_id = access_key_id or FIXTURE_ACCESS_KEY

@@ -16,6 +16,7 @@ import httpx
 import uvicorn
 
 from fakepai.app import SHUTDOWN_GRACE_SECONDS, build_app
+from fakepai.control.guard import ADMIN_HEADER
 from fakepai.emulator import Emulator, Settings
 from fakepai.serving import uvicorn_options
 
@@ -177,6 +178,5 @@ class FakePAI:
     def admin_headers(self) -> dict[str, str]:
         """What a control-plane request (/_fakepai/) needs: the admin token header when one is set
         (`FakePAI(admin_token=...)`), else nothing. `http()` clients send it already."""
-        from fakepai.control.guard import ADMIN_HEADER
         token = self.settings.admin_token
         return {ADMIN_HEADER: token} if token else {}

@@ -26,7 +26,12 @@ from starlette.responses import HTMLResponse, Response
 
 from fakepai.errors import PaiError
 from fakepai.ids import request_id as new_request_id
-from fakepai.services import load_services
+from fakepai.services.dlc.job_store import DlcJobStore
+from fakepai.services.dlc.templates import JobTemplateStore
+from fakepai.services.dlc.tensorboards import TensorboardStore
+from fakepai.services.paiplugin.models import PluginStore
+from fakepai.services.paistudio.algorithms import AlgorithmStore
+from fakepai.services.paistudio.store import TrainingJobStore
 from fakepai.usage import CURRENCY
 from fakepai.wire.binding import bind
 from fakepai.wire.rendering import error_response, json_response, success_body
@@ -72,13 +77,6 @@ class _Collection:
 
 
 def _collections() -> list[_Collection]:
-    from fakepai.services.dlc.job_store import DlcJobStore
-    from fakepai.services.dlc.templates import JobTemplateStore
-    from fakepai.services.dlc.tensorboards import TensorboardStore
-    from fakepai.services.paiplugin.models import PluginStore
-    from fakepai.services.paistudio.algorithms import AlgorithmStore
-    from fakepai.services.paistudio.store import TrainingJobStore
-
     def of(cls, attr):
         return lambda account: getattr(account.peek(cls), attr, None)
 
@@ -142,10 +140,6 @@ async def call(request: Request) -> Response:
 
 def _plan_sources() -> list[tuple[type, str, Callable[[Any], Any], Callable[[Any], Any]]]:
     """(store class, collection, record -> timeline, record -> scripted outcome or None)."""
-    from fakepai.services.dlc.job_store import DlcJobStore
-    from fakepai.services.dlc.tensorboards import TensorboardStore
-    from fakepai.services.paiplugin.models import PluginStore
-    from fakepai.services.paistudio.store import TrainingJobStore
     return [
         (TrainingJobStore, "jobs", lambda job: job.timeline, lambda job: job.outcome),
         (DlcJobStore, "jobs", lambda record: record.plan.timeline, lambda record: record.plan.outcome),
@@ -156,7 +150,6 @@ def _plan_sources() -> list[tuple[type, str, Callable[[Any], Any], Callable[[Any
 
 def job_plan(account, job_id: str, now: float) -> dict | None:
     """The job's whole plan: phases passed and to come (what its scripted outcome leads to)."""
-    load_services()
     for store_cls, collection, timeline_of, outcome_of in _plan_sources():
         record = getattr(account.peek(store_cls), collection, {}).get(job_id)
         if record is None:

@@ -22,7 +22,7 @@ is built on them, so change them only together with it):
      can send it and no script can read it.
    Missing or wrong: 401 ``AdminTokenRequired``. PAI credentials (Authorization, x-acs-*) never
    count: the token is only ever read from the header or cookie above.
-3. DNS rebinding. Without an admin token (only allowed on a loopback bind, see `check_exposure`),
+3. DNS rebinding. Without an admin token (only allowed on a loopback bind: fakepai/exposure.py),
    the ``Host`` must name a loopback address (``localhost``, ``*.localhost``, 127.0.0.0/8, ``::1``):
    otherwise 403 ``HostNotAllowed``, since a page whose DNS name was re-pointed at 127.0.0.1 is
    "same origin" with the emulator by every other check.
@@ -34,12 +34,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import orjson
 
+from fakepai.exposure import is_loopback
 from fakepai.ids import request_id
 
 ADMIN_HEADER = "x-fakepai-admin-token"
@@ -49,27 +49,7 @@ STATE_CHANGING = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 OPEN_WITHOUT_TOKEN = frozenset({"/_fakepai/health"})      # for GET/HEAD only
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
-__all__ = ["ControlGuard", "check_exposure", "is_loopback", "ADMIN_HEADER", "ADMIN_COOKIE", "TOKEN_QUERY"]
-
-
-def is_loopback(host: str) -> bool:
-    """Whether a bind address or Host name stays on this machine (names other than localhost are
-    not resolved: an unknown name counts as reachable from elsewhere)."""
-    host = host.strip().strip("[]").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_exposure(host: str, admin_token: str | None) -> None:
-    """Refuse (ValueError, one line) to bind beyond loopback with no admin token."""
-    if not admin_token and not is_loopback(host):
-        raise ValueError(f"refusing to serve on {host or 'every interface'!s} without an admin token: the control "
-                         "plane (/_fakepai/: reset, faults, clock) would be open to the network; pass "
-                         "--admin-token TOKEN (or FAKEPAI_ADMIN_TOKEN), or bind to 127.0.0.1")
+__all__ = ["ControlGuard", "ADMIN_HEADER", "ADMIN_COOKIE", "TOKEN_QUERY"]
 
 
 def _split_host(value: str) -> tuple[str, int | None]:

@@ -17,6 +17,7 @@ from fakepai.coverage import coverage_report
 from fakepai.emulator import Emulator
 from fakepai.ids import request_id
 from fakepai.openapi import build_openapi
+from fakepai.services.dlc.tensorboards import app_page
 from fakepai.wire.requestlog import parse_status
 
 
@@ -193,7 +194,6 @@ async def job_outcome(request: Request) -> Response:
 
 
 async def tensorboard_app(request: Request) -> Response:
-    from fakepai.services.dlc.tensorboards import app_page
     status, page = app_page(_emu(request), request.path_params["tb_id"])
     return Response(page, status_code=status, media_type="text/html")
 

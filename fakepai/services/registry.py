@@ -1,8 +1,8 @@
 """Where service handlers register, and what they receive.
 
 A handler is a plain function `(ctx, params) -> dict`, registered with
-`@operation("PaiStudio", "GetTrainingJob")` when its module is imported (`load_services()` in
-fakepai/services/__init__.py imports them all; the `Emulator` calls it when it is built). It
+`@operation("PaiStudio", "GetTrainingJob")` when its module is imported (fakepai/services/__init__.py
+imports them all, so importing this module fills the registry). It
 returns the response body *without* the request id (the wire layer adds it under the key the
 schema names) and, for PaiPlugin, without the envelope (the wire layer wraps `Data`). It raises
 `PaiError` for API errors and never sees HTTP.

@@ -33,6 +33,11 @@ from fakepai.ids import IdFactory
 from fakepai.state import snapshot
 from fakepai.state.snapshot import StateFileError
 
+try:
+    import fcntl
+except ImportError:                              # not POSIX (Windows): no file locks
+    fcntl = None
+
 log = logging.getLogger("fakepai")
 
 JOURNAL_FORMAT = "fakepai-journal/1"
@@ -144,9 +149,7 @@ class Journal:
             emulator.world.on_new_account = lambda account: self._new_account(fill, account)
 
     def _lock(self) -> None:
-        try:
-            import fcntl
-        except ImportError:                      # not POSIX: no lock (one server per state file is then on you)
+        if fcntl is None:                        # not POSIX: no lock (one server per state file is then on you)
             return
         self._lock_fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + _LOCK_WAIT_SECONDS

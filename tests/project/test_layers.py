@@ -1,9 +1,11 @@
-"""The import contracts in .importlinter (docs/architecture.md, "Layers") hold, and cover the code.
+"""The import contracts in .importlinter (docs/architecture.md, "Layers") hold and cover the code, and
+no module imports inside a function without a stated reason.
 
 Run alone with `lint-imports`; here it runs with the rest of the suite so CI enforces it.
 """
 from __future__ import annotations
 
+import ast
 import configparser
 import re
 import subprocess
@@ -45,3 +47,26 @@ def test_every_module_has_a_place_in_the_layers():
     modules.discard("fakepai.wire")          # placed module by module: its pipeline and its parts
     modules |= {f"fakepai.wire.{p.stem}" for p in (package / "wire").glob("*.py") if p.stem != "__init__"}
     assert sorted(modules - placed) == []
+
+
+# Imports inside functions hide a module's dependencies from the contracts above and from its
+# reader. No cycle is behind any of these: they keep the entry points light (`import fakepai`,
+# `fakepai --help`, the pytest plugin every pytest session loads) and reach optional dependencies.
+DEFERRED_IMPORTS_ALLOWED = {
+    "fakepai/__init__.py": "`import fakepai` does not pull in the server (uvicorn)",
+    "fakepai/cli.py": "each command imports what only it needs; the kit's dependencies are optional",
+    "fakepai/pytest_plugin.py": "the server only once a fixture is used; the official SDKs are optional",
+}
+
+
+def test_no_module_imports_inside_a_function_without_a_reason():
+    found = []
+    for path in sorted((ROOT / "fakepai").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        if name in DEFERRED_IMPORTS_ALLOWED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found += [f"{name}:{inner.lineno}" for inner in ast.walk(node)
+                          if isinstance(inner, (ast.Import, ast.ImportFrom))]
+    assert found == []

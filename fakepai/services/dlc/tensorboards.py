@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
+from html import escape
 
 from fakepai import jsontext
 from fakepai.clock import iso
@@ -138,7 +139,6 @@ def app_page(emulator, tb_id: str) -> tuple[int, str]:
     while it is Creating or once it has stopped or failed (a real gateway has no app behind it
     then; alipai keeps waiting on 5xx), 404 for an id no account has. The page needs no
     credentials, like the sharing link [INFERRED]."""
-    from html import escape
     for account in list(emulator.world.accounts.values()):
         store = account.peek(TensorboardStore)
         tb = store.boards.get(tb_id) if store is not None else None
