@@ -19,10 +19,13 @@ DEMO_WORKSPACE = "12345"
 # The README's access key id and the account its `Authorization: Bearer test` curl lands in.
 START_ACCOUNTS = ("test", token_fingerprint("test"))
 
+# (name, outcome, created this many seconds before the account is opened). The running ones are
+# made a little in the past, past their phases before Running (PaiStudio 8 s; pai-dlc at most
+# about 90 s with its sanity check), so the console shows them Running from the start.
 _TRAINING_JOBS = [
     ("demo-mnist-succeeded", "succeed@5", -600),
     ("demo-resnet-failed", "fail", -300),
-    ("demo-llm-finetune-running", "succeed@3600", 0),
+    ("demo-llm-finetune-running", "succeed@3600", -60),
 ]
 
 
@@ -69,12 +72,12 @@ def _seed(emulator, account: AccountState) -> None:
 
 
 def _seed_dlc(emulator, account: AccountState) -> None:
-    past, now = _Caller(emulator, account, -900), _Caller(emulator, account, 0)
+    past, recent, now = _Caller(emulator, account, -900), _Caller(emulator, account, -120), _Caller(emulator, account, 0)
     finished = past("pai-dlc", "CreateJob", {
         "DisplayName": "demo-dlc-finished", "JobType": "PyTorchJob", "WorkspaceId": DEMO_WORKSPACE,
         "UserCommand": "python train.py --epochs 3", "JobSpecs": [_DLC_SPEC],
         "Settings": {"Tags": {"fakepai.outcome": "succeed@120"}}})
-    now("pai-dlc", "CreateJob", {
+    recent("pai-dlc", "CreateJob", {
         "DisplayName": "demo-dlc-running", "JobType": "PyTorchJob", "WorkspaceId": DEMO_WORKSPACE,
         "UserCommand": "torchrun train.py", "JobSpecs": [dict(_DLC_SPEC, PodCount=2)],
         "Settings": {"EnableSanityCheck": True, "Tags": {"fakepai.outcome": "succeed@3600"}}})

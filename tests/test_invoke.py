@@ -45,8 +45,9 @@ def demo_state() -> dict:
 def test_the_demo_makes_what_it_made_through_direct_handler_calls():
     """tests/data/demo_state.json was written by the demo of before, which called the handlers
     itself with unbound dicts; through `Emulator.invoke` (bound, journaled) it makes the same
-    resources with the same ids, times and fields. Rewrite the file (`python tests/test_invoke.py`)
-    only for a deliberate change to the demo."""
+    resources with the same ids, times and fields. It was rewritten once since, for one deliberate
+    change: the two running jobs are made a little in the past (Running from the start). Rewrite
+    it (`python tests/test_invoke.py`) only for such a change, and read the diff."""
     assert demo_state() == json.loads(DEMO_STATE.read_text(encoding="utf-8"))
 
 

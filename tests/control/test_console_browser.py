@@ -90,6 +90,9 @@ def test_demo_jobs_and_statuses_are_on_the_page_at_start(page, server):
     expect(_row(page, "trainingJobs", "demo-mnist-succeeded").locator(".status")).to_have_text("Succeed", timeout=WAIT_MS)
     expect(_row(page, "trainingJobs", "demo-resnet-failed").locator(".status")).to_have_text("Failed")
     expect(_row(page, "trainingJobs", "demo-resnet-failed").locator(".status")).to_have_class("status st-failed")
+    # The running ones were made a little in the past: Running on the first look, not seconds later.
+    expect(_row(page, "trainingJobs", "demo-llm-finetune-running").locator(".status")).to_have_text("Running", timeout=2000)
+    expect(_row(page, "dlcJobs", "demo-dlc-running").locator(".status")).to_have_text("Running", timeout=2000)
     expect(_row(page, "dlcJobs", "demo-dlc-finished").locator(".status")).to_have_text("Succeeded")
     expect(_row(page, "dlcJobs", "demo-dlc-restarting").locator("td").nth(5)).to_have_text("1/10")
     expect(_row(page, "pluginJobs", "demo-user-recall").locator(".status")).to_have_text("Succeeded")
