@@ -13,7 +13,7 @@ from fakepai import FakePAI, demo
 from fakepai.emulator import Emulator, Settings
 from fakepai.wire.auth import Principal
 
-DEMO_STATE = Path(__file__).parent / "data" / "demo_state.json"
+DEMO_STATE = Path(__file__).resolve().parents[1] / "data" / "demo_state.json"
 T = 1_780_000_000.0               # the instant the demo account below is opened and read at
 VERSIONS = {"PaiStudio": "2022-01-12", "pai-dlc": "2020-12-03", "PaiPlugin": "2022-01-12"}
 DEMO_LISTS = [
@@ -47,7 +47,7 @@ def test_the_demo_makes_what_it_made_through_direct_handler_calls():
     itself with unbound dicts; through `Emulator.invoke` (bound, journaled) it makes the same
     resources with the same ids, times and fields. It was rewritten once since, for one deliberate
     change: the two running jobs are made a little in the past (Running from the start). Rewrite
-    it (`python tests/test_invoke.py`) only for such a change, and read the diff."""
+    it (`python -m tests.server.test_invoke`) only for such a change, and read the diff."""
     assert demo_state() == json.loads(DEMO_STATE.read_text(encoding="utf-8"))
 
 
