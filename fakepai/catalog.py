@@ -18,6 +18,8 @@ from jsonschema import Draft202012Validator, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from fakepai.projection import Projector, compile_projector
+
 PRODUCTS = {"paistudio": "PaiStudio", "pai-dlc": "pai-dlc", "paiplugin": "PaiPlugin"}
 # The body limit of an operation whose schema names none: [INFERRED] 8 MiB, the usual cap of
 # Alibaba Cloud's API gateway; PAI's own bodies are a few KB. It also bounds the work a request can
@@ -95,6 +97,12 @@ class Operation:
     @cached_property
     def response_validator(self) -> Draft202012Validator:
         return Draft202012Validator(self.response_schema, registry=self.registry)
+
+    @cached_property
+    def project(self) -> Projector:
+        """`project(result)`: the result trimmed to the response schema (fakepai/projection.py),
+        compiled on first use; the rendering step applies it to every response."""
+        return compile_projector(self.response_schema, self.registry)
 
 
 def schemas_root() -> Traversable:

@@ -20,10 +20,12 @@ def json_response(body, status: int, request_id: str, extra_headers: dict[str, s
 
 
 def success_body(op: Operation, result, request_id: str):
-    """Add the request id under the schema's key, and PaiPlugin's envelope."""
+    """The handler's result projected onto the operation's response schema (the one place every
+    response is trimmed: fakepai/projection.py), with the request id under the schema's key, and
+    PaiPlugin's envelope."""
     if op.envelope == "paiplugin":
-        return {"Data": result, "ErrorCode": 0, "ErrorMessage": "OK", "RequestId": request_id}
-    body = dict(result) if result is not None else {}
+        return op.project({"Data": result, "ErrorCode": 0, "ErrorMessage": "OK", "RequestId": request_id})
+    body = op.project(result) if result is not None else {}
     if op.request_id_field:
         body[op.request_id_field] = request_id
     return body

@@ -1,7 +1,7 @@
 """A DLC job as the API shows it at a moment: GetJob's body and ListJobs' JobItem.
 
-One full view is built from the record and its plan, then projected onto each response schema
-(projection.py), so field sets follow the schemas. What differs in type between the two is
+One full view is built from the record and its plan; the rendering step projects it onto each
+operation's response schema (fakepai/projection.py), so field sets follow the schemas. What differs in type between the two is
 applied here, as the schemas say [SDK]: RequestGPU / RequestMemory are numbers in GetJob and
 strings in JobItem (`"1"`, `"16Gi"`).
 """
@@ -11,7 +11,6 @@ from fakepai.clock import iso
 from fakepai.services.dlc import lifecycle, pods, restarts, seeded
 from fakepai.services.dlc.job_spec import resource_type, totals
 from fakepai.services.dlc.job_store import JobRecord, whole_seconds
-from fakepai.services.projection import to_response
 
 # Fields left out when GetJob is called with NeedDetail=false [INFERRED: the detail the flag saves
 # is the per-pod and per-restart data].
@@ -116,7 +115,7 @@ def cluster_id(region: str, body: dict, resource_type: str) -> str:
 class Facts:
     """What a job shows at `now` that does not need its pods: status, reason, Gmt*Time moments and
     resource totals, each worked out once and only when asked. ListJobs filters and sorts every job
-    on these and builds the full `view()` (pods, history, projection) only for the page it returns;
+    on these and builds the full `view()` (pods, history) only for the page it returns;
     `view()` reads the same values, so the two cannot disagree."""
 
     __slots__ = ("record", "now", "_phase", "_marks", "_totals")
@@ -237,7 +236,7 @@ def get_job_body(record: JobRecord, now: float, region: str, need_detail: bool =
     if not need_detail:
         for name in DETAIL_FIELDS:
             out.pop(name, None)
-    return to_response("GetJob", out)
+    return out
 
 
 def list_item(full: dict) -> dict:
@@ -249,4 +248,4 @@ def list_item(full: dict) -> dict:
 
 
 def list_body(items: list[dict], total: int) -> dict:
-    return to_response("ListJobs", {"Jobs": [list_item(i) for i in items], "TotalCount": total})
+    return {"Jobs": [list_item(i) for i in items], "TotalCount": total}

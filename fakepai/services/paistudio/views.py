@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 from fakepai.clock import iso
-from fakepai.services.projection import to_response
 from fakepai.services.paistudio import telemetry
 from fakepai.services.paistudio.lifecycle import TERMINAL
 from fakepai.services.paistudio.store import TrainingJob, instance_names
@@ -157,13 +156,13 @@ def _training_job(job: TrainingJob, now: float, region: str) -> dict:
                           f"#/training/jobs/{job.id}",
     })
     # The spec is stored as sent; GetTrainingJob's models are narrower than CreateTrainingJob's
-    # (no UserVpc.DefaultRoute, no CodeDir), so the body is trimmed to the response schema.
-    return to_response("GetTrainingJob", body, "PaiStudio")
+    # (no UserVpc.DefaultRoute, no CodeDir): the rendering step trims the body to the response schema.
+    return body
 
 
 def training_job_item(job: TrainingJob, now: float) -> dict:
-    """A ListTrainingJobs item: the summary, plus DlcJobId (behavior.md §4.2). The caller trims
-    the whole list body to its schema (`list_body`): list items lack e.g. SpotSpec and Options."""
+    """A ListTrainingJobs item: the summary, plus DlcJobId (behavior.md §4.2). The rendering step
+    trims it to the list item's schema: list items lack e.g. SpotSpec and Options."""
     body = _common(job, now)
     body["Scheduler"] = _scheduler(job, as_string=False)
     body["DlcJobId"] = dlc_job_id(job)
@@ -174,6 +173,5 @@ def training_job_item(job: TrainingJob, now: float) -> dict:
 
 
 def list_body(jobs: list[TrainingJob], total: int, now: float) -> dict:
-    """The ListTrainingJobs body (without RequestId), trimmed to the response schema."""
-    body = {"TotalCount": total, "TrainingJobs": [training_job_item(job, now) for job in jobs]}
-    return to_response("ListTrainingJobs", body, "PaiStudio")
+    """The ListTrainingJobs body (without RequestId)."""
+    return {"TotalCount": total, "TrainingJobs": [training_job_item(job, now) for job in jobs]}

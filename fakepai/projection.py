@@ -1,0 +1,108 @@
+"""Trim a response to what its operation's response schema declares (DESIGN §5).
+
+Resources are stored as the caller sent them (request models are open: the real gateway ignores
+unknown keys), while response models are closed (`additionalProperties: false`) and differ per
+operation: DLC GetJob's `DataSources[]` carry DataSourceId/MountPath/Uri, ListJobs' only
+DataSourceId/MountPath; PaiStudio's list items lack half of GetTrainingJob's fields. So handlers
+build one view and the rendering step (fakepai/wire/rendering.py) projects every response onto
+its operation's schema, the schemas staying the single source of truth.
+
+The rules: a key the schema does not declare is dropped (unless the object is a map,
+`additionalProperties: {schema}`, whose values are projected on that schema); a None value is
+dropped (no response schema admits null); arrays are projected item by item; a value whose type
+is not the schema's passes through untouched (the response validator is what flags it).
+
+Speed: this runs on every response, so each schema is compiled once, on first use, into Python
+source with one function per object/map schema ($refs resolved up front, recursive schemas such as
+PodItem call their own function). A closed object becomes one dict comprehension over the value's
+keys against a frozenset, plus a fix-up for each property that has a schema of its own; a scalar
+property costs nothing beyond the comprehension's membership test.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+Projector = Callable[[Any], Any]
+
+
+class _Compiler:
+    """Python source for one response schema: `_p0` is the root, `_k<n>` the declared key sets."""
+
+    def __init__(self):
+        self.names: dict[int, str | None] = {}    # id(schema) -> function name, None = pass through
+        self.lines: list[str] = []
+        self.env: dict[str, Any] = {}
+
+    def node(self, schema, resolver) -> str | None:
+        """The name of the function projecting values of `schema`, or None where values pass
+        through unchanged (scalars, free-form values, arrays of those)."""
+        while isinstance(schema, dict) and "$ref" in schema:
+            resolved = resolver.lookup(schema["$ref"])
+            schema, resolver = resolved.contents, resolved.resolver
+        if not isinstance(schema, dict):
+            return None
+        key = id(schema)
+        if key in self.names:
+            return self.names[key]
+        declared = schema.get("properties")
+        extra = schema.get("additionalProperties", True)
+        items = schema.get("items")
+        if declared is None and extra is True:
+            if not isinstance(items, dict):
+                self.names[key] = None
+                return None
+            # An array: its projector is its items' (applied to each item by the parent's fix-up).
+            name = self.names[key] = f"_p{len(self.names)}"
+            sub = self.node(items, resolver)
+            if sub is None:
+                self.names[key] = None         # an array of scalars: nothing to trim
+                return None
+            self.lines += [f"def {name}(v):",
+                           "    if not isinstance(v, list):",
+                           "        return v",
+                           f"    return [{sub}(i) for i in v]", ""]
+            return name
+        name = self.names[key] = f"_p{len(self.names)}"   # before the children: schemas may recurse
+        props = {prop: self.node(sub, resolver) for prop, sub in (declared or {}).items()}
+        extra_fn = self.node(extra, resolver) if isinstance(extra, dict) else None
+        keys = f"_k{len(self.env)}"
+        self.env[keys] = frozenset(props)
+        if extra is False:
+            comp = f"{{k: x for k, x in v.items() if x is not None and k in {keys}}}"
+        elif extra_fn is None:
+            comp = "{k: x for k, x in v.items() if x is not None}"
+        elif props:
+            comp = f"{{k: x if k in {keys} else {extra_fn}(x) for k, x in v.items() if x is not None}}"
+        else:
+            comp = f"{{k: {extra_fn}(x) for k, x in v.items() if x is not None}}"
+        body = [f"def {name}(v):",
+                "    if not isinstance(v, dict):",
+                "        return v",
+                f"    out = {comp}"]
+        for prop, sub in props.items():
+            if sub is not None:
+                body += [f"    x = out.get({prop!r})",
+                         "    if x is not None:",
+                         f"        out[{prop!r}] = {sub}(x)"]
+        self.lines += body + ["    return out", ""]
+        return name
+
+
+def compile_projector(schema: dict, registry: Registry) -> Projector:
+    """A function returning a value trimmed to `schema` (a catalog `Operation.response_schema`:
+    its local `#/$defs/...` refs resolve against itself, absolute ones through `registry`).
+    The top level always comes back as a new dict, so a caller may add to it."""
+    root = Resource.from_contents(schema, default_specification=DRAFT202012)
+    compiler = _Compiler()
+    top = compiler.node(schema, registry.resolver_with_root(root))
+    if top is None:
+        return lambda value: dict(value) if isinstance(value, dict) else value
+    namespace = dict(compiler.env)
+    exec(compile("\n".join(compiler.lines), f"<projection of {schema.get('title', 'a response')}>", "exec"),
+         namespace)
+    project = namespace[top]
+    project.source = "\n".join(compiler.lines)     # for a reader debugging a projection
+    return project
