@@ -28,6 +28,14 @@ from referencing.jsonschema import DRAFT202012
 Projector = Callable[[Any], Any]
 
 
+def resolve_refs(schema, resolver):
+    """`schema` with its `$ref`s followed, and the resolver its own refs resolve with."""
+    while isinstance(schema, dict) and "$ref" in schema:
+        resolved = resolver.lookup(schema["$ref"])
+        schema, resolver = resolved.contents, resolved.resolver
+    return schema, resolver
+
+
 class _Compiler:
     """Python source for one response schema: `_p0` is the root, `_k<n>` the declared key sets."""
 
@@ -39,9 +47,7 @@ class _Compiler:
     def node(self, schema, resolver) -> str | None:
         """The name of the function projecting values of `schema`, or None where values pass
         through unchanged (scalars, free-form values, arrays of those)."""
-        while isinstance(schema, dict) and "$ref" in schema:
-            resolved = resolver.lookup(schema["$ref"])
-            schema, resolver = resolved.contents, resolved.resolver
+        schema, resolver = resolve_refs(schema, resolver)
         if not isinstance(schema, dict):
             return None
         key = id(schema)
