@@ -28,6 +28,18 @@ from referencing.jsonschema import DRAFT202012
 Projector = Callable[[Any], Any]
 
 
+class Settled(dict):
+    """A view that will never change again, as its builder promises: a finished job's body, say,
+    kept by the service until the job's revision or plan changes. Each projection of it is made
+    once and kept on it (keyed by schema node), so reading a finished job again costs a lookup.
+    Whatever is inside must not be changed either; the projections share its nested values."""
+    __slots__ = ("projections",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.projections: dict[Callable, Any] = {}
+
+
 def resolve_refs(schema, resolver):
     """`schema` with its `$ref`s followed, and the resolver its own refs resolve with."""
     while isinstance(schema, dict) and "$ref" in schema:
@@ -85,8 +97,14 @@ class _Compiler:
         else:
             comp = f"{{k: {extra_fn}(x) for k, x in v.items() if x is not None}}"
         body = [f"def {name}(v):",
-                "    if not isinstance(v, dict):",
-                "        return v",
+                "    if v.__class__ is not dict:",        # plain dicts, the usual case, go straight on
+                "        if v.__class__ is Settled:",
+                f"            got = v.projections.get({name})",
+                "            if got is None:",
+                f"                got = v.projections[{name}] = {name}(dict(v))",
+                "            return got",
+                "        if not isinstance(v, dict):",
+                "            return v",
                 f"    out = {comp}"]
         for prop, sub in props.items():
             if sub is not None:
@@ -100,15 +118,20 @@ class _Compiler:
 def compile_projector(schema: dict, registry: Registry) -> Projector:
     """A function returning a value trimmed to `schema` (a catalog `Operation.response_schema`:
     its local `#/$defs/...` refs resolve against itself, absolute ones through `registry`).
-    The top level always comes back as a new dict, so a caller may add to it."""
+    The top level always comes back as a new dict, so a caller may add to it (the request id)."""
     root = Resource.from_contents(schema, default_specification=DRAFT202012)
     compiler = _Compiler()
     top = compiler.node(schema, registry.resolver_with_root(root))
     if top is None:
         return lambda value: dict(value) if isinstance(value, dict) else value
-    namespace = dict(compiler.env)
-    exec(compile("\n".join(compiler.lines), f"<projection of {schema.get('title', 'a response')}>", "exec"),
-         namespace)
-    project = namespace[top]
-    project.source = "\n".join(compiler.lines)     # for a reader debugging a projection
+    namespace = {"Settled": Settled, **compiler.env}
+    source = "\n".join(compiler.lines)
+    exec(compile(source, "<response projection>", "exec"), namespace)
+    project_top = namespace[top]
+
+    def project(value):
+        out = project_top(value)
+        return dict(out) if value.__class__ is Settled else out    # a kept projection stays as kept
+
+    project.source = source      # for a reader debugging a projection
     return project

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from fakepai.clock import iso
+from fakepai.projection import Settled
 from fakepai.services.paistudio import telemetry
 from fakepai.services.paistudio.lifecycle import TERMINAL
 from fakepai.services.paistudio.store import TrainingJob, instance_names
@@ -126,17 +127,26 @@ def _scheduler(job: TrainingJob, as_string: bool) -> dict | None:
     return {"MaxRunningTimeInSeconds": int(seconds or 0)}
 
 
-def training_job(job: TrainingJob, now: float, region: str) -> dict:
-    """The GetTrainingJob body (without RequestId). Once a job has ended its body can only change
-    through the API (labels), so it is kept until the job's revision or plan changes."""
+def _settled(job: TrainingJob, now: float, slot: str, key: tuple, build) -> dict:
+    """`build()`, kept on the job under `slot` once the job has ended (at `now` or before): its
+    views can then only change through the API (labels: the revision) or a new plan, so they are
+    kept, as `Settled` dicts whose projections the rendering step keeps too, until the revision,
+    the plan's phases or `key` change. Before the end (the clock may be moved back) or while the
+    job runs, each read builds afresh. Phases are never edited in place (timeline.py replaces
+    them), so comparing the phase objects is enough."""
     ended = job.timeline.end_time(TERMINAL)
     if ended is None or now < ended:
-        return _training_job(job, now, region)
-    key = (job.revision, region, tuple((p.status, p.start, p.reason_code, p.reason_message) for p in job.timeline.phases))
-    cached = job.__dict__.get("_ended_view")
+        return build()
+    key = (job.revision, tuple(job.timeline.phases), *key)
+    cached = job.__dict__.get(slot)
     if cached is None or cached[0] != key:
-        cached = job.__dict__["_ended_view"] = (key, _training_job(job, now, region))
+        cached = job.__dict__[slot] = (key, Settled(build()))
     return cached[1]
+
+
+def training_job(job: TrainingJob, now: float, region: str) -> dict:
+    """The GetTrainingJob body (without RequestId)."""
+    return _settled(job, now, "_ended_view", (region,), lambda: _training_job(job, now, region))
 
 
 def _training_job(job: TrainingJob, now: float, region: str) -> dict:
@@ -163,6 +173,10 @@ def _training_job(job: TrainingJob, now: float, region: str) -> dict:
 def training_job_item(job: TrainingJob, now: float) -> dict:
     """A ListTrainingJobs item: the summary, plus DlcJobId (behavior.md §4.2). The rendering step
     trims it to the list item's schema: list items lack e.g. SpotSpec and Options."""
+    return _settled(job, now, "_ended_item", (), lambda: _training_job_item(job, now))
+
+
+def _training_job_item(job: TrainingJob, now: float) -> dict:
     body = _common(job, now)
     body["Scheduler"] = _scheduler(job, as_string=False)
     body["DlcJobId"] = dlc_job_id(job)
