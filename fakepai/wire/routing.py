@@ -20,8 +20,9 @@ from fakepai.errors import PaiError
 _HOST_HINTS = {"pai-dlc": "pai-dlc", "paiplugin": "PaiPlugin", "pai.": "PaiStudio"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Route:
+    """Shared by every request with the same request line (Router.resolve keeps them): read-only."""
     operation: Operation
     path_values: dict[str, str] = field(default_factory=dict)
     form: str = "native"  # "native" | "gateway"
@@ -32,8 +33,11 @@ def unknown_api(method: str, path: str) -> PaiError:
 
 
 class Router:
+    KNOWN_ROUTES = 4096       # request lines whose route is kept (resolve)
+
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
+        self._known: dict[tuple[str, str], Route] = {}
         self._by_method: dict[str, list[Operation]] = {}
         for op in catalog.operations.values():
             self._by_method.setdefault(op.method, []).append(op)
@@ -48,14 +52,31 @@ class Router:
     def resolve(self, method: str, path: str, headers: dict[str, str]) -> Route:
         """`path` is the raw, still percent-encoded path: each segment is decoded exactly once, so
         an id holding an encoded `/` or `%` (the SDKs percent-encode path parameters) stays one
-        segment and is not decoded twice."""
+        segment and is not decoded twice.
+
+        A route that the method and path alone decide (every gateway path; a native path only one
+        operation matches, so no header breaks a tie) is kept, and the same request line is
+        answered from `_known` next time (a client reads the same job over and over). The
+        cache is bounded: full, it is emptied and fills again."""
+        key = (method, path)
+        known = self._known.get(key)
+        if known is not None:
+            return known
         method = method.upper()
         parts = path.split("/")
         if len(parts) >= 5 and parts[1] == "api" and canonical_product(unquote(parts[2])):
-            return self._gateway(method, parts)
-        return self._native(method, path, headers)
+            route = self._gateway(method, parts)
+        else:
+            route, decided = self._native(method, path, headers)
+            if not decided:
+                return route
+        if len(self._known) >= self.KNOWN_ROUTES:
+            self._known.clear()
+        self._known[key] = route
+        return route
 
-    def _native(self, method: str, path: str, headers: dict[str, str]) -> Route:
+    def _native(self, method: str, path: str, headers: dict[str, str]) -> tuple[Route, bool]:
+        """The route, and whether the path alone decided it (no tie for the headers to break)."""
         candidates: list[tuple[Operation, dict[str, str]]] = []
         # Literal segments are matched decoded; `/` and `%` inside a segment stay escaped until the
         # captured value is unquoted below.
@@ -66,10 +87,11 @@ class Router:
                 candidates.append((op, {k: unquote(v) for k, v in m.groupdict().items()}))
         if not candidates:
             raise unknown_api(method, path)
-        if len(candidates) > 1:
+        decided = len(candidates) == 1
+        if not decided:
             candidates = self._break_tie(candidates, headers)
         op, values = candidates[0]
-        return Route(op, values, "native")
+        return Route(op, values, "native"), decided
 
     @staticmethod
     def _break_tie(candidates, headers):
