@@ -12,11 +12,32 @@ from fakepai.errors import PaiError
 _HOSTS = {"PaiStudio": "pai.{region}.aliyuncs.com", "pai-dlc": "pai-dlc.{region}.aliyuncs.com", "PaiPlugin": "paiplugin.{region}.aliyuncs.com"}
 
 
+class JsonResponse(Response):
+    """A Starlette Response of JSON bytes whose raw headers are built here, in the order and form
+    `Response(..., headers=...)` would give them (request id, the extra headers, length, type),
+    without its generic header handling: every response pays for this."""
+    media_type = "application/json;charset=utf-8"
+    _TYPE = (b"content-type", media_type.encode("latin-1"))
+
+    def __init__(self, body: bytes, status: int, request_id: str, extra_headers: dict[str, str] | None = None):
+        self.status_code = status
+        self.background = None
+        self.body = body
+        raw = [(b"x-acs-request-id", request_id.encode("latin-1"))]
+        if extra_headers:
+            raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra_headers.items()]
+            names = {name for name, _ in raw}
+            if b"content-length" not in names:
+                raw.append((b"content-length", b"%d" % len(body)))
+            if b"content-type" not in names:
+                raw.append(self._TYPE)
+        else:
+            raw += [(b"content-length", b"%d" % len(body)), self._TYPE]
+        self.raw_headers = raw
+
+
 def json_response(body, status: int, request_id: str, extra_headers: dict[str, str] | None = None) -> Response:
-    headers = {"x-acs-request-id": request_id}
-    if extra_headers:
-        headers.update(extra_headers)
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json;charset=utf-8", headers=headers)
+    return JsonResponse(orjson.dumps(body), status, request_id, extra_headers)
 
 
 def success_body(op: Operation, result, request_id: str):
