@@ -13,14 +13,12 @@ touched from one thread and no update is lost to a race (DESIGN §6).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from urllib.parse import parse_qsl
 
 from starlette.responses import Response
 
-from fakepai.clock import iso
 from fakepai.emulator import Emulator
 from fakepai.errors import PaiError
 from fakepai.ids import request_id as new_request_id
@@ -28,7 +26,6 @@ from fakepai.wire.auth import RawRequest
 from fakepai.wire.binding import bind
 from fakepai.wire.faults import InjectedFault
 from fakepai.wire.rendering import error_response, json_response, success_body
-from fakepai.wire.requestlog import RequestRecord
 
 log = logging.getLogger("fakepai")
 
@@ -83,7 +80,7 @@ async def _respond(emulator: Emulator, scope, receive) -> Response:
         op, form = route.operation, route.form
         if not emulator.auth.reads_body(headers):
             principal = emulator.auth.authenticate(raw)
-        raw = dataclasses.replace(raw, body=await _read_body(receive, op, headers))
+        raw = RawRequest(raw.method, raw_path, query, headers, await _read_body(receive, op, headers))
         if principal is None:
             principal = emulator.auth.authenticate(raw)
         emulator.throttler.check(principal.account_id, op.product, op.action, op.rate_limit)
@@ -112,14 +109,12 @@ async def _respond(emulator: Emulator, scope, receive) -> Response:
         response = error_response(err, rid, op.product if op else None, emulator.settings.region,
                                   op.envelope if op else "plain")
         code = err.code
-    emulator.requests.add(RequestRecord(
-        time=iso(emulator.clock.now()), request_id=rid,
-        account=principal.account_id if principal else None,
-        product=op.product if op else None, action=op.action if op else None,
-        method=raw.method, path=scope["path"], status=response.status_code, error_code=code,
-        latency_ms=round((time.perf_counter() - started) * 1000, 3), form=form,
-    ))
-    emulator.usage.record(principal and principal.account_id, op and op.product, op and op.action, emulator.clock.now())
+    now = emulator.clock.now()
+    account = principal.account_id if principal else None
+    product, action = (op.product, op.action) if op else (None, None)
+    emulator.requests.add(now, rid, account, product, action, raw.method, scope["path"], response.status_code, code,
+                          round((time.perf_counter() - started) * 1000, 3), form)
+    emulator.usage.record(account, product, action, now)
     return response
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import asdict, dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
+
+from fakepai.clock import iso
 
 
 @dataclass
@@ -51,21 +53,45 @@ def print_access_line(record: RequestRecord) -> None:
           f"{record.status} {record.latency_ms:.1f}ms", flush=True)
 
 
+class _Entry(NamedTuple):
+    """What the log keeps per request: a RequestRecord's fields with the time still an epoch
+    (formatted only when the record is read: most records never are)."""
+    at: float
+    request_id: str
+    account: str | None
+    product: str | None
+    action: str | None
+    method: str
+    path: str
+    status: int
+    error_code: str | None
+    latency_ms: float
+    form: str | None
+
+
+def _record(entry: _Entry) -> RequestRecord:
+    return RequestRecord(iso(entry.at), *entry[1:])
+
+
 class RequestLog:
     def __init__(self, size: int = 1000, on_add: Callable[[RequestRecord], None] | None = None):
         if size < 1:
             raise ValueError("request_log_size must be at least 1")
-        self._records: deque[RequestRecord] = deque(maxlen=size)
+        self._records: deque[_Entry] = deque(maxlen=size)
         self._on_add = on_add
 
     @property
     def size(self) -> int:
         return self._records.maxlen
 
-    def add(self, record: RequestRecord) -> None:
-        self._records.append(record)
+    def add(self, at: float, request_id: str, account: str | None, product: str | None, action: str | None,
+            method: str, path: str, status: int, error_code: str | None, latency_ms: float,
+            form: str | None = None) -> None:
+        """One request served at virtual time `at` (epoch seconds)."""
+        entry = _Entry(at, request_id, account, product, action, method, path, status, error_code, latency_ms, form)
+        self._records.append(entry)
         if self._on_add is not None:
-            self._on_add(record)
+            self._on_add(_record(entry))
 
     def clear(self) -> None:
         self._records.clear()
@@ -81,10 +107,10 @@ class RequestLog:
     def query(self, action: str | None = None, status: int | str | None = None, limit: int | None = None,
               product: str | None = None, error_code: str | None = None, account: str | None = None) -> list[dict]:
         """Matching records, oldest first; `limit` keeps the most recent ones."""
-        out = [asdict(r) for r in self._records
+        out = [r for r in self._records
                if (action is None or r.action == action)
                and (product is None or (r.product or "").lower() == product.lower())
                and (error_code is None or r.error_code == error_code)
                and (account is None or r.account == account)
                and status_matches(r.status, status)]
-        return out[-limit:] if limit else out
+        return [asdict(_record(r)) for r in (out[-limit:] if limit else out)]

@@ -9,7 +9,7 @@ from alibabacloud_paiplugin20220112.client import Client
 from alibabacloud_tea_openapi.models import Config
 
 from fakepai import FakePAI
-from fakepai.wire.requestlog import RequestLog, RequestRecord
+from fakepai.wire.requestlog import RequestLog
 
 GW = "/api/PaiPlugin/2022-01-12"
 SECRET = "very-secret-signing-key-7731"
@@ -92,8 +92,8 @@ def test_the_buffer_is_bounded_by_settings():
 def test_ring_buffer_unit():
     log = RequestLog(2)
     for i in range(3):
-        log.add(RequestRecord(time="t", request_id=str(i), account="a", product="P", action="A", method="GET",
-                              path="/", status=200 + i, error_code=None, latency_ms=0.0))
+        log.add(at=0.0, request_id=str(i), account="a", product="P", action="A", method="GET",
+                path="/", status=200 + i, error_code=None, latency_ms=0.0)
     assert [r["request_id"] for r in log.query()] == ["1", "2"]
     log.resize(1)
     assert [r["request_id"] for r in log.query()] == ["2"] and len(log) == 1 and log.size == 1
