@@ -59,6 +59,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from fakepai.errors import PaiError
@@ -96,8 +97,10 @@ class CredentialsError(ValueError):
     """The credentials file (or dict) is unreadable or malformed; the message says where."""
 
 
+@lru_cache(maxsize=1024)
 def token_fingerprint(token: str) -> str:
-    """Non-reversible id of a bearer token: ``bearer-`` + first 12 hex of its SHA-256."""
+    """Non-reversible id of a bearer token: ``bearer-`` + first 12 hex of its SHA-256 (kept for
+    the tokens seen last: a client sends the same one on every request)."""
     return "bearer-" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
 
 
