@@ -21,6 +21,7 @@ import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from fakepai import jsontext
 from fakepai.catalog import default_catalog
 from fakepai.clock import iso
 from fakepai.errors import PaiError, invalid_parameter, missing_parameter, not_found
@@ -346,7 +347,7 @@ def resolve_for_job(ctx: Context, params: dict) -> tuple[dict | None, dict]:
     registered version. Either way the job's HyperParameters are checked against the
     definitions and defaults are filled. Raises before anything is stored.
     """
-    spec = copy.deepcopy(params)
+    spec = jsontext.copy(params)       # a plain dict: the job keeps it, not the binder's Params
     if params.get("AlgorithmSpec") is not None:
         spec["AlgorithmSpec"] = validate_algorithm_spec(params["AlgorithmSpec"], require_core=False)
         spec["HyperParameters"] = hyperparameters.apply_to_job(spec["AlgorithmSpec"], params.get("HyperParameters"))
