@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import orjson
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -32,7 +33,12 @@ class Settled(dict):
     """A view that will never change again, as its builder promises: a finished job's body, say,
     kept by the service until the job's revision or plan changes. Each projection of it is made
     once and kept on it (keyed by schema node), so reading a finished job again costs a lookup.
-    Whatever is inside must not be changed either; the projections share its nested values."""
+    Whatever is inside must not be changed either; the projections share its nested values.
+
+    Kept as the response's top level, a projection is a dict (copied for each response: the
+    request id is added to it). Kept inside a response (a list item), it is kept as its JSON text,
+    an `orjson.Fragment` that orjson writes out as is: a page of finished jobs is then neither
+    projected nor serialised again. Such a projection is only good for serialising."""
     __slots__ = ("projections",)
 
     def __init__(self, *args, **kwargs):
@@ -101,7 +107,7 @@ class _Compiler:
                 "        if v.__class__ is Settled:",
                 f"            got = v.projections.get({name})",
                 "            if got is None:",
-                f"                got = v.projections[{name}] = {name}(dict(v))",
+                f"                got = v.projections[{name}] = Fragment(dumps({name}(dict(v))))",
                 "            return got",
                 "        if not isinstance(v, dict):",
                 "            return v",
@@ -124,14 +130,18 @@ def compile_projector(schema: dict, registry: Registry) -> Projector:
     top = compiler.node(schema, registry.resolver_with_root(root))
     if top is None:
         return lambda value: dict(value) if isinstance(value, dict) else value
-    namespace = {"Settled": Settled, **compiler.env}
+    namespace = {"Settled": Settled, "Fragment": orjson.Fragment, "dumps": orjson.dumps, **compiler.env}
     source = "\n".join(compiler.lines)
     exec(compile(source, "<response projection>", "exec"), namespace)
     project_top = namespace[top]
 
     def project(value):
-        out = project_top(value)
-        return dict(out) if value.__class__ is Settled else out    # a kept projection stays as kept
+        if value.__class__ is not Settled:
+            return project_top(value)
+        kept = value.projections.get(project)
+        if kept is None:
+            kept = value.projections[project] = project_top(dict(value))
+        return dict(kept)       # the caller adds to it; what was kept stays as it was
 
     project.source = source      # for a reader debugging a projection
     return project

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import copy
 
+import orjson
 import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from fakepai import jsontext
 from fakepai.catalog import default_catalog
-from fakepai.projection import compile_projector, resolve_refs
+from fakepai.projection import Settled, compile_projector, resolve_refs
 from fakepai.wire import pipeline
 from tests.every_operation_cases import CASES, World
 from tests.helpers import assert_valid_response
@@ -161,6 +163,21 @@ def test_a_schema_with_nothing_to_trim_still_gives_a_new_top_level_dict():
     assert out == value and out is not value
 
 
+def test_a_settled_view_is_projected_once_and_renders_as_a_plain_one():
+    new, old = both(SCHEMA)
+    item = Settled({"Key": "k", "Value": "v", "Junk": 1})
+    body = Settled({"Id": "a", "Junk": 2, "Labels": [item], "ByName": {"n": item}})
+    first, again = new(body), new(body)
+    expected = {"Id": "a", "Labels": [{"Key": "k", "Value": "v"}], "ByName": {"n": {"Key": "k", "Value": "v"}}}
+    assert orjson.loads(orjson.dumps(first)) == orjson.loads(orjson.dumps(again)) == expected == old(body)
+    assert first is not again and first == again          # the top level is the caller's to add to
+    first["RequestId"] = "r"
+    assert "RequestId" not in new(body)
+    # The nested item was projected once, for both places it appears in, and kept.
+    (kept,) = item.projections.values()
+    assert first["Labels"][0] is kept and first["ByName"]["n"] is kept
+
+
 # -- every operation's real result, through both projectors ----------------------------------------
 
 def with_noise(value, depth: int = 0):
@@ -190,7 +207,7 @@ def test_every_operations_result_projects_as_the_generic_projector_did(
     real = pipeline.success_body
 
     def recording(op_, result, rid):
-        recorded.append((op_, copy.deepcopy(result)))
+        recorded.append((op_, jsontext.copy(result)))    # plain dicts: a Settled view's kept projections left behind
         return real(op_, result, rid)
 
     fakepai.freeze_clock()

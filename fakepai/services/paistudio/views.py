@@ -131,17 +131,20 @@ def _settled(job: TrainingJob, now: float, slot: str, key: tuple, build) -> dict
     """`build()`, kept on the job under `slot` once the job has ended (at `now` or before): its
     views can then only change through the API (labels: the revision) or a new plan, so they are
     kept, as `Settled` dicts whose projections the rendering step keeps too, until the revision,
-    the plan's phases or `key` change. Before the end (the clock may be moved back) or while the
-    job runs, each read builds afresh. Phases are never edited in place (timeline.py replaces
-    them), so comparing the phase objects is enough."""
+    the plan or `key` change. Before the end (the clock may be moved back) or while the job runs,
+    each read builds afresh. A plan is replaced, never edited in place (timeline.py: `cut` and
+    `insert_restarts` assign a new list of new phases), so the list's identity stands for it."""
+    phases = job.timeline.phases
+    cached = job.__dict__.get(slot)
+    if (cached is not None and cached[0] is phases and cached[1] == len(phases) and cached[2] == job.revision
+            and cached[3] == key and now >= cached[4]):
+        return cached[5]
     ended = job.timeline.end_time(TERMINAL)
     if ended is None or now < ended:
         return build()
-    key = (job.revision, tuple(job.timeline.phases), *key)
-    cached = job.__dict__.get(slot)
-    if cached is None or cached[0] != key:
-        cached = job.__dict__[slot] = (key, Settled(build()))
-    return cached[1]
+    view = Settled(build())
+    job.__dict__[slot] = (phases, len(phases), job.revision, key, ended, view)
+    return view
 
 
 def training_job(job: TrainingJob, now: float, region: str) -> dict:

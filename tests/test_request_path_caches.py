@@ -1,0 +1,100 @@
+"""What the request path keeps between requests to go faster (issue #14's speed work), and that
+keeping it changes no answer: finished jobs' views (views._settled), routes (Router.resolve),
+the workspace creation-index window, request ids."""
+from __future__ import annotations
+
+import dataclasses
+import random
+import uuid
+from types import SimpleNamespace
+
+from alibabacloud_paistudio20220112 import models as m
+
+from fakepai.catalog import default_catalog
+from fakepai.ids import request_id
+from fakepai.services.paistudio.store import _Window
+from fakepai.wire.routing import Router
+from tests.test_paistudio_training_jobs import WS, create, get
+
+
+def listed(client, job_id: str) -> dict:
+    body = client.list_training_jobs(m.ListTrainingJobsRequest(workspace_id=WS, page_size=100)).body.to_map()
+    (item,) = [j for j in body["TrainingJobs"] if j["TrainingJobId"] == job_id]
+    return item
+
+
+def test_a_finished_jobs_views_follow_label_changes_and_the_clock_moved_back(fakepai, paistudio_client):
+    fakepai.freeze_clock()
+    job_id = create(paistudio_client)
+    running_at = fakepai.now() + 20          # Running: the plan is 8 s of set-up, then 30 s of running
+    fakepai.advance(3600)
+    first = get(paistudio_client, job_id)
+    assert first["Status"] == listed(paistudio_client, job_id)["Status"] == "Succeed"
+    again = get(paistudio_client, job_id)
+    assert again.pop("RequestId") != first.pop("RequestId") and again == first
+
+    paistudio_client.update_training_job_labels(job_id, m.UpdateTrainingJobLabelsRequest(
+        labels=[m.UpdateTrainingJobLabelsRequestLabels(key="k", value="v")]))
+    assert listed(paistudio_client, job_id)["Labels"] == [{"Key": "k", "Value": "v"}]
+    assert get(paistudio_client, job_id)["Labels"] == [{"Key": "k", "Value": "v"}]
+
+    ended_at = fakepai.now()
+    fakepai.set_clock(running_at)             # back before the end: the kept views must not answer
+    earlier = get(paistudio_client, job_id)
+    assert earlier["Status"] == listed(paistudio_client, job_id)["Status"] != "Succeed"
+    assert earlier["StatusTransitions"][-1]["Status"] == earlier["Status"]
+    fakepai.set_clock(ended_at)
+    assert get(paistudio_client, job_id)["Status"] == listed(paistudio_client, job_id)["Status"] == "Succeed"
+
+
+def test_a_route_the_headers_decide_is_decided_again_for_each_request():
+    # No two operations of today's catalogue share a native path, so make two that do: the same
+    # path served by PaiStudio and by PaiPlugin, told apart by x-acs-action or the Host.
+    studio_op = default_catalog().get("PaiStudio", "GetTrainingJob")
+    plugin_op = dataclasses.replace(studio_op, product="PaiPlugin", action="GetPluginJob")
+    router = Router(SimpleNamespace(operations={op.key: op for op in (studio_op, plugin_op)}))
+    path = "/api/v1/trainingjobs/train1"
+    answers = [router.resolve("GET", path, headers).operation.product for headers in (
+        {"x-acs-action": "GetPluginJob"}, {"host": "pai.cn-hangzhou.aliyuncs.com"},
+        {"host": "paiplugin.cn-hangzhou.aliyuncs.com"}, {"x-acs-action": "GetTrainingJob"})]
+    assert answers == ["PaiPlugin", "PaiStudio", "PaiPlugin", "PaiStudio"]
+    assert router._known == {}
+
+
+def test_a_route_the_path_decides_is_kept_within_a_bound():
+    router = Router(default_catalog())
+    router.KNOWN_ROUTES = 3
+    first = router.resolve("GET", "/api/v1/trainingjobs/train1", {})
+    assert router.resolve("GET", "/api/v1/trainingjobs/train1", {}) is first
+    assert (first.operation.action, first.path_values) == ("GetTrainingJob", {"TrainingJobId": "train1"})
+    for i in range(10):
+        route = router.resolve("GET", f"/api/v1/trainingjobs/train{i}", {})
+        assert route.path_values == {"TrainingJobId": f"train{i}"}
+        assert len(router._known) <= 3
+    gateway = router.resolve("POST", "/api/PaiStudio/2022-01-12/CreateTrainingJob", {})
+    assert (gateway.operation.action, gateway.form) == ("CreateTrainingJob", "gateway")
+
+
+def test_the_creation_index_window_reads_as_the_slice_it_stands_for():
+    rng = random.Random(14)
+    items = list(range(40))
+    for _ in range(3000):
+        lo, hi = rng.randint(0, 40), rng.randint(0, 40)
+        window, expected = _Window(items, lo, hi), items[lo:hi]
+        assert len(window) == len(expected) and list(window) == expected
+        assert list(reversed(window)) == expected[::-1]
+        a, b = rng.choice([None, rng.randint(-45, 45)]), rng.choice([None, rng.randint(-45, 45)])
+        step = rng.choice([None, 1, 2, -1, -3])
+        assert window[a:b:step] == expected[a:b:step]
+        i = rng.randint(-45, 45)
+        assert (window[i] if -len(expected) <= i < len(expected) else None) == \
+            (expected[i] if -len(expected) <= i < len(expected) else None)
+
+
+def test_request_ids_are_upper_case_version_4_uuids():
+    ids = [request_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for rid in ids:
+        parsed = uuid.UUID(rid)
+        assert (parsed.version, parsed.variant, str(parsed).upper()) == (4, uuid.RFC_4122, rid)
+    assert {rid[19] for rid in ids} == set("89AB")
