@@ -67,7 +67,8 @@ async def _respond(emulator: Emulator, scope, receive) -> Response:
     started = time.perf_counter()
     rid = new_request_id()
     raw_path = (scope.get("raw_path") or scope["path"].encode("utf-8")).decode("latin-1").split("?", 1)[0]
-    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    query_string = scope.get("query_string")
+    query = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if query_string else []
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     raw = RawRequest(method=scope["method"].upper(), path=raw_path, query=query, headers=headers, body=b"")
 
