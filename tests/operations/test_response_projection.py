@@ -20,9 +20,9 @@ from fakepai import jsontext
 from fakepai.catalog import default_catalog
 from fakepai.projection import Settled, compile_projector, resolve_refs
 from fakepai.wire import pipeline
-from tests.every_operation_cases import CASES, World
+from tests.operations.every_operation_cases import CASES, World
 from tests.helpers import assert_valid_response
-from tests.test_every_operation import send
+from tests.operations.test_every_operation import send
 
 _DROP = object()
 
@@ -191,12 +191,6 @@ def with_noise(value, depth: int = 0):
     if isinstance(value, list):
         return [with_noise(v, depth + 1) for v in value]
     return value
-
-
-@pytest.fixture(scope="module")
-def gw(fakepai_server):
-    with fakepai_server.http() as client:
-        yield client
 
 
 @pytest.mark.parametrize("product,action", sorted(CASES), ids=lambda v: v)

@@ -14,7 +14,7 @@ from fakepai.catalog import default_catalog
 from fakepai.ids import request_id
 from fakepai.services.paistudio.store import _Window
 from fakepai.wire.routing import Router
-from tests.test_paistudio_training_jobs import WS, create, get
+from tests.paistudio.test_training_jobs import WS, create, get
 
 
 def listed(client, job_id: str) -> dict:
