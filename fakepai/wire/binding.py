@@ -43,10 +43,22 @@ def bind(op: Operation, path_values: dict[str, str], query: list[tuple[str, str]
         _check_int_range(name, value)
     _validate(op, params)
     params.supplied = frozenset(params)
-    for name, spec in specs.items():
-        if name not in params and "default" in spec:
-            params[name] = spec["default"]
+    for name, default in _defaults(op):
+        if name not in params:
+            params[name] = default
     return params
+
+
+_DEFAULTS: dict[tuple[str, str], tuple[tuple[str, object], ...]] = {}
+
+
+def _defaults(op: Operation) -> tuple[tuple[str, object], ...]:
+    """(name, default) of the parameters whose schema has a default (a few of a dozen or more)."""
+    found = _DEFAULTS.get(op.key)
+    if found is None:
+        found = _DEFAULTS[op.key] = tuple((name, spec["default"]) for name, spec in op.params.items()
+                                          if "default" in spec)
+    return found
 
 
 def _body_params(op: Operation, content_type: str, body: bytes) -> dict:

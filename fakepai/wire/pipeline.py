@@ -81,7 +81,9 @@ async def _respond(emulator: Emulator, scope, receive) -> Response:
         op, form = route.operation, route.form
         if not emulator.auth.reads_body(headers):
             principal = emulator.auth.authenticate(raw)
-        raw = RawRequest(raw.method, raw_path, query, headers, await _read_body(receive, op, headers))
+        body = await _read_body(receive, op, headers)
+        if body:
+            raw = RawRequest(raw.method, raw_path, query, headers, body)
         if principal is None:
             principal = emulator.auth.authenticate(raw)
         emulator.throttler.check(principal.account_id, op.product, op.action, op.rate_limit)
