@@ -46,6 +46,8 @@ async def _read_body(receive, op, headers: dict[str, str]) -> bytes:
     """The body, refused (PaiError) as soon as it is known to exceed the operation's cap."""
     cap = op.max_body_bytes
     declared = headers.get("content-length", "")
+    if not declared and "transfer-encoding" not in headers:
+        return b""       # HTTP/1.1: a request with neither header has no body (RFC 9112 §6.3); don't wait for one
     if declared.isdigit() and int(declared) > cap:
         raise _too_large(op, int(declared))          # nothing read: the connection is closed after
     chunks, size = [], 0
