@@ -47,7 +47,7 @@ async def _read_body(receive, op, headers: dict[str, str]) -> bytes:
     cap = op.max_body_bytes
     declared = headers.get("content-length", "")
     if not declared and "transfer-encoding" not in headers:
-        return b""       # HTTP/1.1: a request with neither header has no body (RFC 9112 §6.3); don't wait for one
+        return b""       # HTTP/1.1: a request with neither header has no body (RFC 9112, section 6.3): none to wait for
     if declared.isdigit() and int(declared) > cap:
         raise _too_large(op, int(declared))          # nothing read: the connection is closed after
     chunks, size = [], 0
