@@ -7,12 +7,17 @@ could carry them (JSON has no such values).
 walks a parsed document recursively (schema validation, deepcopy, projection) can do the same a
 little below that; PAI's own documents are a handful of levels deep, so fakepai refuses anything
 deeper than MAX_DEPTH up front.
+
+`dumps` renders every JSON body fakepai answers with: orjson, and the stdlib where orjson gives up
+(an integer beyond 64 bits, a lone surrogate), so whatever `loads` accepted can be echoed back.
 """
 from __future__ import annotations
 
 import json
 import math
 from typing import Any
+
+import orjson
 
 MAX_DEPTH = 64
 
@@ -78,3 +83,13 @@ def copy(value: Any) -> Any:
     if isinstance(value, list):
         return [copy(v) for v in value]
     return value
+
+
+def dumps(value: Any) -> bytes:
+    """JSON bytes for a response body. A free JSON value (an unknown field, a map of user data) may
+    hold any integer JSON can spell, and comes back as it was sent, as moto or LocalStack would
+    echo it [INFERRED]; orjson, fast but limited to 64-bit integers, renders everything else."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, separators=(",", ":")).encode()

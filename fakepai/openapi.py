@@ -111,7 +111,7 @@ def _operation(op: Operation, refs: _Refs) -> dict:
     base = op.document["$id"]
     request = op.document["$defs"]["request"]
     required = set(request.get("required", []))
-    parameters, body_props, body_required = [], {}, []
+    parameters, body_props, body_required, json_text_fields = [], {}, [], []
     for name, spec in request.get("properties", {}).items():
         where = spec.get("x-in", "body")
         schema = refs.rewrite(spec, base)
@@ -126,10 +126,12 @@ def _operation(op: Operation, refs: _Refs) -> dict:
                 param["schema"] = schema
             parameters.append(param)
         else:
-            if spec.get("x-json-string"):
-                text = {"type": "string", "contentMediaType": "application/json", "contentSchema": schema}
-                # In a JSON body the binder takes the decoded object too; a form value is always text.
-                schema = text if op.body_encoding == "form" else {"anyOf": [schema, text]}
+            if spec.get("x-json-string") and op.body_encoding == "form":
+                # A "shrink" form field: its value is JSON text. OpenAPI says so with the inner schema
+                # and an Encoding Object `contentType: application/json` (OAS 3.1 §4.8.15), as for
+                # the query parameters above; a `string` with `contentMediaType` would be an annotation
+                # only, admitting any text. (In a JSON body the value is the object itself.)
+                json_text_fields.append(name)
             body_props[name] = schema
             if name in required:
                 body_required.append(name)
@@ -156,7 +158,10 @@ def _operation(op: Operation, refs: _Refs) -> dict:
         # Conditional requirements (CreateJob: the job fields unless TemplateId) name body fields.
         body_schema.update({key: refs.rewrite(request[key], base) for key in ("if", "then", "else") if key in request})
         needs_body = bool(body_required) or "if" in request       # the conditional's "else" asks for fields
-        out["requestBody"] = {"required": needs_body, "content": {media: {"schema": body_schema}}}
+        media_object: dict = {"schema": body_schema}
+        if json_text_fields:
+            media_object["encoding"] = {name: {"contentType": "application/json"} for name in json_text_fields}
+        out["requestBody"] = {"required": needs_body, "content": {media: media_object}}
     return out
 
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any, Callable
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from fakepai import jsontext
 from fakepai.errors import PaiError
 from fakepai.ids import request_id as new_request_id
 from fakepai.services.dlc.job_store import DlcJobStore
@@ -62,7 +62,7 @@ async def static(request: Request) -> Response:
 
 
 def _error(status: int, message: str) -> Response:
-    return Response(orjson.dumps({"error": message}), status_code=status, media_type="application/json")
+    return Response(jsontext.dumps({"error": message}), status_code=status, media_type="application/json")
 
 
 # --------------------------------------------------------------------------- what each account holds
@@ -110,7 +110,7 @@ async def overview(request: Request) -> Response:
             "faults": len(emu.faults.list()), "requests": len(emu.requests),
             "usage": {"month": usage["month"], "requests": usage["requests"], "cost": usage["cost"],
                       "currency": CURRENCY}}
-    return Response(orjson.dumps(body), media_type="application/json")
+    return Response(jsontext.dumps(body), media_type="application/json")
 
 
 # --------------------------------------------------------------------------- operations, in process
@@ -177,4 +177,4 @@ async def plan(request: Request) -> Response:
     found = job_plan(account, request.path_params["job_id"], emu.clock.now()) if account else None
     if found is None:
         return _error(404, f"no job {request.path_params['job_id']!r} in account {request.path_params['account']!r}")
-    return Response(orjson.dumps(found), media_type="application/json")
+    return Response(jsontext.dumps(found), media_type="application/json")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -22,7 +21,7 @@ from fakepai.wire.requestlog import parse_status
 
 
 def _json(body, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+    return Response(jsontext.dumps(body), status_code=status, media_type="application/json")
 
 
 # The control plane answers errors in PAI's own shape, so one error reader serves both planes.

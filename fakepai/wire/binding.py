@@ -39,8 +39,6 @@ def bind(op: Operation, path_values: dict[str, str], query: list[tuple[str, str]
     for name, value in path_values.items():
         params[name] = value
     params = Params((k, v) for k, v in params.items() if v is not None)
-    for name, value in params.items():
-        _check_int_range(name, value)
     _validate(op, params)
     params.supplied = frozenset(params)
     for name, default in _defaults(op):
@@ -126,23 +124,6 @@ def _from_text(name: str, spec: dict, text: str):
             return lowered == "true"
         raise invalid_parameter(name, f"expected true or false, got {text!r}")
     return text
-
-
-_INT64 = (-2**63, 2**63 - 1)
-
-
-def _check_int_range(name: str, value) -> None:
-    """Integers beyond a Java long (what the real gateway parses into) are rejected, at any depth:
-    echoing one back would not even serialise. [INFERRED]"""
-    if isinstance(value, int) and not isinstance(value, bool):
-        if not _INT64[0] <= value <= _INT64[1]:
-            raise invalid_parameter(name, f"{value} is out of range (64-bit integer)")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_int_range(f"{name}.{key}", item)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            _check_int_range(f"{name}[{i}]", item)
 
 
 def _parse_json_text(name: str, text: str):

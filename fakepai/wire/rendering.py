@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-import orjson
 from starlette.responses import Response
 
+from fakepai import jsontext
 from fakepai.catalog import Operation
 from fakepai.errors import PaiError
 
@@ -37,7 +37,7 @@ class JsonResponse(Response):
 
 
 def json_response(body, status: int, request_id: str, extra_headers: dict[str, str] | None = None) -> Response:
-    return JsonResponse(orjson.dumps(body), status, request_id, extra_headers)
+    return JsonResponse(jsontext.dumps(body), status, request_id, extra_headers)
 
 
 def success_body(op: Operation, result, request_id: str):

@@ -17,9 +17,11 @@ Deeper run: FAKEPAI_SCHEMATHESIS_EXAMPLES=50 pytest tests/operations/test_schema
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections import Counter
+from urllib.parse import urlencode
 
 import schemathesis
 from fakepai.errors import PaiError
@@ -38,16 +40,37 @@ CHECKS = {GenerationMode.POSITIVE: [not_a_server_error, response_schema_conforma
                                     negative_data_rejection]}
 
 
-# Binder refusals of positive cases that JSON Schema cannot rule out, counted apart (docs/limits.md):
+# Binder refusals of positive cases that the published OpenAPI cannot rule out, counted apart:
 SCHEMA_CANNOT_SAY = {
-    # JSON Schema's `integer` admits 3.0 (a number with a zero fraction); fakepai refuses a float
-    # where an integer belongs (issue #11: `1e308` and `3.0` are not integers).
+    # Schemathesis 4.32 draws an integer of a JSON body as a whole float (`2.0`) about 4 times in 10
+    # (schemathesis/generation/jsonschema/strategy.py `_integer`, `whole_floats`: on for JSON media
+    # types under JSON Schema drafts 6+, i.e. every OpenAPI 3.1 document, whatever the `format`).
+    # Draft 2020-12 counts 2.0 as an integer; fakepai refuses a float where an integer belongs
+    # (issue #11: `1e308` and `3.0` are not integers). Open: accept whole floats, or publish 3.0.
     "integer written as a float": "expected integer, got float",
-    # a free JSON value (schema `{}`) may hold an integer beyond 64 bits; no response could carry it.
-    "free value beyond int64": "out of range (64-bit integer)",
-    # a JSON-string ("shrink") parameter is `contentMediaType: application/json`, an annotation only.
-    "JSON-string parameter not JSON": "expected a JSON document",
 }
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def _send_json_form_fields_as_json(case, document: dict) -> None:
+    """A form field the OpenAPI declares JSON text (Encoding Object `contentType: application/json`,
+    OAS 3.1 §4.8.15: a "shrink" parameter such as AlgorithmSpec) goes on the wire as JSON text.
+    Schemathesis 4.32 honours `encoding.contentType` in multipart bodies only: in a form-urlencoded
+    body it explodes the object into its keys, losing the field's name. So the test encodes those
+    fields itself and lets Schemathesis serialise the rest as it would."""
+    if case.media_type != FORM or not isinstance(case.body, dict):
+        return
+    operation = document["paths"][case.operation.path][case.operation.method.lower()]
+    encoding = operation["requestBody"]["content"][FORM].get("encoding", {})
+    as_json = {name: json.dumps(case.body.pop(name)) for name, how in encoding.items()
+               if how.get("contentType") == "application/json" and name in case.body}
+    if as_json:
+        rest = case.operation.schema.prepare_request_body(case)   # the other fields, exploded as usual
+        case.body = urlencode([(key, value) for key, values in rest.items()
+                               for value in (values if isinstance(values, list) else [values])
+                               if value is not None] + list(as_json.items()))
 
 
 def _not_implemented(response) -> bool:
@@ -86,6 +109,7 @@ def test_schemathesis_finds_nothing_wrong(fakepai, record_property, monkeypatch)
             def run(case):
                 figures[f"{mode.value} cases"] += 1
                 refused_by_binder.clear()
+                _send_json_form_fields_as_json(case, document)
                 response = case.call(headers=AUTH)
                 figures[f"HTTP {response.status_code}"] += 1
                 if mode is GenerationMode.POSITIVE and 400 <= response.status_code < 500:
@@ -119,3 +143,35 @@ def test_schemathesis_finds_nothing_wrong(fakepai, record_property, monkeypatch)
     record_property("schemathesis", summary)
     assert figures["operations"] == len(fakepai.emulator.catalog.operations)
     assert not failures, f"{len(failures)} failures:\n\n" + "\n\n".join(failures[:5])
+
+
+# What the excuses used to cover, through the wire: the binder and the published schema agree.
+
+DLC = "/api/pai-dlc/2020-12-03"
+TEMPLATE_CONTENT = json.dumps({"JobType": "PyTorchJob", "UserCommand": "python train.py", "JobSpecs": [
+    {"Type": "Worker", "PodCount": 1, "Image": "img", "EcsSpec": "ecs.g6.xlarge"}]})
+
+
+def test_a_free_value_keeps_an_integer_beyond_64_bits(fakepai):
+    # `Metadata` is a free JSON object (schema `{}` values): any integer JSON can spell is valid in it,
+    # and comes back exactly as sent (orjson stops at 64 bits; the renderer falls back to the stdlib).
+    metadata = {"big": 2**70, "small": -(2**100), "nested": [{"n": 10**40}], "plain": 7}
+    body = {"TemplateName": "big-ints", "WorkspaceId": "86995", "Content": TEMPLATE_CONTENT, "Metadata": metadata}
+    with fakepai.http() as http:
+        created = http.post(f"{DLC}/CreateJobTemplate", content=json.dumps(body),
+                            headers={"content-type": "application/json"})
+        assert created.status_code == 200, created.text
+        got = http.get(f"{DLC}/GetJobTemplate", params={"TemplateId": created.json()["TemplateId"]})
+    assert got.status_code == 200, got.text
+    assert json.loads(got.content)["Metadata"] == metadata
+
+
+def test_a_typed_integer_beyond_64_bits_is_refused_by_its_declared_range(fakepai):
+    body = {"TemplateName": "t", "WorkspaceId": "86995", "Content": TEMPLATE_CONTENT}
+    with fakepai.http() as http:
+        template = http.post(f"{DLC}/CreateJobTemplate", content=json.dumps(body),
+                             headers={"content-type": "application/json"}).json()["TemplateId"]
+        refused = http.put(f"/api/v1/jobtemplates/{template}/defaultversion", content=json.dumps({"Version": 2**64}),
+                           headers={"content-type": "application/json"})
+    assert refused.status_code == 400 and refused.json()["Code"] == "InvalidParameter", refused.text
+    assert '"Version"' in refused.json()["Message"] and "maximum 9223372036854775807" in refused.json()["Message"]

@@ -92,7 +92,9 @@ def test_specific_shapes(document):
     labels = next(p for p in ops["PaiStudio.ListTrainingJobs"]["parameters"] if p["name"] == "Labels")
     assert list(labels["content"]) == ["application/json"] and "schema" not in labels
     spec = ops["PaiStudio.CreateAlgorithmVersion"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
-    assert spec["schema"]["properties"]["AlgorithmSpec"]["contentMediaType"] == "application/json"
+    # A form field holding JSON text: the inner schema, with an Encoding Object naming its media type.
+    assert spec["encoding"] == {"AlgorithmSpec": {"contentType": "application/json"}}
+    assert spec["schema"]["properties"]["AlgorithmSpec"]["$ref"] == "#/components/schemas/PaiStudio.AlgorithmSpec.request"
     plugin = ops["PaiPlugin.ListTrainingJobs"]
     status = next(p for p in plugin["parameters"] if p["name"] == "Status")
     assert status["schema"]["enum"] == [0, 1, 2, 3, 4] and "x-in" not in status["schema"]
