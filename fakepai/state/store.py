@@ -29,6 +29,14 @@ class AccountState:
             ns = self._namespaces[cls] = cls()
         return ns
 
+    def holds_nothing(self) -> bool:
+        """No store holds a resource. A store's public collections (`jobs`, `templates`...) are its
+        resources; the private ones (`_by_workspace`) are indexes over them, and its counters only
+        order its own resources, so an empty store has nothing a later call could see."""
+        return not any(collection for store in self._namespaces.values()
+                       for name, collection in vars(store).items()
+                       if not name.startswith("_") and isinstance(collection, (dict, list, set)))
+
 
 class World:
     """All accounts. `reset()` drops everything (the control plane's POST /_fakepai/reset).
@@ -66,8 +74,16 @@ class World:
         return state
 
     def keep(self, state: AccountState) -> None:
-        """Keep an account `reader` gave out (a write on it succeeded)."""
-        self.accounts.setdefault(state.account_id, state)
+        """A write on an account `reader` gave out succeeded: keep the account while it holds
+        anything, drop it once its deletes emptied it (issue #11 §4), so the accounts kept are the
+        accounts holding resources. Dropping forgets nothing a caller could see: ids come from the
+        emulator's one id sequence (none is issued twice), and the next write starts the account
+        afresh. An account `--demo` filled is kept even when emptied: dropping it would fill it
+        again on its next call, bringing back what its user deleted. [INFERRED]"""
+        if self.on_new_account is None and state.holds_nothing():
+            self.accounts.pop(state.account_id, None)
+        else:
+            self.accounts.setdefault(state.account_id, state)
 
     def reset(self) -> None:
         """Start empty. Freeing 10,000 jobs costs ~30 ms of deallocation, which the per-test

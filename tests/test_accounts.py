@@ -1,0 +1,115 @@
+"""Accounts are kept only while they hold something (issue #11 §4; docs/durability.md "Accounts"):
+a credential's account appears with its first successful write and goes when its deletes empty
+it, live and after a crash and replay, so credentials that come and go do not grow memory."""
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from fakepai import FakePAI
+from fakepai.state.store import World
+from tests.crash_loop import serve
+from tests.test_durability import _kill, _stop
+
+ST = "/api/PaiStudio/2022-01-12"
+DLC = "/api/pai-dlc/2020-12-03"
+PLUGIN = "/api/PaiPlugin/2022-01-12"
+WS = "1"
+DLC_SPEC = {"Type": "Worker", "PodCount": 1, "Image": "img", "EcsSpec": "ecs.g6.xlarge"}
+
+
+def _kept(http: httpx.Client) -> int:
+    return http.get("/_fakepai/health").json()["accounts"]
+
+
+def _ok(response: httpx.Response) -> dict:
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_an_account_goes_when_its_deletes_empty_every_store_and_comes_back_with_new_ids():
+    with FakePAI(rate_limit=False) as pai, pai.http(bearer="comes-and-goes") as http:
+        # One resource in each service's store.
+        job = _ok(http.post(f"{ST}/CreateTrainingJob", json={"TrainingJobName": "j", "WorkspaceId": WS,
+                                                             "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai"}))
+        algorithm = _ok(http.post(f"{ST}/CreateAlgorithm", json={"AlgorithmName": "algo", "WorkspaceId": WS}))
+        dlc_job = _ok(http.post(f"{DLC}/CreateJob", json={"DisplayName": "d", "JobType": "PyTorchJob", "UserCommand": "x",
+                                                          "WorkspaceId": WS, "JobSpecs": [DLC_SPEC]}))
+        template = _ok(http.post(f"{DLC}/CreateJobTemplate", json={
+            "TemplateName": "t", "WorkspaceId": WS,
+            "Content": json.dumps({"JobType": "PyTorchJob", "UserCommand": "x", "JobSpecs": [DLC_SPEC]})}))
+        board = _ok(http.post(f"{DLC}/CreateTensorboard", json={"DisplayName": "tb", "WorkspaceId": WS,
+                                                                "JobId": dlc_job["JobId"]}))
+        campaign = _ok(http.post(f"{PLUGIN}/CreateCampaign", json={"Name": "c"}))["Data"]
+        plugin_job = _ok(http.post(f"{PLUGIN}/CreateTrainingJob", json={
+            "Algorithm": "sms_recall", "CampaignId": campaign["Id"], "DataPath": "oss://b/x"}))["Data"]
+        issued = {job["TrainingJobId"], algorithm["AlgorithmId"], dlc_job["JobId"], template["TemplateId"],
+                  board["TensorboardId"], campaign["Id"], plugin_job["Id"]}
+        assert _kept(http) == 1
+        _ok(http.put(f"{ST}/StopTrainingJob", params={"TrainingJobId": job["TrainingJobId"]}))
+        _ok(http.put(f"{DLC}/StopTensorboard", params={"TensorboardId": board["TensorboardId"]}))
+        pai.advance(86400)                                   # everything reaches a state it can be deleted in
+
+        deletes = [http.build_request("DELETE", f"{ST}/DeleteTrainingJob", params={"TrainingJobId": job["TrainingJobId"]}),
+                   http.build_request("DELETE", f"{ST}/DeleteAlgorithm", params={"AlgorithmId": algorithm["AlgorithmId"]}),
+                   http.build_request("DELETE", f"{DLC}/DeleteTensorboard", params={"TensorboardId": board["TensorboardId"]}),
+                   http.build_request("DELETE", f"{DLC}/DeleteJob", params={"JobId": dlc_job["JobId"]}),
+                   http.build_request("DELETE", f"{DLC}/DeleteJobTemplate", params={"TemplateId": template["TemplateId"]}),
+                   http.build_request("DELETE", f"{PLUGIN}/DeleteTrainingJob/{plugin_job['Id']}"),
+                   http.build_request("DELETE", f"{PLUGIN}/DeleteCampaign/{campaign['Id']}")]
+        for delete in deletes[:-1]:
+            _ok(http.send(delete))
+            assert _kept(http) == 1                          # something is left: kept
+        _ok(http.send(deletes[-1]))
+        assert _kept(http) == 0                              # emptied by its own deletes: gone
+
+        assert _ok(http.get(f"{ST}/ListTrainingJobs"))["TotalCount"] == 0     # reads answer as an empty account
+        again = _ok(http.post(f"{ST}/CreateAlgorithm", json={"AlgorithmName": "algo", "WorkspaceId": WS}))
+        assert again["AlgorithmId"] not in issued and _kept(http) == 1        # ids are never issued twice
+
+
+def test_a_thousand_accounts_that_create_and_delete_return_to_the_baseline_and_stay_there_after_a_crash(tmp_path):
+    state = tmp_path / "state.pkl"
+    proc, url = serve(state, "--durability", "write")
+    try:
+        with httpx.Client(base_url=url) as http:
+            keeper = {"Authorization": "Bearer keeper"}
+            kept_id = _ok(http.post(f"{ST}/CreateAlgorithm", json={"AlgorithmName": "stays", "WorkspaceId": WS},
+                                    headers=keeper))["AlgorithmId"]
+            baseline = _kept(http)
+            assert baseline == 1
+            for n in range(1000):
+                who = {"Authorization": f"Bearer passer-by-{n}"}
+                made = _ok(http.post(f"{ST}/CreateAlgorithm", json={"AlgorithmName": "a", "WorkspaceId": WS}, headers=who))
+                _ok(http.delete(f"{ST}/DeleteAlgorithm", params={"AlgorithmId": made["AlgorithmId"]}, headers=who))
+            assert _kept(http) == baseline
+        _kill(proc)                                          # the journal's replay drops them the same way
+        proc, url = serve(state, "--durability", "write")
+        with httpx.Client(base_url=url) as http:
+            assert _kept(http) == baseline
+            listed = _ok(http.get(f"{ST}/ListAlgorithms", params={"WorkspaceId": WS}, headers=keeper))
+            assert [a["AlgorithmId"] for a in listed["Algorithms"]] == [kept_id]
+    finally:
+        _stop(proc)
+
+
+class _Store:
+    def __init__(self):
+        self.items: dict[str, str] = {}
+
+
+def test_an_account_the_demo_filled_is_kept_when_emptied_and_not_filled_again():
+    # (Through the wire the demo fills ten resources in three products; the rule is World's.)
+    fills = []
+
+    def fill(account):
+        fills.append(account.account_id)
+        account.namespace(_Store).items["demo"] = "x"
+
+    world = World(on_new_account=fill)
+    account = world.reader("a")                      # first sight: filled and kept
+    del account.namespace(_Store).items["demo"]      # its user deletes the demo
+    world.keep(account)                              # after that successful write
+    assert world.accounts == {"a": account} and world.reader("a") is account
+    assert fills == ["a"] and not account.namespace(_Store).items
