@@ -15,6 +15,8 @@ In one run it measures
      while the client goes on; reported: the baseline p50 and max, the max during compaction,
      and the compaction's duration. Next to it, the time the same state takes to pickle inline
      (what every request waited for before the journal, when the save ran on the event loop);
+     and, in-process, the pause of one full garbage collection alone and while the snapshot
+     writer runs (with the server's collector frozen for the writer's life, and without);
   3. the crash loop of tests/server/crash_loop.py, longer: SIGKILL at random points of a
      write-and-save loop, counting lost acknowledged writes, reissued ids and leftover temp files.
 """
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import json
 import statistics
 import sys
@@ -29,6 +33,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from unittest import mock
 
 import httpx
 
@@ -36,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fakepai.emulator import Emulator, Settings  # noqa: E402
-from fakepai.state import snapshot  # noqa: E402
+from fakepai.state import journal, snapshot  # noqa: E402
 from fakepai.wire import pipeline  # noqa: E402
 from fakepai.wire.auth import Principal, token_fingerprint  # noqa: E402
 from tests.server.crash_loop import BEARER, GW, crash_loop, serve  # noqa: E402
@@ -108,9 +113,8 @@ def bench_write_cost(directory: Path, writes: int, rounds: int) -> dict:
 
 # ---------------------------------------------------------------------- 2. stall while compacting
 
-def build_state(path: Path, jobs: int) -> tuple[str, float, int]:
-    """A state file with `jobs` PaiStudio jobs (written through the handler, journaled, compacted).
-    Returns one job id, the seconds an inline pickle of the state takes, and the file's size."""
+def populated(path: Path, jobs: int) -> tuple[Emulator, str]:
+    """An emulator journaling to `path` with `jobs` PaiStudio jobs made through the handler; one job id."""
     emulator = Emulator(Settings(state_file=str(path), durability="write", rate_limit=False))
     op = emulator.catalog.get("PaiStudio", "CreateTrainingJob")
     account = token_fingerprint(BEARER["Authorization"].removeprefix("Bearer "))   # the prober's account
@@ -119,6 +123,13 @@ def build_state(path: Path, jobs: int) -> tuple[str, float, int]:
     for n in range(jobs):
         result = emulator.invoke(op, who, dict(JOB), request_id=f"r{n}")
         first = first or result["TrainingJobId"]
+    return emulator, first
+
+
+def build_state(path: Path, jobs: int) -> tuple[str, float, int]:
+    """A state file with `jobs` PaiStudio jobs (written through the handler, journaled, compacted).
+    Returns one job id, the seconds an inline pickle of the state takes, and the file's size."""
+    emulator, first = populated(path, jobs)
     payload = {"accounts": emulator.world.accounts, "now": emulator.clock.now(), "ids": (0, 0), "nonces": [], "journal": 0}
     started = time.perf_counter()
     snapshot.write(path.with_name("inline-" + path.name), payload)       # what a save on the loop cost
@@ -168,6 +179,37 @@ def bench_stall(directory: Path, jobs: int, baseline_seconds: float = 3.0) -> di
             "stall_over_p50_ms": (max(during) - p50) * 1e3}
 
 
+def bench_collection(directory: Path, jobs: int) -> dict:
+    """The pause one full garbage collection puts on the server's event loop: with no compaction,
+    then while a compaction's snapshot writer runs (the server's collector left alone as it is
+    now, and as it was before: every object walked, each page it touches copied first). Writes
+    during a compaction bring a full collection about (docs/durability.md), so this is the
+    longest pause a compaction can add; the read probe of `bench_stall` never triggers one."""
+    emulator, _ = populated(directory / f"gc-{jobs}.pkl", jobs)
+    gc.collect()
+
+    def collection_ms() -> float:
+        started = time.perf_counter()
+        gc.collect()
+        return (time.perf_counter() - started) * 1e3
+
+    async def during_compaction() -> float:
+        compaction = asyncio.ensure_future(emulator.journal.compact())
+        await asyncio.sleep(0.05)                         # it forks at once, then waits for the writer
+        assert not compaction.done(), "the writer ended before the collection: too few jobs"
+        pause = collection_ms()
+        await compaction
+        return pause
+
+    alone = collection_ms()
+    frozen = asyncio.run(during_compaction())
+    with mock.patch.object(journal, "_gc_frozen", contextlib.nullcontext):
+        walked = asyncio.run(during_compaction())
+    asyncio.run(emulator.journal.close())
+    return {"jobs": jobs, "tracked_objects": len(gc.get_objects()), "full_collection_ms": alone,
+            "during_compaction_ms": frozen, "during_compaction_unfrozen_ms": walked}
+
+
 def _p99(samples: list[float]) -> float:
     return sorted(samples)[int(0.99 * (len(samples) - 1))]
 
@@ -185,10 +227,13 @@ def main() -> int:
         for writers, per_config in out["write_cost"].items():
             for name, r in per_config.items():
                 print(f"{writers:2d} writer(s) {name:18s} {r['us_per_write']:8.0f} us/write  {r['ratio']:.2f}x", flush=True)
-        out["stall"] = []
+        out["stall"], out["collection"] = [], []
         for jobs in ([20_000] if args.quick else [20_000, 100_000]):
             r = bench_stall(directory, jobs)
             out["stall"].append(r)
+            print(json.dumps(r), flush=True)
+            r = bench_collection(directory, jobs)
+            out["collection"].append(r)
             print(json.dumps(r), flush=True)
         kills = args.kills if args.kills is not None else 20 if args.quick else 100
         if kills:

@@ -415,15 +415,16 @@ class Journal:
             # Synchronous up to the fork: no request runs between the new segment and the image.
             self._open_segment(self._seq + 1)
             payload = self._image()
-            pid = _fork_writer(self.path, payload, keep_fd=self._lock_fd)
-            if pid is None:
-                self._snapshot_bytes = snapshot.write(self.path, payload)
-            else:
-                _, status = await asyncio.get_running_loop().run_in_executor(None, os.waitpid, pid, 0)
-                if os.waitstatus_to_exitcode(status) != 0:
-                    self.path.with_name(f"{self.path.name}.tmp-{pid}").unlink(missing_ok=True)
-                    raise OSError(f"the snapshot writer exited with {os.waitstatus_to_exitcode(status)}")
-                self._snapshot_bytes = self.path.stat().st_size
+            with _gc_frozen():
+                pid = _fork_writer(self.path, payload, keep_fd=self._lock_fd)
+                if pid is None:
+                    self._snapshot_bytes = snapshot.write(self.path, payload)
+                else:
+                    _, status = await asyncio.get_running_loop().run_in_executor(None, os.waitpid, pid, 0)
+                    if os.waitstatus_to_exitcode(status) != 0:
+                        self.path.with_name(f"{self.path.name}.tmp-{pid}").unlink(missing_ok=True)
+                        raise OSError(f"the snapshot writer exited with {os.waitstatus_to_exitcode(status)}")
+                    self._snapshot_bytes = self.path.stat().st_size
             for seq, segment in self._segments():
                 if seq < payload["journal"]:
                     segment.unlink(missing_ok=True)
@@ -453,6 +454,22 @@ def _report(task: asyncio.Future) -> None:
     """A background compaction that failed: the journal still holds everything, so say why and go on."""
     if not task.cancelled() and task.exception() is not None:
         log.error("fakepai: compacting the state file failed (the journal keeps every write): %s", task.exception())
+
+
+@contextmanager
+def _gc_frozen():
+    """While a snapshot writer shares the server's pages, the server's collector leaves every
+    object that existed at the fork alone (`gc.freeze`). A full collection walks every object,
+    writing to each one's header: at 100,000 jobs (1.4 M objects) it holds the event loop for
+    0.7 s, and with a writer alive 1.6 s, as each page it touches is copied first. Writes during
+    a compaction bring one about often enough (the collector runs a full pass each time the
+    objects that outlived a pass grow by a quarter). Frozen, a pass sees only the objects made
+    since the fork; afterwards they all go back to the oldest generation (both calls are O(1))."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _fork_writer(path: Path, payload: dict, keep_fd: int | None) -> int | None:
