@@ -464,7 +464,8 @@ def _gc_frozen():
     0.7 s, and with a writer alive 1.6 s, as each page it touches is copied first. Writes during
     a compaction bring one about often enough (the collector runs a full pass each time the
     objects that outlived a pass grow by a quarter). Frozen, a pass sees only the objects made
-    since the fork; afterwards they all go back to the oldest generation (both calls are O(1))."""
+    since the fork. The thaw (both calls are O(1)) puts them all back in the oldest generation,
+    and the full pass that came due meanwhile runs soon after, with no writer left to copy for."""
     gc.freeze()
     try:
         yield
