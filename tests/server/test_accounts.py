@@ -9,8 +9,8 @@ import httpx
 
 from fakepai import FakePAI
 from fakepai.state.store import World
-from tests.crash_loop import serve
-from tests.test_durability import _kill, _stop
+from tests.server.crash_loop import serve
+from tests.server.test_durability import _kill, _stop
 
 ST = "/api/PaiStudio/2022-01-12"
 DLC = "/api/pai-dlc/2020-12-03"
