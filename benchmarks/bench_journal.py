@@ -143,6 +143,10 @@ def bench_stall(directory: Path, jobs: int, baseline_seconds: float = 3.0) -> di
     path = directory / f"stall-{jobs}.pkl"
     job_id, inline, size = build_state(path, jobs)
     proc, url = serve(path)
+    # The probe's own collector must not pause it: a full pass over what an earlier measurement
+    # left in this process takes seconds, and would count as the server's latency.
+    gc.collect()
+    gc.disable()
     try:
         with httpx.Client(base_url=url, headers=BEARER, timeout=60) as http:
             def probe(until) -> list[float]:
@@ -172,6 +176,7 @@ def bench_stall(directory: Path, jobs: int, baseline_seconds: float = 3.0) -> di
             end = time.monotonic() + took["seconds"]
             after = probe(lambda: time.monotonic() > end)
     finally:
+        gc.enable()
         proc.terminate()
         proc.wait(timeout=300)
     p50 = statistics.median(baseline)
