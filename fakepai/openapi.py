@@ -127,10 +127,10 @@ def _operation(op: Operation, refs: _Refs) -> dict:
             parameters.append(param)
         else:
             if spec.get("x-json-string") and op.body_encoding == "form":
-                # A "shrink" form field: its value is JSON text. OpenAPI says so with the inner schema
-                # and an Encoding Object `contentType: application/json` (OAS 3.1 §4.8.15), as for
-                # the query parameters above; a `string` with `contentMediaType` would be an annotation
-                # only, admitting any text. (In a JSON body the value is the object itself.)
+                # A "shrink" form field: its value is JSON text. OpenAPI 3.1 says so with the inner
+                # schema and an Encoding Object `contentType: application/json`, as `content` does
+                # for the query parameters above; a `string` with `contentMediaType` would be an
+                # annotation only, admitting any text. (In a JSON body the value is the object itself.)
                 json_text_fields.append(name)
             body_props[name] = schema
             if name in required:

@@ -56,7 +56,7 @@ FORM = "application/x-www-form-urlencoded"
 
 def _send_json_form_fields_as_json(case, document: dict) -> None:
     """A form field the OpenAPI declares JSON text (Encoding Object `contentType: application/json`,
-    OAS 3.1 §4.8.15: a "shrink" parameter such as AlgorithmSpec) goes on the wire as JSON text.
+    OpenAPI 3.1: a "shrink" parameter such as AlgorithmSpec) goes on the wire as JSON text.
     Schemathesis 4.32 honours `encoding.contentType` in multipart bodies only: in a form-urlencoded
     body it explodes the object into its keys, losing the field's name. So the test encodes those
     fields itself and lets Schemathesis serialise the rest as it would."""
