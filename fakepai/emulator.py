@@ -12,8 +12,7 @@ import functools
 import time
 from dataclasses import dataclass, field
 
-import orjson
-
+from fakepai import jsontext
 from fakepai.catalog import Catalog, Operation, default_catalog
 from fakepai.clock import Clock
 from fakepai.demo import install_demo
@@ -141,7 +140,7 @@ class Emulator:
             raise not_implemented(op.product, op.action)
         principal = caller if isinstance(caller, Principal) else _operator(caller)
         if not isinstance(params, Params):
-            params = bind(op, {}, [], "application/json", orjson.dumps(params))
+            params = bind(op, {}, [], "application/json", jsontext.dumps(params))
         with self._simulating():
             if not op.mutating:
                 account = self.world.reader(principal.account_id)

@@ -8,8 +8,8 @@ walks a parsed document recursively (schema validation, deepcopy, projection) ca
 little below that; PAI's own documents are a handful of levels deep, so fakepai refuses anything
 deeper than MAX_DEPTH up front.
 
-`dumps` renders every JSON body fakepai answers with: orjson, and the stdlib where orjson gives up
-(an integer beyond 64 bits, a lone surrogate), so whatever `loads` accepted can be echoed back.
+`dumps` renders every JSON body fakepai answers with: orjson, with what it refuses (an integer
+beyond 64 bits, a lone surrogate escape) pre-rendered, so whatever `loads` accepted can be echoed.
 """
 from __future__ import annotations
 
@@ -87,9 +87,37 @@ def copy(value: Any) -> Any:
 
 def dumps(value: Any) -> bytes:
     """JSON bytes for a response body. A free JSON value (an unknown field, a map of user data) may
-    hold any integer JSON can spell, and comes back as it was sent, as moto or LocalStack would
-    echo it [INFERRED]; orjson, fast but limited to 64-bit integers, renders everything else."""
+    hold any integer JSON can spell, or a lone surrogate escape (`"\\ud800"`), and comes back as it
+    was sent, as moto or LocalStack would echo it [INFERRED]. orjson renders everything else, and
+    these too once they are pre-rendered as fragments (it writes an `orjson.Fragment` as is,
+    which is also how response projection hands it finished job views)."""
     try:
         return orjson.dumps(value)
     except orjson.JSONEncodeError:
-        return json.dumps(value, separators=(",", ":")).encode()
+        return orjson.dumps(_fragments_for_the_rest(value))
+
+
+def _fragments_for_the_rest(value: Any) -> Any:
+    """`value` with what orjson refuses pre-rendered by the stdlib (only on the rare slow path)."""
+    if isinstance(value, dict):
+        if not all(_utf8(key) for key in value):          # a key cannot be a fragment: the object is
+            return orjson.Fragment(b"{" + b",".join(json.dumps(str(key)).encode() + b":" + dumps(item)
+                                                    for key, item in value.items()) + b"}")
+        return {key: _fragments_for_the_rest(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_fragments_for_the_rest(item) for item in value]
+    if isinstance(value, str) and not _utf8(value):
+        return orjson.Fragment(json.dumps(value))
+    if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**64:
+        return orjson.Fragment(str(value))
+    return value
+
+
+def _utf8(text: Any) -> bool:
+    if not isinstance(text, str):
+        return True
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False

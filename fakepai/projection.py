@@ -26,6 +26,8 @@ import orjson
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from fakepai import jsontext
+
 Projector = Callable[[Any], Any]
 
 
@@ -130,7 +132,7 @@ def compile_projector(schema: dict, registry: Registry) -> Projector:
     top = compiler.node(schema, registry.resolver_with_root(root))
     if top is None:
         return lambda value: dict(value) if isinstance(value, dict) else value
-    namespace = {"Settled": Settled, "Fragment": orjson.Fragment, "dumps": orjson.dumps, **compiler.env}
+    namespace = {"Settled": Settled, "Fragment": orjson.Fragment, "dumps": jsontext.dumps, **compiler.env}
     source = "\n".join(compiler.lines)
     exec(compile(source, "<response projection>", "exec"), namespace)
     project_top = namespace[top]

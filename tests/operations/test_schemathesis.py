@@ -155,15 +155,18 @@ TEMPLATE_CONTENT = json.dumps({"JobType": "PyTorchJob", "UserCommand": "python t
 def test_a_free_value_keeps_an_integer_beyond_64_bits(fakepai):
     # `Metadata` is a free JSON object (schema `{}` values): any integer JSON can spell is valid in it,
     # and comes back exactly as sent (orjson stops at 64 bits; the renderer falls back to the stdlib).
-    metadata = {"big": 2**70, "small": -(2**100), "nested": [{"n": 10**40}], "plain": 7}
+    # So may a string: JSON text can escape a lone surrogate (`"\ud800"`), which orjson will not write.
+    metadata = {"big": 2**70, "small": -(2**100), "nested": [{"n": 10**40}], "plain": 7, "k\udc00": "v\ud800"}
     body = {"TemplateName": "big-ints", "WorkspaceId": "86995", "Content": TEMPLATE_CONTENT, "Metadata": metadata}
     with fakepai.http() as http:
         created = http.post(f"{DLC}/CreateJobTemplate", content=json.dumps(body),
                             headers={"content-type": "application/json"})
         assert created.status_code == 200, created.text
         got = http.get(f"{DLC}/GetJobTemplate", params={"TemplateId": created.json()["TemplateId"]})
-    assert got.status_code == 200, got.text
+        listed = http.get(f"{DLC}/ListJobTemplates", params={"WorkspaceId": "86995"})
+    assert got.status_code == 200 and listed.status_code == 200, (got.text, listed.text)
     assert json.loads(got.content)["Metadata"] == metadata
+    assert json.loads(listed.content)["JobTemplates"][0]["Metadata"] == metadata
 
 
 def test_a_typed_integer_beyond_64_bits_is_refused_by_its_declared_range(fakepai):
