@@ -1380,9 +1380,11 @@ BOUNDS: dict[tuple[str, str], dict] = {
     # that is not a CreateJob body), not MissingParameter; a whole CreateJob body fits in 256 KiB.
     ("pai-dlc", "CreateJobTemplate"): {"Content": _TEMPLATE_CONTENT},
     ("pai-dlc", "UpdateJobTemplate"): {"Content": _TEMPLATE_CONTENT},
+    # A log line answers ~100 bytes: 10,000 lines are ~1 MB (100,000 were 10 MB, over a read's
+    # 2 MB budget); the same maximum as MaxEventsNum's [META].
     ("pai-dlc", "GetPodLogs"): {
-        "MaxLines": {"minimum": 1, "maximum": 100000,
-                     "description": "1..100000 lines [INFERRED]; the SDK default is 2000"}},
+        "MaxLines": {"minimum": 1, "maximum": 10000,
+                     "description": "1..10000 lines [INFERRED: as MaxEventsNum, META]; the SDK default is 2000"}},
 }
 
 SHARED_BOUNDS: dict[str, dict[str, dict]] = {
