@@ -37,8 +37,8 @@ from fakepai.catalog import Operation, default_catalog
 from fakepai.jsontext import MAX_DEPTH
 from fakepai.services.dlc import telemetry
 from fakepai.sim.metrics import MAX_RESPONSE_POINTS, TIME_STEPS
-from tests.every_operation_cases import CASES, SEED_TEMPLATE, Gw, World
-from tests.test_every_operation import send
+from tests.operations.every_operation_cases import CASES, SEED_TEMPLATE, Gw, World
+from tests.operations.test_every_operation import send
 
 CATALOG = default_catalog()
 BUDGET = 256 * 1024               # bytes one built request's body may take (the body cap is 8 MiB)
@@ -396,7 +396,116 @@ def test_every_operation_at_its_maxima_buys_bounded_reads(product, action, fakep
     measured[f"{product} {op.action}"] = (written, reads, action, size, seconds, peak)
 
 
-@pytest.fixture(scope="module")
-def gw(fakepai_server):
-    with fakepai_server.http(timeout=60) as client:
-        yield client
+# -- what the property found, and the bounds it needed ---------------------------------------------
+
+DLC = "/api/pai-dlc/2020-12-03"
+ST = "/api/PaiStudio/2022-01-12"
+BIG_DLC_JOB = {"DisplayName": "big", "JobType": "PyTorchJob", "UserCommand": "python train.py", "WorkspaceId": "1",
+               "JobSpecs": [{"Type": "Worker", "PodCount": 1000, "Image": "img", "EcsSpec": "ecs.gn7i-c8g1.2xlarge"}],
+               "Settings": {"Tags": {OUTCOME: f"succeed@{WEEK}"}}}
+BIG_TRAINING_JOB = {"TrainingJobName": "big", "WorkspaceId": "1",
+                    "AlgorithmSpec": {"Command": ["python", "train.py"], "Image": "img", "JobType": "PyTorchJob"},
+                    "ComputeResource": {"EcsSpec": "ecs.gn7i-c8g1.2xlarge", "EcsCount": 1000},
+                    "Labels": [{"Key": OUTCOME, "Value": f"succeed@{WEEK}"}]}
+
+
+def _refused(response, field: str, *words: str) -> None:
+    assert response.status_code == 400, _said(response)
+    body = response.json()
+    assert body["Code"] == "InvalidParameter" and f'"{field}"' in body["Message"], body
+    assert all(w in body["Message"] for w in words), body
+
+
+def test_metrics_of_a_thousand_pods_over_a_week_are_bounded_in_all(fakepai, gw):
+    """Was: 11,000 points for each of 1,000 pods (11 million; the read did not end within 60 s)."""
+    fakepai.freeze_clock()
+    start = fakepai.now()
+    job = gw.post(f"{DLC}/CreateJob", json=BIG_DLC_JOB).json()["JobId"]
+    fakepai.advance(WEEK)
+    window = {"JobId": job, "MetricType": "GpuCoreUsage", "StartTime": _iso(start), "EndTime": _iso(fakepai.now())}
+    finest_per_pod = f"{math.ceil(WEEK / telemetry.MAX_POINTS)}s"         # allowed per pod series
+    _refused(gw.get(f"{DLC}/GetJobMetrics", params={**window, "TimeStep": finest_per_pod}),
+             "TimeStep", f"at most {MAX_RESPONSE_POINTS} in all")
+    allowed = gw.get(f"{DLC}/GetJobMetrics", params={**window, "TimeStep": f"{math.ceil(WEEK / 39)}s"})
+    assert allowed.status_code == 200 and len(allowed.json()["PodMetrics"]) == 1000
+    assert sum(len(p["Metrics"]) for p in allowed.json()["PodMetrics"]) <= MAX_RESPONSE_POINTS
+
+
+def test_instance_metrics_of_a_thousand_instances_over_a_week_are_bounded_in_all(fakepai, gw):
+    """Was: 60,480 points for each of 1,000 instances at TimeStep 10s (60 million)."""
+    fakepai.freeze_clock()
+    job = gw.post(f"{ST}/CreateTrainingJob", json=BIG_TRAINING_JOB).json()["TrainingJobId"]
+    fakepai.advance(WEEK)
+    read = {"TrainingJobId": job, "MetricType": "GpuCoreUsage", "TimeStep": "10s"}
+    _refused(gw.get(f"{ST}/ListTrainingJobInstanceMetrics", params=read), "TimeStep",
+             "1000 instances", f"at most {MAX_RESPONSE_POINTS} in all")
+    hourly = gw.get(f"{ST}/ListTrainingJobInstanceMetrics",
+                    params={**read, "TimeStep": "1h", "StartTime": _iso(fakepai.now() - 12 * 3600)})
+    assert hourly.status_code == 200 and len(hourly.json()["InstanceMetrics"]) == 1000
+    instance = gw.get(f"{ST}/GetTrainingJob", params={"TrainingJobId": job}).json()["Instances"][0]["Name"]
+    one = gw.get(f"{ST}/ListTrainingJobInstanceMetrics",              # one instance: four days at 10 s
+                 params={**read, "InstanceId": instance, "StartTime": _iso(fakepai.now() - 4 * 86400)})
+    assert one.status_code == 200 and abs(len(one.json()["InstanceMetrics"][0]["Metrics"]) - 4 * 8640) <= 1
+    assert len(one.content) <= READ_BYTES
+
+
+def test_pod_logs_answer_at_most_the_declared_lines(fakepai, gw):
+    """Was: MaxLines up to 100,000, a 10 MB answer (~100 bytes a line)."""
+    declared = CATALOG.get("pai-dlc", "GetPodLogs").params["MaxLines"]["maximum"]
+    fakepai.freeze_clock()
+    job = gw.post(f"{DLC}/CreateJob", json={**BIG_DLC_JOB, "JobSpecs": [{**BIG_DLC_JOB["JobSpecs"][0], "PodCount": 1}]})
+    job = job.json()["JobId"]
+    fakepai.advance(WEEK)
+    pod = {"JobId": job, "PodId": f"{job}-worker-0"}
+    _refused(gw.get(f"{DLC}/GetPodLogs", params={**pod, "MaxLines": 100000}), "MaxLines", f"maximum {declared}")
+    most = gw.get(f"{DLC}/GetPodLogs", params={**pod, "MaxLines": declared})
+    assert most.status_code == 200 and len(most.json()["Logs"]) == declared and len(most.content) <= READ_BYTES
+
+
+def _job_specs(action: str) -> dict:
+    return CATALOG.get("pai-dlc", action).params["JobSpecs"]
+
+
+def test_the_work_a_job_buys_is_declared_in_its_schema_and_published(fakepai, gw):
+    """pods x restarts and scaled-out pods were code constants; the outcome tag's grammar had no
+    declared bounds. Now the schemas declare them (x-fakepai-*) and the OpenAPI publishes them."""
+    create, update = _job_specs("CreateJob"), _job_specs("UpdateJob")
+    assert create["x-fakepai-maxPodRestarts"] == update["x-fakepai-maxPodRestarts"] == 1000
+    assert create["x-fakepai-maxTotalPodCount"] == update["x-fakepai-maxTotalPodCount"] == 1000
+    assert update["x-fakepai-maxScaledOutPods"] == 1000
+    settings = CATALOG.definition("https://fakepai.local/schemas/_shared/pai-dlc.json#/$defs/JobSettings.request")
+    tag = settings["properties"]["Tags"]["properties"][OUTCOME]
+    assert tag["x-fakepai-outcome"] == {"maxRestarts": 100, "maxFaultTimes": 100, "maxSeconds": 315360000}
+    studio_labels = CATALOG.get("PaiStudio", "CreateTrainingJob").params["Labels"]
+    assert studio_labels["x-fakepai-outcome"] == tag["x-fakepai-outcome"]
+    published = json.dumps(gw.get("/_fakepai/openapi.json").json())
+    for keyword in ("x-fakepai-maxPodRestarts", "x-fakepai-maxScaledOutPods", "x-fakepai-maxTotalPodCount",
+                    "x-fakepai-outcome"):
+        assert f'"{keyword}"' in published, keyword
+
+
+def _restarting_job(pods: int, restarts) -> dict:
+    return {**BIG_DLC_JOB, "JobSpecs": [{**BIG_DLC_JOB["JobSpecs"][0], "PodCount": pods}],
+            "Settings": {"EnableErrorMonitoringInAIMaster": True, "ErrorMonitoringArgs": "--max-num-of-job-restart=100",
+                         "Tags": {OUTCOME: f"succeed@{WEEK}+restarts={restarts}"}}}
+
+
+@pytest.mark.parametrize("pods,restarts,accepted", [
+    (1000, 1, True), (500, 2, True), (10, 100, True),        # at the declared product
+    (1000, 2, False), (11, 100, False),                      # one pod life past it
+    (1, 101, False), (1, ",".join(f"{s}s" for s in range(1, 102)), False),     # past the tag's own bounds
+])
+def test_the_declared_job_bounds_are_the_enforced_ones(fakepai, gw, pods, restarts, accepted):
+    fakepai.freeze_clock()
+    response = gw.post(f"{DLC}/CreateJob", json=_restarting_job(pods, restarts))
+    if accepted:
+        assert response.status_code == 200, _said(response)
+        job = response.json()["JobId"]
+        fakepai.advance(WEEK)
+        got = gw.get(f"{DLC}/GetJob", params={"JobId": job})
+        assert got.status_code == 200 and len(got.content) <= READ_BYTES
+        lives = sum(1 + len(p.get("HistoryPods") or []) for p in got.json()["Pods"])
+        assert lives <= pods + _job_specs("CreateJob")["x-fakepai-maxPodRestarts"]
+    else:
+        _refused(response, f"Settings.Tags.{OUTCOME}")
+        assert gw.get(f"{DLC}/ListJobs").json()["TotalCount"] in (0, "0")      # nothing was created
