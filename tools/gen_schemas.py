@@ -1370,6 +1370,9 @@ _OUTCOME_GRAMMAR = (f"`<result>[:<phase>][@<seconds>][+restarts=<count> | +resta
 _OUTCOME_TAG = {"type": "string", "x-fakepai-outcome": _OUTCOME_BOUNDS,
                 "description": "fakepai's scripted outcome: " + _OUTCOME_GRAMMAR}
 
+MAX_TENSORBOARD_SOURCES = 100               # [INFERRED] data sources of one TensorBoard
+_OSS_KEY = {"maxLength": 1023, "description": "at most 1023 characters, an OSS object key's limit [DOC]"}
+
 _TEMPLATE_CONTENT = {"minLength": 0, "maxLength": 262144, "description": "at most 256 KiB [INFERRED]"}
 
 BOUNDS: dict[tuple[str, str], dict] = {
@@ -1397,6 +1400,15 @@ BOUNDS: dict[tuple[str, str], dict] = {
                                     "(x-fakepai-maxScaledOutPods) [INFERRED]"},
     },
     ("pai-dlc", "CreateTensorboard"): {
+        # The top-level SummaryPath is copied into every DataSources item (SummaryPath and
+        # FullSummaryPath), so their product is what a read answers: 1000 items x 64 KiB made a
+        # 116 KB request answer 131 MB on every read. A path is an OSS object key [DOC: 1..1023
+        # bytes]; 100 sources is [INFERRED].
+        "SummaryPath": _OSS_KEY, "SummaryRelativePath": _OSS_KEY,
+        "DataSources": {"maxItems": MAX_TENSORBOARD_SOURCES,
+                        "description": f"at most {MAX_TENSORBOARD_SOURCES} [INFERRED: each carries SummaryPath]"},
+        "TensorboardDataSources": {"maxItems": MAX_TENSORBOARD_SOURCES,
+                                   "description": f"at most {MAX_TENSORBOARD_SOURCES} [INFERRED]"},
         "Cpu": _count(1024, "vCPU"),
         "Memory": _count(8192, "GiB"),
         "MaxRunningTimeMinutes": _minutes(1),

@@ -107,7 +107,8 @@ def build(schema: dict, budget: int, salt: str = "v", depth: int = 1):
                 out[name] = build(sub, share, f"{salt[:8]}.{name}"[:40], depth + 1)
         elif extra is not False:
             values = extra if isinstance(extra, dict) else {}
-            n = min(schema.get("maxProperties", 1000), max(1, budget // 24))
+            smallest = len(json.dumps(build(values, 0, salt, depth + 1))) + 10
+            n = min(schema.get("maxProperties", 1000), max(1, budget // smallest))
             share = max(8, budget // n)
             for i in range(n):
                 out[f"k{i:04d}"] = build(values, share, f"{salt[:6]}{i}", depth + 1)
@@ -538,3 +539,21 @@ def test_the_declared_job_bounds_are_the_enforced_ones(fakepai, gw, pods, restar
     else:
         _refused(response, f"Settings.Tags.{OUTCOME}")
         assert gw.get(f"{DLC}/ListJobs").json()["TotalCount"] in (0, "0")      # nothing was created
+
+
+def _tensorboard(summary_path: str, sources: int) -> dict:
+    return {"DisplayName": "tb", "WorkspaceId": "1", "SummaryPath": summary_path,
+            "DataSources": [{"DataSourceId": f"d{i}", "Path": f"oss://bucket/runs/{i}/"} for i in range(sources)]}
+
+
+def test_a_tensorboard_summary_path_is_not_multiplied_by_its_data_sources(fakepai, gw):
+    """Was: SummaryPath is copied into every DataSources item (SummaryPath, FullSummaryPath), so a
+    116 KB request (1000 sources, a 64 KiB path) answered 131 MB on every Get and List."""
+    create = CATALOG.get("pai-dlc", "CreateTensorboard").params
+    longest, most = create["SummaryPath"]["maxLength"], create["DataSources"]["maxItems"]
+    _refused(gw.post(f"{DLC}/CreateTensorboard", json=_tensorboard("s" * 65536, 1)), "SummaryPath", f"{longest}")
+    _refused(gw.post(f"{DLC}/CreateTensorboard", json=_tensorboard("s", 1000)), "DataSources", f"at most {most}")
+    board = gw.post(f"{DLC}/CreateTensorboard", json=_tensorboard("s" * longest, most)).json()["TensorboardId"]
+    for read, params in (("GetTensorboard", {"TensorboardId": board}), ("ListTensorboards", {"Verbose": "true"})):
+        got = gw.get(f"{DLC}/{read}", params=params)
+        assert got.status_code == 200 and len(got.content) <= READ_BYTES / 4, (read, len(got.content))
