@@ -49,6 +49,9 @@ import typing
 from pathlib import Path
 from typing import Any
 
+# The outcome tag's bounds are the parser's own, imported so the schemas cannot drift from them.
+from fakepai.sim.timeline import MAX_RESTARTS as MAX_OUTCOME_RESTARTS, MAX_SECONDS as MAX_OUTCOME_SECONDS
+
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS_DIR = ROOT / "schemas"
 OPS_SHARED = ROOT.parent / "shared" / "reference" / "operations.json"
@@ -1347,10 +1350,35 @@ def _minutes(minimum: int = 0) -> dict:
             "description": f"{minimum}..{TEN_YEARS_MINUTES} minutes (ten years) [INFERRED]"}
 
 
+# Cross-field bounds JSON Schema cannot state (a sum, a product, a count over a job's life), as
+# `x-fakepai-*` keywords on the property they concern: the OpenAPI publishes them and the handlers
+# read them from the schema (services/dlc/job_spec.py `declared`); docs/limits.md.
+MAX_POD_RESTARTS = 1000                       # [INFERRED] pods x restarts: a restart is a new life per pod
+MAX_SCALED_OUT_PODS = 1000                    # [INFERRED] scaled-out pods keep their lives in the plan
+_JOB_PODS = {"x-fakepai-maxTotalPodCount": MAX_PODS_PER_JOB, "x-fakepai-maxPodRestarts": MAX_POD_RESTARTS}
+_JOB_PODS_TEXT = (f"at most {MAX_PODS_PER_JOB} pods in all (x-fakepai-maxTotalPodCount), and pods x restarts "
+                  f"at most {MAX_POD_RESTARTS} (x-fakepai-maxPodRestarts; restarts come from the outcome tag "
+                  "or the control plane) [INFERRED: every GetJob lists every life of every pod]")
+# The outcome tag's grammar (fakepai/sim/timeline.py `Outcome.from_tag`) and its bounds, which the
+# parser enforces (400 InvalidParameter naming the tag); the numbers are the parser's own.
+_OUTCOME_BOUNDS = {"maxRestarts": MAX_OUTCOME_RESTARTS, "maxFaultTimes": MAX_OUTCOME_RESTARTS,
+                   "maxSeconds": int(MAX_OUTCOME_SECONDS)}
+_OUTCOME_GRAMMAR = (f"`<result>[:<phase>][@<seconds>][+restarts=<count> | +restarts=<s>s,<s>s...]` or the control "
+                    f"plane's JSON spec; result succeed | fail | hang | timeout; seconds 0..{int(MAX_OUTCOME_SECONDS)}; "
+                    f"restarts 0..{MAX_OUTCOME_RESTARTS}, or at most {MAX_OUTCOME_RESTARTS} fault times in "
+                    f"0..{int(MAX_OUTCOME_SECONDS)} seconds of running (x-fakepai-outcome) [fakepai convention]")
+_OUTCOME_TAG = {"type": "string", "x-fakepai-outcome": _OUTCOME_BOUNDS,
+                "description": "fakepai's scripted outcome: " + _OUTCOME_GRAMMAR}
+
+MAX_TENSORBOARD_SOURCES = 100               # [INFERRED] data sources of one TensorBoard
+_OSS_KEY = {"maxLength": 1023, "description": "at most 1023 characters, an OSS object key's limit [DOC]"}
+
 _TEMPLATE_CONTENT = {"minLength": 0, "maxLength": 262144, "description": "at most 256 KiB [INFERRED]"}
 
 BOUNDS: dict[tuple[str, str], dict] = {
     ("PaiStudio", "CreateTrainingJob"): {
+        "Labels": {"x-fakepai-outcome": _OUTCOME_BOUNDS,
+                   "description": "a label `fakepai.outcome` scripts how the job ends: " + _OUTCOME_GRAMMAR},
         "ComputeResource.EcsCount": _count(MAX_INSTANCES, "instances; every read lists one per instance"),
         "ComputeResource.InstanceCount": _count(MAX_INSTANCES, "instances; every read lists one per instance"),
         "ComputeResource.SpotSpec.SpotDiscountLimit": {
@@ -1360,17 +1388,27 @@ BOUNDS: dict[tuple[str, str], dict] = {
         "Scheduler.MaxRunningTimeInMinutes": _minutes(),
     },
     ("pai-dlc", "CreateJob"): {
-        "JobSpecs": {"minItems": 1, "maxItems": MAX_ROLES, "x-maxTotalPodCount": MAX_PODS_PER_JOB,
-                     "description": f"1..{MAX_ROLES} roles, at most {MAX_PODS_PER_JOB} pods in all "
-                                    "(x-maxTotalPodCount) [INFERRED: every GetJob lists every pod]"},
+        "JobSpecs": {"minItems": 1, "maxItems": MAX_ROLES, **_JOB_PODS,
+                     "description": f"1..{MAX_ROLES} roles; {_JOB_PODS_TEXT}"},
         "JobMaxRunningTimeMinutes": _minutes(1),
+        "Envs": {"properties": {name: _OUTCOME_TAG for name in ("FAKEPAI_OUTCOME", "fakepai.outcome")}},
     },
     ("pai-dlc", "UpdateJob"): {
-        "JobSpecs": {"maxItems": MAX_ROLES, "x-maxTotalPodCount": MAX_PODS_PER_JOB,
-                     "description": f"at most {MAX_ROLES} roles, {MAX_PODS_PER_JOB} pods in all "
-                                    "(x-maxTotalPodCount) [INFERRED]"},
+        "JobSpecs": {"maxItems": MAX_ROLES, **_JOB_PODS, "x-fakepai-maxScaledOutPods": MAX_SCALED_OUT_PODS,
+                     "description": f"at most {MAX_ROLES} roles; {_JOB_PODS_TEXT}; at most {MAX_SCALED_OUT_PODS} "
+                                    "pods scaled out over the job's life, which keep their lives "
+                                    "(x-fakepai-maxScaledOutPods) [INFERRED]"},
     },
     ("pai-dlc", "CreateTensorboard"): {
+        # The top-level SummaryPath is copied into every DataSources item (SummaryPath and
+        # FullSummaryPath), so their product is what a read answers: 1000 items x 64 KiB made a
+        # 116 KB request answer 131 MB on every read. A path is an OSS object key [DOC: 1..1023
+        # bytes]; 100 sources is [INFERRED].
+        "SummaryPath": _OSS_KEY, "SummaryRelativePath": _OSS_KEY,
+        "DataSources": {"maxItems": MAX_TENSORBOARD_SOURCES,
+                        "description": f"at most {MAX_TENSORBOARD_SOURCES} [INFERRED: each carries SummaryPath]"},
+        "TensorboardDataSources": {"maxItems": MAX_TENSORBOARD_SOURCES,
+                                   "description": f"at most {MAX_TENSORBOARD_SOURCES} [INFERRED]"},
         "Cpu": _count(1024, "vCPU"),
         "Memory": _count(8192, "GiB"),
         "MaxRunningTimeMinutes": _minutes(1),
@@ -1380,9 +1418,11 @@ BOUNDS: dict[tuple[str, str], dict] = {
     # that is not a CreateJob body), not MissingParameter; a whole CreateJob body fits in 256 KiB.
     ("pai-dlc", "CreateJobTemplate"): {"Content": _TEMPLATE_CONTENT},
     ("pai-dlc", "UpdateJobTemplate"): {"Content": _TEMPLATE_CONTENT},
+    # A log line answers ~100 bytes: 10,000 lines are ~1 MB (100,000 were 10 MB, over a read's
+    # 2 MB budget); the same maximum as MaxEventsNum's [META].
     ("pai-dlc", "GetPodLogs"): {
-        "MaxLines": {"minimum": 1, "maximum": 100000,
-                     "description": "1..100000 lines [INFERRED]; the SDK default is 2000"}},
+        "MaxLines": {"minimum": 1, "maximum": 10000,
+                     "description": "1..10000 lines [INFERRED: as MaxEventsNum, META]; the SDK default is 2000"}},
 }
 
 SHARED_BOUNDS: dict[str, dict[str, dict]] = {
@@ -1392,6 +1432,7 @@ SHARED_BOUNDS: dict[str, dict[str, dict]] = {
     "pai-dlc": {
         "JobSpec.request": {"PodCount": _count(MAX_PODS_PER_ROLE, "pods of this role")},
         "JobSettings.request": {
+            "Tags": {"properties": {"fakepai.outcome": _OUTCOME_TAG}},
             "JobReservedMinutes": _minutes(),
             "TerminationGracePeriodSeconds": {"minimum": 0, "maximum": 86400,
                                               "description": "0..86400 seconds [INFERRED]"},

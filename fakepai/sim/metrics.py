@@ -89,6 +89,16 @@ RESOURCE_METRIC_TYPES = ("GpuCoreUsage", "GpuMemoryUsage", "CpuCoreUsage", "Memo
                          "NetworkInputRate", "NetworkOutputRate", "DiskReadRate", "DiskWriteRate")
 # PaiStudio ListTrainingJobInstanceMetrics TimeStep values [SDK-ST]; DLC accepts the same forms.
 TIME_STEPS = {"1h": 3600.0, "30m": 1800.0, "5m": 300.0, "10s": 10.0}
+# Points one metrics read may answer, all series together (~1.8 MB of JSON): a 1,000-pod job read
+# over a week at the finest step would otherwise be millions (issue #11: bounded work per read).
+# More is 400 InvalidParameter naming TimeStep: a coarser step, a shorter window or one instance
+# [INFERRED; docs/limits.md].
+MAX_RESPONSE_POINTS = 40_000
+
+
+def points_in(span: float, step: float) -> int:
+    """Points a range of `span` seconds has at `step` (both ends included)."""
+    return int(max(0.0, span) // step) + 1
 
 # (low, high) of the per-instance level and relative noise; usage in %, rates in MB/s.
 _LEVELS = {

@@ -377,7 +377,8 @@ def test_the_fatal_fault_of_a_reserving_job_ends_each_pod_as_the_fault_says(fake
 
 
 def test_scaling_out_is_bounded_because_scaled_out_pods_keep_their_lives(fakepai, dlc_client):
-    from fakepai.services.dlc.jobs import MAX_SCALED_OUT
+    from fakepai.services.dlc.job_spec import declared
+    MAX_SCALED_OUT = declared("maxScaledOutPods", "UpdateJob")        # noqa: N806
 
     fakepai.freeze_clock()
     job_id = create(dlc_client, "elastic", job_type="ElasticBatchJob", job_specs=[spec(pod_count=MAX_SCALED_OUT)],

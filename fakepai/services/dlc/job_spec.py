@@ -117,13 +117,18 @@ def totals(body: dict) -> tuple[int, float, float]:
 
 
 @cache
+def declared(bound: str, action: str = "CreateJob") -> int:
+    """A cross-field bound the operation's schema declares on JobSpecs as `x-fakepai-<bound>`
+    (maxTotalPodCount, maxPodRestarts, maxScaledOutPods): docs/limits.md [INFERRED]."""
+    return default_catalog().get("pai-dlc", action).params["JobSpecs"][f"x-fakepai-{bound}"]
+
+
+@cache
 def pod_bounds() -> tuple[int, int]:
     """(pods per role, pods per job): declared in the schemas (JobSpec.request PodCount maximum,
-    CreateJob JobSpecs x-maxTotalPodCount), see docs/limits.md [INFERRED]."""
-    catalog = default_catalog()
-    spec = catalog.definition("https://fakepai.local/schemas/_shared/pai-dlc.json#/$defs/JobSpec.request")
-    create = catalog.get("pai-dlc", "CreateJob")
-    return spec["properties"]["PodCount"]["maximum"], create.params["JobSpecs"]["x-maxTotalPodCount"]
+    CreateJob JobSpecs x-fakepai-maxTotalPodCount), see docs/limits.md [INFERRED]."""
+    spec = default_catalog().definition("https://fakepai.local/schemas/_shared/pai-dlc.json#/$defs/JobSpec.request")
+    return spec["properties"]["PodCount"]["maximum"], declared("maxTotalPodCount")
 
 
 def check_pod_count(count, name: str) -> None:

@@ -14,7 +14,7 @@ import math
 
 from fakepai.errors import DLC_JOB_BAD_STATE, invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.dlc import job_view, lifecycle, restarts
-from fakepai.services.dlc.job_spec import check_pod_count, check_total_pods, clean, validate_create
+from fakepai.services.dlc.job_spec import check_pod_count, check_total_pods, clean, declared, validate_create
 from fakepai.services.dlc.job_store import TERMINAL, DlcJobStore, JobRecord, get_record
 from fakepai.services.dlc.lifecycle import STATUSES
 from fakepai.services.dlc.sanity import SanityConfig
@@ -23,7 +23,6 @@ from fakepai.services.registry import operation
 from fakepai.sim.timeline import Outcome
 from fakepai.state.paging import contains_ci, creation_window, order, page, sort_by
 
-MAX_SCALED_OUT = 1_000           # pods UpdateJob may scale out over a job's life (see _scaling)
 PRIORITY_STATUSES = ("Creating", "Queuing", "Bidding", "EnvPreparing")   # still waiting for resources
 TIME_FIELDS = ("GmtCreateTime", "GmtSubmittedTime", "GmtRunningTime", "GmtFinishTime", "GmtModifiedTime")
 NUMERIC_FIELDS = ("RequestCPU", "RequestGPU", "RequestMemory", "Priority", "Duration")
@@ -296,9 +295,11 @@ def _scaling(record: JobRecord, status: str, specs: list[dict]) -> dict[str, int
     current = {s.get("Type") or "Worker": int(s.get("PodCount") or 1) for s in record.body.get("JobSpecs") or []}
     check_total_pods(list({**current, **out}.values()))
     scaled_out = sum(max(0, current[role] - count) for role, count in out.items())
-    if scaled_out and len(record.pods_removed) + scaled_out > MAX_SCALED_OUT:
+    most = declared("maxScaledOutPods", "UpdateJob")
+    if scaled_out and len(record.pods_removed) + scaled_out > most:
         # Scaled-out pods keep their lives in the plan (pods.py): bounded work per read.
-        raise invalid_parameter("JobSpecs", f"fakepai keeps at most {MAX_SCALED_OUT} scaled-out pods per job")
+        raise invalid_parameter("JobSpecs", f"fakepai keeps at most {most} scaled-out pods per job "
+                                            "(x-fakepai-maxScaledOutPods)")
     try:
         restarts.check_pod_restarts(sum({**current, **out}.values()), len(restarts.restarts_in(record.plan.timeline)))
     except ValueError as e:

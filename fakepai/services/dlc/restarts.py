@@ -26,13 +26,12 @@ from typing import Callable
 
 from fakepai.clock import iso
 from fakepai.services.dlc import seeded
+from fakepai.services.dlc.job_spec import declared
 from fakepai.sim.timeline import Phase, Timeline, configured_seconds, insert_restarts, reached, running_seconds
 
 RUNNING, RESTARTING = "Running", "Restarting"
 DEFAULT_MAX_RESTARTS = 10      # the [META] demo's "0/10"
 PAUSE_RANGE = (10.0, 30.0)     # seconds from the fault until the job runs again [INFERRED]
-MAX_POD_RESTARTS = 1_000       # pods x restarts per job: each restart is a new life for every pod, and
-                               # every GetJob lists every life (100 pods x 10 restarts: ~0.1 s per read)
 REASON_CODE = "JobRestarting"
 _MAX_ARG = re.compile(r"--max-num-of-job-restart=(\d+)")
 
@@ -142,10 +141,12 @@ def pod_count(body: dict) -> int:
 
 def check_pod_restarts(pods: int, restarts: int) -> None:
     """Every restart replaces every pod and every read lists every pod life, so fakepai bounds
-    pods x restarts per job (at creation, when scripting, and when UpdateJob rescales)."""
-    if restarts and pods * restarts > MAX_POD_RESTARTS:
+    pods x restarts per job (at creation, when scripting, and when UpdateJob rescales): the
+    schemas' JobSpecs `x-fakepai-maxPodRestarts` (100 pods x 10 restarts: ~0.1 s per read)."""
+    most = declared("maxPodRestarts")
+    if restarts and pods * restarts > most:
         raise ValueError(f"{restarts} restart(s) of {pods} pod(s) is more than fakepai simulates "
-                         f"(pods x restarts <= {MAX_POD_RESTARTS})")
+                         f"(pods x restarts <= {most})")
 
 
 def restart_times(timeline: Timeline, settings: dict, now: float) -> str:

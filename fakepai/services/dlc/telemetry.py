@@ -30,7 +30,7 @@ from fakepai.services.dlc.pods import (DELETED, MAIN_CONTAINER, PodLife, culprit
 from fakepai.services.dlc.restarts import fault, restarts_in
 from fakepai.services.registry import operation
 from fakepai.sim.logs import Lines, LogStream, TimedLines, merged_window
-from fakepai.sim.metrics import Curve, parse_time_step, range_series
+from fakepai.sim.metrics import MAX_RESPONSE_POINTS, Curve, parse_time_step, points_in, range_series
 from fakepai.state.paging import WEEK, time_param
 
 HOUR = 3600
@@ -457,13 +457,19 @@ def get_job_metrics(ctx, params: dict) -> dict:
     start, end = window(params, now, HOUR)
     if (min(end, now) - start) / step > MAX_POINTS:
         raise invalid_parameter("TimeStep", f"{params.get('TimeStep')!r} over this window gives more than {MAX_POINTS} points per pod")
+    created = _created_by(record, now)
+    per_pod, pod_count = points_in(min(end, now) - start, step), len({life.slot.pod_id for life in created})
+    if per_pod * pod_count > MAX_RESPONSE_POINTS:
+        raise invalid_parameter("TimeStep", f"{params.get('TimeStep')!r} over this window gives {per_pod} points for "
+                                            f"each of {pod_count} pods; at most {MAX_RESPONSE_POINTS} in all: "
+                                            "ask for a coarser TimeStep or a shorter window")
     metric = params["MetricType"]
     # A range query (docs/clients.md): evaluated at StartTime + k*TimeStep up to EndTime, each point
     # looking back one step, so a pod that lived less than a step (or a job that ran 103 s) still
     # has a point. One series per PodId: a pod replaced after a restart continues its predecessor's
     # series, and where both lives fall in one look-back the newer life's sample wins.
     pods: dict[str, dict[float, float]] = {}
-    for life in _created_by(record, now):
+    for life in created:
         pods.setdefault(life.slot.pod_id, {}).update(series(record, life, metric, start, end, step, now))
     return {"JobId": record.job_id, "PodMetrics": [
         {"PodId": pod, "Metrics": [{"Time": int(round(t * 1000)), "Value": v} for t, v in sorted(points.items())]}

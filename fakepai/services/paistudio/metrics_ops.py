@@ -15,7 +15,7 @@ from fakepai.services.paistudio.training_jobs import PRODUCT, get_job
 from fakepai.services.paistudio.windows import paged_read, time_window
 from fakepai.services.registry import Context, operation
 from fakepai.sim.logs import page_window
-from fakepai.sim.metrics import RESOURCE_METRIC_TYPES, TIME_STEPS, resource_series
+from fakepai.sim.metrics import MAX_RESPONSE_POINTS, RESOURCE_METRIC_TYPES, TIME_STEPS, points_in, resource_series
 from fakepai.state.paging import order
 
 MAX_METRICS_PAGE = 100          # [META] ListTrainingJobMetrics PageSize 1..100, default 100
@@ -77,6 +77,13 @@ def list_training_job_instance_metrics(ctx: Context, params: dict) -> dict:
     tel = telemetry.telemetry(job)
     if tel.run_start is None or not views.instances_exist(job, now):
         return {"InstanceMetrics": []}
+    last = min(now, tel.end if tel.end is not None else now, now if hi is None else hi)
+    per_instance = points_in(last - max(tel.run_start, lo or tel.run_start), TIME_STEPS[time_step])
+    instances = 1 if wanted else len(names)
+    if per_instance * instances > MAX_RESPONSE_POINTS:
+        raise invalid_parameter("TimeStep", f"{time_step!r} over this window gives {per_instance} points for each of "
+                                            f"{instances} instances; at most {MAX_RESPONSE_POINTS} in all: ask for a "
+                                            "coarser TimeStep, a shorter window or one InstanceId")
     out = []
     for name in names:
         if wanted and name != wanted:
