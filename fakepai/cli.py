@@ -343,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     cov.add_argument("--format", choices=["markdown", "json"], default="markdown")
     cov.set_defaults(func=_coverage)
 
-    oa = sub.add_parser("openapi", help="write the OpenAPI 3.1 document generated from schemas/")
+    oa = sub.add_parser("openapi", help="write the OpenAPI 3.0.3 document generated from schemas/")
     oa.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
     oa.set_defaults(func=_openapi)
 

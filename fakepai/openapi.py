@@ -1,7 +1,16 @@
-"""The OpenAPI 3.1 document, generated from schemas/ (DESIGN §5): one operation per schema, at its
+"""The OpenAPI 3.0.3 document, generated from schemas/ (DESIGN §5): one operation per schema, at its
 native ROA path, with parameters in their locations, a request body per `bodyEncoding`, the 200
 response schema and the error schema as the default response. Shared definitions become
 components; every `$ref` is rewritten to point at them.
+
+Why 3.0 and not 3.1: the schemas are JSON Schema 2020-12, in which `3.0` is an integer, while
+fakepai refuses a float where an integer belongs (issue #11, docs/limits.md). OpenAPI 3.1 adopts
+2020-12, so OpenAPI tools send `3.0` for an integer (Schemathesis does, for every JSON body) and
+would count the refusal as a schema-valid request rejected. OpenAPI 3.0's Schema Object is the
+older dialect, where an integer is written without a fraction, which is what fakepai enforces.
+The few 2020-12 keywords the schemas use are written in their 3.0 equivalents (`_Refs.rewrite`):
+`examples` -> `example`, `const` -> a one-value `enum`, a `$ref` with siblings -> `allOf`, and
+CreateJob's `if`/`else` -> `anyOf` (`if A else B` holds exactly when A or B holds).
 
 Behind `fakepai openapi` and GET /_fakepai/openapi.json, so Schemathesis and other OpenAPI tools
 can drive the emulator.
@@ -56,10 +65,36 @@ class _Refs:
                     out[key] = {k: self.rewrite(v, base) for k, v in value.items()}
                 else:
                     out[key] = self.rewrite(value, base)
-            return out
+            return _as_oas30(out)
         if isinstance(node, list):
             return [self.rewrite(v, base) for v in node]
         return node
+
+
+def _as_oas30(schema: dict) -> dict:
+    """One schema node's 2020-12 keywords in their OpenAPI 3.0 Schema Object form."""
+    if "examples" in schema:
+        examples = schema.pop("examples")
+        if examples:
+            schema["example"] = examples[0]
+    if "const" in schema:
+        schema["enum"] = [schema.pop("const")]
+    if "$ref" in schema and len(schema) > 1:     # 3.0 ignores a $ref's siblings: keep them with allOf
+        schema = {"allOf": [{"$ref": schema.pop("$ref")}], **schema}
+    return schema
+
+
+def _conditional_as_any_of(request: dict, rewrite) -> dict:
+    """CreateJob's `if`/`then`/`else` as an `anyOf` (OpenAPI 3.0 has no conditionals): exactly the
+    bodies that satisfy (if and then) or (not if and else); without `then`, that is `if` or `else`."""
+    if "if" not in request:
+        return {}
+    condition, then, otherwise = (rewrite(request[k]) if k in request else None for k in ("if", "then", "else"))
+    first = {"allOf": [condition, then]} if then is not None else condition
+    if otherwise is None:
+        return {"anyOf": [first, {"not": condition}]}
+    second = otherwise if then is None else {"allOf": [{"not": condition}, otherwise]}
+    return {"anyOf": [first, second]}
 
 
 def build_openapi(catalog: Catalog | None = None, server_url: str | None = None) -> dict:
@@ -84,7 +119,7 @@ def build_openapi(catalog: Catalog | None = None, server_url: str | None = None)
 
     versions = ", ".join(f"{p} {v}" for p, v in sorted(catalog.versions().items()))
     document = {
-        "openapi": "3.1.0",
+        "openapi": "3.0.3",
         "info": {
             "title": "fakepai — Alibaba Cloud PAI training-job APIs",
             "version": __import__("fakepai").__version__,
@@ -127,7 +162,7 @@ def _operation(op: Operation, refs: _Refs) -> dict:
             parameters.append(param)
         else:
             if spec.get("x-json-string") and op.body_encoding == "form":
-                # A "shrink" form field: its value is JSON text. OpenAPI 3.1 says so with the inner
+                # A "shrink" form field: its value is JSON text. OpenAPI says so with the inner
                 # schema and an Encoding Object `contentType: application/json`, as `content` does
                 # for the query parameters above; a `string` with `contentMediaType` would be an
                 # annotation only, admitting any text. (In a JSON body the value is the object itself.)
@@ -156,7 +191,7 @@ def _operation(op: Operation, refs: _Refs) -> dict:
         if body_required:
             body_schema["required"] = body_required
         # Conditional requirements (CreateJob: the job fields unless TemplateId) name body fields.
-        body_schema.update({key: refs.rewrite(request[key], base) for key in ("if", "then", "else") if key in request})
+        body_schema.update(_conditional_as_any_of(request, lambda schema: refs.rewrite(schema, base)))
         needs_body = bool(body_required) or "if" in request       # the conditional's "else" asks for fields
         media_object: dict = {"schema": body_schema}
         if json_text_fields:

@@ -48,9 +48,42 @@ def _operations(document):
             yield path, method.upper(), op
 
 
-def test_valid_openapi_31(document):
-    assert document["openapi"] == "3.1.0"
-    validate(document)   # openapi-spec-validator, 3.1 rules (raises on any error)
+def test_valid_openapi_30(document):
+    assert document["openapi"] == "3.0.3"
+    validate(document)   # openapi-spec-validator, 3.0 rules (raises on any error)
+
+
+def test_no_json_schema_2020_keyword_left(document):
+    """OpenAPI 3.0's Schema Object has no const, examples or conditionals, and ignores a $ref's
+    siblings: the document writes each in its 3.0 form (fakepai/openapi.py)."""
+    found = []
+
+    def walk(node, path, names_here=False):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not names_here and key in ("const", "examples", "if", "then", "else", "$defs", "prefixItems"):
+                    found.append(f"{path}/{key}")
+                if not names_here and key == "$ref" and len(node) > 1:
+                    found.append(f"{path}: $ref with siblings {sorted(node)}")
+                walk(value, f"{path}/{key}", names_here=not names_here and key in ("properties", "schemas", "paths"))
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{path}[{i}]")
+
+    walk(document, "")
+    assert found == []
+
+
+def test_create_job_conditional_is_an_equivalent_any_of(document):
+    """CreateJob asks for the job fields unless a TemplateId is given: `if {TemplateId} else {...}`
+    in the schema, `anyOf` here; a validator of the 3.0 document accepts and refuses the same bodies."""
+    import jsonschema
+    body = document["paths"]["/api/v1/jobs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    conditional = {"anyOf": body["anyOf"]}
+    accepted = lambda value: jsonschema.Draft4Validator(conditional).is_valid(value)
+    assert accepted({"TemplateId": "jt-1"})
+    assert accepted({"DisplayName": "d", "JobType": "PyTorchJob", "JobSpecs": [], "UserCommand": "c"})
+    assert not accepted({"DisplayName": "d", "JobType": "PyTorchJob"})
 
 
 def test_every_operation_at_its_native_path(document):
@@ -94,7 +127,7 @@ def test_specific_shapes(document):
     spec = ops["PaiStudio.CreateAlgorithmVersion"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
     # A form field holding JSON text: the inner schema, with an Encoding Object naming its media type.
     assert spec["encoding"] == {"AlgorithmSpec": {"contentType": "application/json"}}
-    assert spec["schema"]["properties"]["AlgorithmSpec"]["$ref"] == "#/components/schemas/PaiStudio.AlgorithmSpec.request"
+    assert spec["schema"]["properties"]["AlgorithmSpec"]["allOf"] == [{"$ref": "#/components/schemas/PaiStudio.AlgorithmSpec.request"}]
     plugin = ops["PaiPlugin.ListTrainingJobs"]
     status = next(p for p in plugin["parameters"] if p["name"] == "Status")
     assert status["schema"]["enum"] == [0, 1, 2, 3, 4] and "x-in" not in status["schema"]
