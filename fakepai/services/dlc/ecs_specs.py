@@ -7,6 +7,7 @@ Spot discounts, stock states and driver lists are plausible values, not live dat
 """
 from __future__ import annotations
 
+from fakepai.services.dlc import PRODUCT
 from fakepai.errors import invalid_parameter
 from fakepai.services.registry import operation
 from fakepai.state.paging import order, page, sort_by
@@ -91,7 +92,7 @@ def _choice(params: dict, name: str, allowed: tuple[str, ...]) -> str | None:
     raise invalid_parameter(name, f"{value!r} is not one of {', '.join(allowed)}")
 
 
-@operation("pai-dlc", "ListEcsSpecs")
+@operation(PRODUCT, "ListEcsSpecs")
 def list_ecs_specs(ctx, params: dict) -> dict:
     accelerator = _choice(params, "AcceleratorType", ("CPU", "GPU"))
     resource_type = _choice(params, "ResourceType", ("ECS", "Lingjun", "ACS"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from fakepai.services.dlc import PRODUCT
 from fakepai.catalog import default_catalog
 from fakepai.errors import invalid_parameter, missing_parameter, parameter_path
 from fakepai.services.dlc.ecs_specs import lookup
@@ -55,7 +56,7 @@ def clean(value):
 
 def schema_check(body: dict) -> None:
     """The CreateJob request schema over a merged body (types, enums, bounds)."""
-    op = default_catalog().get("pai-dlc", "CreateJob")
+    op = default_catalog().get(PRODUCT, "CreateJob")
     errors = sorted(op.request_validator.iter_errors(body), key=lambda e: (len(e.absolute_path), e.message))
     if errors:
         err = errors[0]
@@ -120,7 +121,7 @@ def totals(body: dict) -> tuple[int, float, float]:
 def declared(bound: str, action: str = "CreateJob") -> int:
     """A cross-field bound the operation's schema declares on JobSpecs as `x-fakepai-<bound>`
     (maxTotalPodCount, maxPodRestarts, maxScaledOutPods): docs/limits.md [INFERRED]."""
-    return default_catalog().get("pai-dlc", action).params["JobSpecs"][f"x-fakepai-{bound}"]
+    return default_catalog().get(PRODUCT, action).params["JobSpecs"][f"x-fakepai-{bound}"]
 
 
 @cache

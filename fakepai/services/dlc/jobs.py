@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import math
 
+from fakepai.services.dlc import PRODUCT
 from fakepai.errors import DLC_JOB_BAD_STATE, invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.dlc import job_view, lifecycle, restarts
 from fakepai.services.dlc.job_spec import check_pod_count, check_total_pods, clean, declared, validate_create
@@ -61,7 +62,7 @@ def _plan(job_id: str, created: float, body: dict):
         raise invalid_parameter(where, str(e))
 
 
-@operation("pai-dlc", "CreateJob")
+@operation(PRODUCT, "CreateJob")
 def create_job(ctx, params: dict) -> dict:
     body, template_id, template_name = _merge_template(ctx, clean(params))
     # The request schema leaves DisplayName/JobType/JobSpecs/UserCommand optional so that a template
@@ -89,7 +90,7 @@ def create_job(ctx, params: dict) -> dict:
 
 # -- GetJob / ListJobs ----------------------------------------------------------------------------
 
-@operation("pai-dlc", "GetJob")
+@operation(PRODUCT, "GetJob")
 def get_job(ctx, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     return job_view.get_job_body(record, ctx.now(), ctx.region, params.get("NeedDetail", True))
@@ -252,7 +253,7 @@ def _sort_key(field: str):
     return key
 
 
-@operation("pai-dlc", "ListJobs")
+@operation(PRODUCT, "ListJobs")
 def list_jobs(ctx, params: dict) -> dict:
     keep = _list_filters(ctx, params)
     now = ctx.now()
@@ -307,7 +308,7 @@ def _scaling(record: JobRecord, status: str, specs: list[dict]) -> dict[str, int
     return out
 
 
-@operation("pai-dlc", "UpdateJob")
+@operation(PRODUCT, "UpdateJob")
 def update_job(ctx, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     now = ctx.now()
@@ -344,7 +345,7 @@ def update_job(ctx, params: dict) -> dict:
     return {"JobId": record.job_id}
 
 
-@operation("pai-dlc", "StopJob")
+@operation(PRODUCT, "StopJob")
 def stop_job(ctx, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     now = ctx.now()
@@ -357,7 +358,7 @@ def stop_job(ctx, params: dict) -> dict:
     return {"JobId": record.job_id}
 
 
-@operation("pai-dlc", "DeleteJob")
+@operation(PRODUCT, "DeleteJob")
 def delete_job(ctx, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     status = record.plan.status_at(ctx.now())

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from fakepai.services.dlc import PRODUCT
 from fakepai.clock import CST
 from fakepai.services.dlc import seeded
 from fakepai.services.dlc.job_spec import totals
@@ -198,7 +199,7 @@ def runs_at(record, now: float) -> list[list[dict]]:
 
 # -- handlers -------------------------------------------------------------------------------------
 
-@operation("pai-dlc", "GetJobSanityCheckResult")
+@operation(PRODUCT, "GetJobSanityCheckResult")
 def get_job_sanity_check_result(ctx, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     runs = runs_at(record, ctx.now())
@@ -211,7 +212,7 @@ def get_job_sanity_check_result(ctx, params: dict) -> dict:
     return {"JobId": record.job_id, "SanityCheckResult": items}
 
 
-@operation("pai-dlc", "ListJobSanityCheckResults")
+@operation(PRODUCT, "ListJobSanityCheckResults")
 def list_job_sanity_check_results(ctx, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     runs = runs_at(record, ctx.now())

@@ -19,6 +19,7 @@ import math
 from datetime import datetime
 from typing import Sequence
 
+from fakepai.services.dlc import PRODUCT
 from fakepai.clock import CST
 from fakepai.errors import DLC_NOT_FOUND, PaiError, invalid_parameter
 from fakepai.services.dlc import lifecycle, seeded
@@ -401,7 +402,7 @@ def _pod(ctx, params: dict, now: float) -> tuple[JobRecord, str, PodLife | None,
     return record, role, life, pod_uid
 
 
-@operation("pai-dlc", "GetJobEvents")
+@operation(PRODUCT, "GetJobEvents")
 def get_job_events(ctx, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     now = ctx.now()
@@ -410,7 +411,7 @@ def get_job_events(ctx, params: dict) -> dict:
     return {"JobId": record.job_id, "Events": events}
 
 
-@operation("pai-dlc", "GetPodEvents")
+@operation(PRODUCT, "GetPodEvents")
 def get_pod_events(ctx, params: dict) -> dict:
     now = ctx.now()
     record, _, life, pod_uid = _pod(ctx, params, now)
@@ -420,7 +421,7 @@ def get_pod_events(ctx, params: dict) -> dict:
             "Events": page([events], start, end, now, params.get("MaxEventsNum", 2000))}
 
 
-@operation("pai-dlc", "GetPodLogs")
+@operation(PRODUCT, "GetPodLogs")
 def get_pod_logs(ctx, params: dict) -> dict:
     now = ctx.now()
     record, role, life, pod_uid = _pod(ctx, params, now)
@@ -449,7 +450,7 @@ def get_pod_logs(ctx, params: dict) -> dict:
             "ContainerInfo": {"MainContainer": main, "SidecarContainers": sidecars}}
 
 
-@operation("pai-dlc", "GetJobMetrics")
+@operation(PRODUCT, "GetJobMetrics")
 def get_job_metrics(ctx, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     now = ctx.now()

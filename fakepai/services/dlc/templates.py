@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from fakepai.services.dlc import PRODUCT
 from fakepai import jsontext
 from fakepai.catalog import default_catalog
 from fakepai.clock import iso
@@ -22,7 +23,6 @@ from fakepai.services.registry import Context, operation
 from fakepai.state import paging
 from fakepai.state.paging import contains_ci, page, page_bounds
 
-PRODUCT = "pai-dlc"
 RULES = ("locked", "overridable", "required")
 # behavior.md §5.3; the CreateJob schema's enum wins when it has one.
 JOB_TYPES = ("TFJob", "PyTorchJob", "MPIJob", "XGBoostJob", "OneFlowJob", "ElasticBatchJob", "SlurmJob",

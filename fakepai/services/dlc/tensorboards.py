@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from html import escape
 
+from fakepai.services.dlc import PRODUCT
 from fakepai import jsontext
 from fakepai.clock import iso
 from fakepai.errors import DLC_NOT_FOUND, PaiError, invalid_parameter, invalid_status, missing_parameter
@@ -25,7 +26,6 @@ from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, p
 from fakepai.state import paging
 from fakepai.state.paging import contains_ci, creation_window, page, page_bounds
 
-PRODUCT = "pai-dlc"
 CREATING_SECONDS = 30.0
 # Reason codes follow the DLC job style (`JobStoppedByUser`); the real TensorBoard codes are
 # undocumented beyond the GetTensorboard demo's "Delete by user" [INFERRED].

@@ -1,2 +1,5 @@
-"""Service package: importing it registers its handlers."""
+"""PaiPlugin 2022-01-12: importing the package registers its handlers."""
+
+PRODUCT = "PaiPlugin"  # the product name operations are registered and looked up under
+
 from fakepai.services.paiplugin import handlers  # noqa: F401

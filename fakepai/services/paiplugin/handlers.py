@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from fakepai.services.paiplugin import PRODUCT
 from fakepai import jsontext
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter, not_found
 from fakepai.services.paiplugin.algorithms import ALGORITHMS
@@ -18,7 +19,6 @@ from fakepai.sim import outcomes
 from fakepai.sim.timeline import Outcome
 from fakepai.state.paging import contains_ci, page, sort_items
 
-P = "PaiPlugin"
 DELETED = "OK"  # Delete* answer Data as a string; "OK" per behavior.md §8.
 DATA_PATH_SCHEMES = ("oss://", "http://", "https://")
 
@@ -41,7 +41,7 @@ def _newest_first(items):
 
 # -- algorithms ------------------------------------------------------------------------------
 
-@operation(P, "ListAlgorithms")
+@operation(PRODUCT, "ListAlgorithms")
 def list_algorithms(ctx: Context, params: dict) -> dict:
     wanted_id, name = params.get("Id"), params.get("Name")
     # Id is an exact match, Name a case-insensitive substring (DESIGN §3's name-filter rule).
@@ -50,7 +50,7 @@ def list_algorithms(ctx: Context, params: dict) -> dict:
     return _paged(params, items, "Algorithms", lambda a: a.summary())
 
 
-@operation(P, "GetAlgorithm")
+@operation(PRODUCT, "GetAlgorithm")
 def get_algorithm(ctx: Context, params: dict) -> dict:
     algo = ALGORITHMS.get(params["Id"])
     if algo is None:
@@ -67,7 +67,7 @@ def _campaign(store: PluginStore, campaign_id: str) -> Campaign:
     return campaign
 
 
-@operation(P, "CreateCampaign")
+@operation(PRODUCT, "CreateCampaign")
 def create_campaign(ctx: Context, params: dict) -> dict:
     # A campaign without a name cannot be found again by ListCampaigns' Name filter. [INFERRED]
     if not params.get("Name"):
@@ -80,12 +80,12 @@ def create_campaign(ctx: Context, params: dict) -> dict:
     return campaign.to_api()
 
 
-@operation(P, "GetCampaign")
+@operation(PRODUCT, "GetCampaign")
 def get_campaign(ctx: Context, params: dict) -> dict:
     return _campaign(ctx.store(PluginStore), params["Id"]).to_api()
 
 
-@operation(P, "ListCampaigns")
+@operation(PRODUCT, "ListCampaigns")
 def list_campaigns(ctx: Context, params: dict) -> dict:
     store = ctx.store(PluginStore)
     items = [c for c in store.campaigns.values()
@@ -93,7 +93,7 @@ def list_campaigns(ctx: Context, params: dict) -> dict:
     return _paged(params, _newest_first(items), "Campaigns", Campaign.to_api)
 
 
-@operation(P, "UpdateCampaign")
+@operation(PRODUCT, "UpdateCampaign")
 def update_campaign(ctx: Context, params: dict) -> dict:
     campaign = _campaign(ctx.store(PluginStore), params["Id"])
     if params.get("Name") == "":
@@ -107,7 +107,7 @@ def update_campaign(ctx: Context, params: dict) -> dict:
     return campaign.to_api()
 
 
-@operation(P, "DeleteCampaign")
+@operation(PRODUCT, "DeleteCampaign")
 def delete_campaign(ctx: Context, params: dict) -> dict | str:
     store = ctx.store(PluginStore)
     campaign = _campaign(store, params["Id"])
@@ -140,7 +140,7 @@ def _check_user_config(text: str) -> None:
         raise invalid_parameter("UserConfig", f"must be a JSON object, got {type(value).__name__}")
 
 
-@operation(P, "CreateTrainingJob")
+@operation(PRODUCT, "CreateTrainingJob")
 def create_training_job(ctx: Context, params: dict) -> dict:
     store = ctx.store(PluginStore)
     # Every check runs before anything is stored, so a rejected request changes nothing.
@@ -176,12 +176,12 @@ def create_training_job(ctx: Context, params: dict) -> dict:
     return job.to_api(now)
 
 
-@operation(P, "GetTrainingJob")
+@operation(PRODUCT, "GetTrainingJob")
 def get_training_job(ctx: Context, params: dict) -> dict:
     return _job(ctx.store(PluginStore), params["Id"]).to_api(ctx.now())
 
 
-@operation(P, "ListTrainingJobs")
+@operation(PRODUCT, "ListTrainingJobs")
 def list_training_jobs(ctx: Context, params: dict) -> dict:
     store = ctx.store(PluginStore)
     now = ctx.now()
@@ -202,7 +202,7 @@ def list_training_jobs(ctx: Context, params: dict) -> dict:
     return _paged(params, items, "TrainingJobs", lambda j: j.to_api(now))
 
 
-@operation(P, "DeleteTrainingJob")
+@operation(PRODUCT, "DeleteTrainingJob")
 def delete_training_job(ctx: Context, params: dict) -> str:
     store = ctx.store(PluginStore)
     job = _job(store, params["Id"])

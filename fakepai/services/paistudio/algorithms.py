@@ -21,6 +21,7 @@ import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from fakepai.services.paistudio import PRODUCT
 from fakepai import jsontext
 from fakepai.catalog import default_catalog
 from fakepai.clock import iso
@@ -29,7 +30,6 @@ from fakepai.services.paistudio import hyperparameters
 from fakepai.services.registry import Context, operation
 from fakepai.state.paging import contains_ci, page, page_bounds
 
-PRODUCT = "PaiStudio"
 PAI = "pai"
 
 

@@ -11,7 +11,8 @@ from fakepai.errors import invalid_parameter, missing_parameter
 from fakepai.services.paistudio import telemetry, views
 from fakepai.services.paistudio.logs_events import instance_not_found, node_name
 from fakepai.services.paistudio.store import instance_names
-from fakepai.services.paistudio.training_jobs import PRODUCT, get_job
+from fakepai.services.paistudio import PRODUCT
+from fakepai.services.paistudio.training_jobs import get_job
 from fakepai.services.paistudio.windows import paged_read, time_window
 from fakepai.services.registry import Context, operation
 from fakepai.sim.logs import page_window

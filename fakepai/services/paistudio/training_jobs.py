@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 
+from fakepai.services.paistudio import PRODUCT
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.paistudio import algorithms, lifecycle, views
 from fakepai.services.paistudio.store import TrainingJob, TrainingJobStore
@@ -11,7 +12,6 @@ from fakepai.sim import outcomes
 from fakepai.sim.timeline import Outcome, Phase, configured_seconds, plan, replan
 from fakepai.state.paging import contains_ci, creation_window, order, page, sort_by
 
-PRODUCT = "PaiStudio"
 
 SORT_KEYS = {
     "GmtCreateTime": lambda job, now: job.created,
