@@ -17,8 +17,8 @@ from fakepai.state.store import AccountState
 
 # Bumped whenever the pickled classes or the payload change shape (2: slotted Phase/Outcome/
 # Timeline...; 3: a format line first, ids as (seed, issued), nonces, the journal segment to
-# replay from), so an older file is refused with a clear message instead of half-loading.
-FORMAT = "fakepai-state/3"
+# replay from; 4: every service store an AccountStore with one `seq` counter), so an older file is refused with a clear message instead of half-loading.
+FORMAT = "fakepai-state/4"
 _MAGIC = b"fakepai-state/"
 
 

@@ -38,6 +38,19 @@ class AccountState:
                        if not name.startswith("_") and isinstance(collection, (dict, list, set)))
 
 
+class AccountStore:
+    """The base of every service's per-account store. There is one way to reach a store,
+    `ctx.store(Cls)` (created on first use, with no arguments), and one counter: `next_seq()`
+    numbers the store's resources 1, 2, 3... in creation order, the tie-break of every sort."""
+
+    def __init__(self) -> None:
+        self.seq = 0
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+
 class World:
     """All accounts. `reset()` drops everything (the control plane's POST /_fakepai/reset).
 

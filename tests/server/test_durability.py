@@ -98,22 +98,22 @@ def test_after_sigkill_the_replay_gives_the_same_ids_timelines_and_steering(tmp_
         _stop(proc)
 
 
-def _v3(payload: dict) -> bytes:
-    return b"fakepai-state/3\n" + pickle.dumps({"format": "fakepai-state/3", **payload})
+def _v4(payload: dict) -> bytes:
+    return b"fakepai-state/4\n" + pickle.dumps({"format": "fakepai-state/4", **payload})
 
 
 GOOD = {"accounts": {}, "now": 1.0e9, "ids": (0, 0), "nonces": [], "journal": 0}
 
 
 @pytest.mark.parametrize("content,says", [
-    (b"not a pickle", "is not a fakepai state file (found no fakepai format tag; this fakepai reads fakepai-state/3)"),
+    (b"not a pickle", "is not a fakepai state file (found no fakepai format tag; this fakepai reads fakepai-state/4)"),
     (pickle.dumps(["a", "list"]), "is not a fakepai state file (found a pickle that is not a fakepai state"),
-    (b"fakepai-state/9\n" + pickle.dumps({}), "is a fakepai-state/9 state file; this fakepai reads only fakepai-state/3"),
-    (_v3({**GOOD, "accounts": ["x"]}), "is a damaged fakepai-state/3 file (found fakepai-state/3; field 'accounts' is list)"),
-    (_v3({k: v for k, v in GOOD.items() if k != "ids"}), "field 'ids' is missing"),
-    (_v3({**GOOD, "ids": (0, -1)}), "field 'ids' is not (seed, issued)"),
-    (_v3({**GOOD, "accounts": {"a": "not an account"}}), "account 'a' is not an account"),
-    (_v3(GOOD)[:-9], "is a damaged fakepai-state/3 file (found fakepai-state/3; unpickling failed"),
+    (b"fakepai-state/9\n" + pickle.dumps({}), "is a fakepai-state/9 state file; this fakepai reads only fakepai-state/4"),
+    (_v4({**GOOD, "accounts": ["x"]}), "is a damaged fakepai-state/4 file (found fakepai-state/4; field 'accounts' is list)"),
+    (_v4({k: v for k, v in GOOD.items() if k != "ids"}), "field 'ids' is missing"),
+    (_v4({**GOOD, "ids": (0, -1)}), "field 'ids' is not (seed, issued)"),
+    (_v4({**GOOD, "accounts": {"a": "not an account"}}), "account 'a' is not an account"),
+    (_v4(GOOD)[:-9], "is a damaged fakepai-state/4 file (found fakepai-state/4; unpickling failed"),
 ], ids=["foreign", "foreign-pickle", "newer", "bad-field", "missing-field", "bad-ids", "bad-account", "truncated"])
 def test_a_damaged_or_foreign_state_file_is_refused_in_one_line(tmp_path, content, says):
     path = tmp_path / "state.pkl"

@@ -74,11 +74,11 @@ def test_cli_saves_on_sigterm_and_refuses_a_foreign_file(tmp_path):
     assert refused.returncode == 2 and "not a fakepai state file" in refused.stderr
 
 
-@pytest.mark.parametrize("tag", ["fakepai-state/1", "fakepai-state/2"])
+@pytest.mark.parametrize("tag", ["fakepai-state/1", "fakepai-state/2", "fakepai-state/3"])
 def test_a_state_file_of_an_older_format_is_refused_by_name(tmp_path, tag):
     import pickle
 
     old = tmp_path / "old.pickle"
     old.write_bytes(pickle.dumps({"format": tag, "accounts": {}, "now": 0.0, "ids": None}))
     line = serve_refuses(old)
-    assert f"is a {tag} state file" in line and "reads only fakepai-state/3" in line
+    assert f"is a {tag} state file" in line and "reads only fakepai-state/4" in line

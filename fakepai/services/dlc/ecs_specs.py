@@ -7,8 +7,8 @@ Spot discounts, stock states and driver lists are plausible values, not live dat
 """
 from __future__ import annotations
 
-from fakepai.services.dlc import PRODUCT
 from fakepai.errors import invalid_parameter
+from fakepai.services.dlc import PRODUCT
 from fakepai.services.registry import operation
 from fakepai.state.paging import order, page, sort_by
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from fakepai.services.dlc import PRODUCT
 from fakepai.catalog import default_catalog
 from fakepai.errors import invalid_parameter, missing_parameter, parameter_path
+from fakepai.services.dlc import PRODUCT
 from fakepai.services.dlc.ecs_specs import lookup
 
 # JobSpec.Type per JobType [SDK `_job_spec.py`]. MPIJob's Launcher/Worker follow the kubeflow MPI

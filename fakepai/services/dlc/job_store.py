@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fakepai.errors import DLC_NOT_FOUND
+from fakepai.state.store import AccountStore
 
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,14 +60,10 @@ def whole_seconds(t: float) -> int:
     return int(whole) + (1 if micros >= 1_000_000 else 0)
 
 
-class DlcJobStore:
+class DlcJobStore(AccountStore):
     def __init__(self):
+        super().__init__()
         self.jobs: dict[str, JobRecord] = {}
-        self.seq = 0
-
-    def next_seq(self) -> int:
-        self.seq += 1
-        return self.seq
 
 
 def find_record(ctx, job_id: str | None) -> JobRecord | None:

@@ -12,9 +12,8 @@ from __future__ import annotations
 import copy
 import math
 
-from fakepai.services.dlc import PRODUCT
 from fakepai.errors import DLC_JOB_BAD_STATE, invalid_parameter, invalid_status, missing_parameter
-from fakepai.services.dlc import job_view, lifecycle, restarts
+from fakepai.services.dlc import PRODUCT, job_view, lifecycle, restarts
 from fakepai.services.dlc.job_spec import check_pod_count, check_total_pods, clean, declared, validate_create
 from fakepai.services.dlc.job_store import TERMINAL, DlcJobStore, JobRecord, get_record
 from fakepai.services.dlc.lifecycle import STATUSES

@@ -25,9 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from fakepai.services.dlc import PRODUCT
 from fakepai.clock import CST
-from fakepai.services.dlc import seeded
+from fakepai.services.dlc import PRODUCT, seeded
 from fakepai.services.dlc.job_spec import totals
 from fakepai.services.dlc.job_store import get_record
 from fakepai.services.dlc.pods import roster

@@ -19,10 +19,9 @@ import math
 from datetime import datetime
 from typing import Sequence
 
-from fakepai.services.dlc import PRODUCT
 from fakepai.clock import CST
 from fakepai.errors import DLC_NOT_FOUND, PaiError, invalid_parameter
-from fakepai.services.dlc import lifecycle, seeded
+from fakepai.services.dlc import PRODUCT, lifecycle, seeded
 from fakepai.services.dlc.ecs_specs import lookup
 from fakepai.services.dlc.job_spec import pod_resources
 from fakepai.services.dlc.job_store import JobRecord, get_record

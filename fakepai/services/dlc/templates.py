@@ -12,16 +12,17 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from fakepai.services.dlc import PRODUCT
 from fakepai import jsontext
 from fakepai.catalog import default_catalog
 from fakepai.clock import iso
 from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter, not_found
+from fakepai.services.dlc import PRODUCT
 from fakepai.services.dlc.constraint_paths import PathError, delete_path, format_path, get_path, parse_path, set_path
 from fakepai.services.dlc.job_store import active_jobs_using_template
 from fakepai.services.registry import Context, operation
 from fakepai.state import paging
 from fakepai.state.paging import contains_ci, page, page_bounds
+from fakepai.state.store import AccountStore
 
 RULES = ("locked", "overridable", "required")
 # behavior.md §5.3; the CreateJob schema's enum wins when it has one.
@@ -77,18 +78,14 @@ class JobTemplate:
         return out
 
 
-class JobTemplateStore:
+class JobTemplateStore(AccountStore):
     def __init__(self):
+        super().__init__()
         self.templates: dict[str, JobTemplate] = {}
-        self.seq = 0
-
-
-def _store(ctx: Context) -> JobTemplateStore:
-    return ctx.store(JobTemplateStore)
 
 
 def _template(ctx: Context, template_id: str) -> JobTemplate:
-    return ctx.lookup(_store(ctx).templates, "JobTemplate", template_id, lambda tpl: tpl.workspace_id)
+    return ctx.lookup(ctx.store(JobTemplateStore).templates, "JobTemplate", template_id, lambda tpl: tpl.workspace_id)
 
 
 def _version(tpl: JobTemplate, number: int) -> TemplateVersion:
@@ -187,7 +184,7 @@ def create_job_template(ctx: Context, params: dict) -> dict:
         raise missing_parameter("Content")
     parse_content(params["Content"])
     constraints = parse_constraints(params.get("Constraints"))
-    store, now = _store(ctx), ctx.now()
+    store, now = ctx.store(JobTemplateStore), ctx.now()
     store.seq += 1
     tpl = JobTemplate(id=ctx.ids.prefixed("tpl", 12), name=name, workspace_id=params["WorkspaceId"],
                       user_id=ctx.user_id, created=now, modified=now, modified_by=ctx.user_id, seq=store.seq,
@@ -240,7 +237,7 @@ def list_job_templates(ctx: Context, params: dict) -> dict:
     key = _SORT_KEYS[paging.sort_by(params, _SORT_KEYS, "GmtCreateTime")]
     number, size = page_bounds(params)
     matched = [
-        t for t in _store(ctx).templates.values()
+        t for t in ctx.store(JobTemplateStore).templates.values()
         if t.workspace_id == params["WorkspaceId"]
         and (not params.get("TemplateId") or t.id == params["TemplateId"])
         and contains_ci(t.name, params.get("TemplateName"))
@@ -311,7 +308,7 @@ def delete_job_template(ctx: Context, params: dict) -> dict:
     in_use = active_jobs_using_template(ctx, tpl.id)
     if in_use:
         raise invalid_status(f"JobTemplate can't be deleted, because it is used by running job(s) {', '.join(in_use)}")
-    del _store(ctx).templates[tpl.id]
+    del ctx.store(JobTemplateStore).templates[tpl.id]
     return {"TemplateId": tpl.id}
 
 
@@ -363,6 +360,6 @@ def _given(body: dict) -> dict:
 
 def mark_template_used(ctx: Context, template_id: str) -> None:
     """Record that a job was just created from the template (its LastUsedTime) [SDK]."""
-    tpl = _store(ctx).templates.get(template_id)
+    tpl = ctx.store(JobTemplateStore).templates.get(template_id)
     if tpl is not None:
         tpl.last_used = ctx.now()

@@ -15,16 +15,17 @@ import json
 from dataclasses import dataclass, field
 from html import escape
 
-from fakepai.services.dlc import PRODUCT
 from fakepai import jsontext
 from fakepai.clock import iso
 from fakepai.errors import DLC_NOT_FOUND, PaiError, invalid_parameter, invalid_status, missing_parameter
+from fakepai.services.dlc import PRODUCT
 from fakepai.services.dlc.job_store import JobRecord, get_record
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, plan, replan
 from fakepai.state import paging
 from fakepai.state.paging import contains_ci, creation_window, page, page_bounds
+from fakepai.state.store import AccountStore
 
 CREATING_SECONDS = 30.0
 # Reason codes follow the DLC job style (`JobStoppedByUser`); the real TensorBoard codes are
@@ -153,19 +154,15 @@ def app_page(emulator, tb_id: str) -> tuple[int, str]:
     return 404, f"<!doctype html><p>No TensorBoard {escape(tb_id)}.</p>"
 
 
-class TensorboardStore:
+class TensorboardStore(AccountStore):
     def __init__(self):
+        super().__init__()
         self.boards: dict[str, Tensorboard] = {}
-        self.seq = 0
-
-
-def _store(ctx: Context) -> TensorboardStore:
-    return ctx.store(TensorboardStore)
 
 
 def _board(ctx: Context, params: dict) -> Tensorboard:
     # A TensorBoard is looked up inside the workspace the caller names, when it names one.
-    return ctx.lookup(_store(ctx).boards, "Tensorboard", params["TensorboardId"],
+    return ctx.lookup(ctx.store(TensorboardStore).boards, "Tensorboard", params["TensorboardId"],
                       lambda tb: tb.fields.get("WorkspaceId"), named_workspace=params.get("WorkspaceId"),
                       code=DLC_NOT_FOUND)
 
@@ -366,7 +363,7 @@ def create_tensorboard(ctx: Context, params: dict) -> dict:
         "TensorboardSpec": copy.deepcopy(params.get("TensorboardSpec")) or None,
         "QuotaId": params.get("QuotaId") or None,
     }
-    store, now = _store(ctx), ctx.now()
+    store, now = ctx.store(TensorboardStore), ctx.now()
     tb_id = ctx.ids.prefixed("tb", 14)
     job_name, job_workspace = source.pop("_job_name", None), source.pop("_workspace", None)
     workspace = params.get("WorkspaceId") or job_workspace
@@ -431,7 +428,7 @@ def list_tensorboards(ctx: Context, params: dict) -> dict:
              "QuotaId": params.get("QuotaId")}
     show_own = params.get("ShowOwn", True)
     matched = [
-        tb for tb in _store(ctx).boards.values()
+        tb for tb in ctx.store(TensorboardStore).boards.values()
         if start <= tb.created <= end
         and all(not wanted or tb.fields.get(name) == wanted for name, wanted in exact.items())
         # Without WorkspaceId: every workspace the caller's key may use.
@@ -510,7 +507,7 @@ def stop_tensorboard(ctx: Context, params: dict) -> dict:
 def delete_tensorboard(ctx: Context, params: dict) -> dict:
     """"Deletes a stopped TensorBoard" [META]; a Failed one is not running either, so it may go too."""
     tb, _ = _board_in(ctx, params, TERMINAL, "deleted")
-    del _store(ctx).boards[tb.id]
+    del ctx.store(TensorboardStore).boards[tb.id]
     return {"TensorboardId": tb.id}
 
 

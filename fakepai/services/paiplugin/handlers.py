@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from fakepai.services.paiplugin import PRODUCT
 from fakepai import jsontext
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter, not_found
+from fakepai.services.paiplugin import PRODUCT
 from fakepai.services.paiplugin.algorithms import ALGORITHMS
 from fakepai.services.paiplugin.models import (
     SUBMITTED, Campaign, PluginStore, TrainingJob, parse_outcome,

@@ -6,12 +6,12 @@ kept here as the strings "0".."4" because the engine's vocabulary is strings.
 """
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from fakepai.clock import CST
 from fakepai.sim.timeline import Lifecycle, Outcome, Timeline, plan, replan
+from fakepai.state.store import AccountStore
 
 QUEUED, SUBMITTED, RUNNING, SUCCEEDED, FAILED = "0", "1", "2", "3", "4"
 TERMINAL = {SUCCEEDED, FAILED}
@@ -116,16 +116,13 @@ class TrainingJob:
         replan(self.timeline, LIFECYCLE, self.created, now, outcome, terminal=TERMINAL)
 
 
-@dataclass
-class PluginStore:
+class PluginStore(AccountStore):
     """One account's PaiPlugin resources, in creation order."""
 
-    campaigns: dict[str, Campaign] = field(default_factory=dict)
-    jobs: dict[str, TrainingJob] = field(default_factory=dict)
-    _seq: itertools.count = field(default_factory=itertools.count)
-
-    def next_seq(self) -> int:
-        return next(self._seq)
+    def __init__(self):
+        super().__init__()
+        self.campaigns: dict[str, Campaign] = {}
+        self.jobs: dict[str, TrainingJob] = {}
 
     def new_timeline(self, start: float, outcome: Outcome) -> Timeline:
         return plan(LIFECYCLE, start, outcome)

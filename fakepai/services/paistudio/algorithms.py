@@ -21,14 +21,14 @@ import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from fakepai.services.paistudio import PRODUCT
 from fakepai import jsontext
 from fakepai.catalog import default_catalog
 from fakepai.clock import iso
 from fakepai.errors import PaiError, invalid_parameter, missing_parameter, not_found
-from fakepai.services.paistudio import hyperparameters
+from fakepai.services.paistudio import PRODUCT, hyperparameters
 from fakepai.services.registry import Context, operation
 from fakepai.state.paging import contains_ci, page, page_bounds
+from fakepai.state.store import AccountStore
 
 PAI = "pai"
 
@@ -55,8 +55,9 @@ class Algorithm:
     versions: dict[str, AlgorithmVersion] = field(default_factory=dict)   # in creation order
 
 
-class AlgorithmStore:
+class AlgorithmStore(AccountStore):
     def __init__(self):
+        super().__init__()
         self.algorithms: dict[str, Algorithm] = {}
 
     def named(self, name: str, workspace_id: str | None) -> Algorithm | None:
@@ -122,14 +123,11 @@ def builtins() -> dict[str, Algorithm]:
     return out
 
 
-def _store(ctx: Context) -> AlgorithmStore:
-    return ctx.store(AlgorithmStore)
-
 
 def _algorithm(ctx: Context, algo_id: str, *, write: bool = False) -> Algorithm:
     """The caller's or a PAI-provided algorithm; 403 Forbidden.RAM for one in a workspace the key may
     not use (so its versions are out of reach too)."""
-    algo = _store(ctx).algorithms.get(algo_id)
+    algo = ctx.store(AlgorithmStore).algorithms.get(algo_id)
     if algo is not None:
         ctx.check_workspace(algo.workspace_id)
         return algo
@@ -222,13 +220,13 @@ def create_algorithm(ctx: Context, params: dict) -> dict:
     if not name:
         raise missing_parameter("AlgorithmName")
     workspace = params.get("WorkspaceId")
-    if any(a.name == name and a.workspace_id == workspace for a in _store(ctx).algorithms.values()):
+    if any(a.name == name and a.workspace_id == workspace for a in ctx.store(AlgorithmStore).algorithms.values()):
         raise invalid_parameter("AlgorithmName", f"an algorithm named {name!r} already exists in this workspace")
     now = ctx.now()
     algo = Algorithm(id=ctx.ids.prefixed("algo-", 11), name=name, workspace_id=workspace,
                      display_name=params.get("DisplayName"), description=params.get("AlgorithmDescription"),
                      created=now, modified=now, user_id=ctx.user_id)
-    _store(ctx).algorithms[algo.id] = algo
+    ctx.store(AlgorithmStore).algorithms[algo.id] = algo
     return {"AlgorithmId": algo.id}
 
 
@@ -240,7 +238,7 @@ def get_algorithm(ctx: Context, params: dict) -> dict:
 @operation(PRODUCT, "ListAlgorithms")
 def list_algorithms(ctx: Context, params: dict) -> dict:
     provider = params.get("AlgorithmProvider")
-    source = builtins().values() if (provider or "").lower() == PAI else _store(ctx).algorithms.values()
+    source = builtins().values() if (provider or "").lower() == PAI else ctx.store(AlgorithmStore).algorithms.values()
     matches = [a for a in source
                if (not params.get("AlgorithmId") or a.id == params["AlgorithmId"])
                and contains_ci(a.name, params.get("AlgorithmName"))          # DESIGN §3: case-insensitive substring
@@ -266,7 +264,7 @@ def update_algorithm(ctx: Context, params: dict) -> dict:
 @operation(PRODUCT, "DeleteAlgorithm")
 def delete_algorithm(ctx: Context, params: dict) -> dict:
     algo = _algorithm(ctx, params["AlgorithmId"], write=True)
-    del _store(ctx).algorithms[algo.id]           # its versions go with it [INFERRED]
+    del ctx.store(AlgorithmStore).algorithms[algo.id]           # its versions go with it [INFERRED]
     return {}
 
 
@@ -330,7 +328,7 @@ def _named_algorithm(ctx: Context, params: dict) -> Algorithm:
     name, provider = params["AlgorithmName"], (params.get("AlgorithmProvider") or "").lower()
     if provider and provider != PAI:
         raise not_found("Algorithm", f"{params['AlgorithmProvider']}/{name}")
-    own = None if provider == PAI else _store(ctx).named(name, params.get("WorkspaceId"))
+    own = None if provider == PAI else ctx.store(AlgorithmStore).named(name, params.get("WorkspaceId"))
     if own is not None:
         return own
     builtin = next((a for a in builtins().values() if a.name == name), None)

@@ -11,9 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from fakepai.errors import PaiError
-from fakepai.services.paistudio import lifecycle, telemetry, views
+from fakepai.services.paistudio import PRODUCT, lifecycle, telemetry, views
 from fakepai.services.paistudio.store import TrainingJob, instance_count, instance_names
-from fakepai.services.paistudio import PRODUCT
 from fakepai.services.paistudio.training_jobs import get_job
 from fakepai.services.paistudio.windows import PagedRead, paged_read
 from fakepai.services.registry import Context, operation

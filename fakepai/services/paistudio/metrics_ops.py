@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from fakepai.clock import iso
 from fakepai.errors import invalid_parameter, missing_parameter
-from fakepai.services.paistudio import telemetry, views
+from fakepai.services.paistudio import PRODUCT, telemetry, views
 from fakepai.services.paistudio.logs_events import instance_not_found, node_name
 from fakepai.services.paistudio.store import instance_names
-from fakepai.services.paistudio import PRODUCT
 from fakepai.services.paistudio.training_jobs import get_job
 from fakepai.services.paistudio.windows import paged_read, time_window
 from fakepai.services.registry import Context, operation

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fakepai.sim.timeline import Outcome, Timeline
+from fakepai.state.store import AccountStore
 
 
 @dataclass
@@ -52,17 +53,16 @@ def instance_names(job: TrainingJob) -> list[str]:
     return names
 
 
-class TrainingJobStore:
+class TrainingJobStore(AccountStore):
     def __init__(self):
+        super().__init__()
         self.jobs: dict[str, TrainingJob] = {}
         # Creation-ordered ids per workspace with their creation times: ListTrainingJobs' common
         # case (one workspace, default sort, time window) pages by bisecting instead of scanning.
         self._by_workspace: dict[str, tuple[list[float], list[str]]] = {}
-        self._seq = 0
 
     def add(self, job: TrainingJob) -> None:
-        self._seq += 1
-        job.seq = self._seq
+        job.seq = self.next_seq()
         self.jobs[job.id] = job
         times, ids = self._by_workspace.setdefault(job.workspace_id, ([], []))
         at = bisect.bisect_right(times, job.created)

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import copy
 
-from fakepai.services.paistudio import PRODUCT
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter
-from fakepai.services.paistudio import algorithms, lifecycle, views
+from fakepai.services.paistudio import PRODUCT, algorithms, lifecycle, views
 from fakepai.services.paistudio.store import TrainingJob, TrainingJobStore
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
@@ -22,12 +21,8 @@ SORT_KEYS = {
 }
 
 
-def store(ctx: Context) -> TrainingJobStore:
-    return ctx.store(TrainingJobStore)
-
-
 def get_job(ctx: Context, job_id: str) -> TrainingJob:
-    return ctx.lookup(store(ctx).jobs, "TrainingJob", job_id, lambda job: job.workspace_id)
+    return ctx.lookup(ctx.store(TrainingJobStore).jobs, "TrainingJob", job_id, lambda job: job.workspace_id)
 
 
 def _validate_create(params: dict) -> None:
@@ -81,7 +76,7 @@ def create_training_job(ctx: Context, params: dict) -> dict:
         timeline=plan(lifecycle.LIFECYCLE, now, outcome, max_running=max_running, durations={"Running": run}),
         labels=labels, modified=now, algorithm=algorithm,
     )
-    store(ctx).add(job)
+    ctx.store(TrainingJobStore).add(job)
     return {"TrainingJobId": job.id}
 
 
@@ -118,7 +113,7 @@ _INDEXED = {"WorkspaceId", "StartTime", "EndTime", "PageNumber", "PageSize", "So
 @operation(PRODUCT, "ListTrainingJobs")
 def list_training_jobs(ctx: Context, params: dict) -> dict:
     now = ctx.now()
-    jobs = store(ctx)
+    jobs = ctx.store(TrainingJobStore)
     if params.get("Labels") is not None and not isinstance(params["Labels"], dict):
         raise invalid_parameter("Labels", "expected a JSON object of label keys to values")
     start, end = creation_window(params, now)      # defaults 7 days ago .. now [META]
@@ -173,7 +168,7 @@ def delete_training_job(ctx: Context, params: dict) -> dict:
     if status not in lifecycle.TERMINAL:
         # DESIGN §3 / behavior.md §4.4 [INFERRED]: only ended jobs can be deleted, as in DLC.
         raise invalid_status(f"TrainingJob can't be deleted, because it is {status}")
-    store(ctx).remove(job.id)
+    ctx.store(TrainingJobStore).remove(job.id)
     return {}
 
 
