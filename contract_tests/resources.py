@@ -396,7 +396,7 @@ class ResourceManager:
 
 
 def _older(item: dict, seconds: float) -> bool:
-    from fakepai.clock import parse_iso
+    from fakepai.timestamps import parse_iso
     # PaiPlugin's CreatedTime is "2020-01-01 12:00:00" in UTC+8 (behavior.md §1.3); the others are ISO UTC.
     for key, zone in (("GmtCreateTime", ""), ("CreatedTime", "+08:00")):
         value = item.get(key)

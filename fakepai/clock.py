@@ -9,8 +9,8 @@ import math
 import threading
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
-from functools import lru_cache
+
+from fakepai.timestamps import iso_z
 
 
 # Virtual time stays between the epoch and the year 3000: every plan (scripted waits of up to ten
@@ -101,27 +101,4 @@ class Clock:
 
     def snapshot(self) -> dict:
         now = self.now()
-        return {"now": iso(now), "epoch": now, "speed": self._speed}
-
-
-# China Standard Time (UTC+8): PaiPlugin's times, DLC log/event lines and sanity-check items
-# print local time in the region (behavior.md §1.3).
-CST = timezone(timedelta(hours=8))
-
-
-@lru_cache(maxsize=1 << 16)
-def iso(ts: float) -> str:
-    """UTC ISO-8601 with a Z, second precision: the DLC/PaiStudio time format (behavior.md §1.3).
-    Cached: the same phase and record times are formatted on every read."""
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_iso(value: str) -> float:
-    """Parse the ISO-8601 forms clients send (`Z` or an offset; date-only is midnight UTC)."""
-    text = value.strip()
-    if text.endswith("Z") or text.endswith("z"):
-        text = text[:-1] + "+00:00"
-    dt = datetime.fromisoformat(text)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
+        return {"now": iso_z(now), "epoch": now, "speed": self._speed}

@@ -14,8 +14,9 @@ console's Usage view); `estimate` prices any counts, e.g. the contract kit's liv
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
 from functools import lru_cache
+
+from fakepai.timestamps import month_utc
 
 FREE_REQUESTS_PER_MONTH = 1000
 PRICE_PER_REQUEST = 0.001
@@ -30,7 +31,7 @@ def month_of(ts: float) -> str:
 @lru_cache(maxsize=64)
 def _month_of_day(day: int) -> str:
     """Months begin at midnight UTC: one formatting per day, not per request."""
-    return datetime.fromtimestamp(day * 86400, tz=timezone.utc).strftime("%Y-%m")
+    return month_utc(day * 86400)
 
 
 def estimate(counts: dict[tuple[str, str], int]) -> dict:

@@ -10,13 +10,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from fakepai import jsontext
-from fakepai.clock import parse_iso
 from fakepai.control import console
 from fakepai.coverage import coverage_report
 from fakepai.emulator import Emulator
 from fakepai.ids import request_id
 from fakepai.openapi import build_openapi
 from fakepai.services.dlc.tensorboards import app_page
+from fakepai.timestamps import parse_iso
 from fakepai.wire.requestlog import parse_status
 
 

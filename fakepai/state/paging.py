@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
-from fakepai.clock import parse_iso
 from fakepai.errors import invalid_parameter
+from fakepai.timestamps import parse_iso
 
 WEEK = 7 * 24 * 3600
 

@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Callable, NamedTuple
 
-from fakepai.clock import iso
+from fakepai.timestamps import iso_z
 
 
 @dataclass
@@ -70,7 +70,7 @@ class _Entry(NamedTuple):
 
 
 def _record(entry: _Entry) -> RequestRecord:
-    return RequestRecord(iso(entry.at), *entry[1:])
+    return RequestRecord(iso_z(entry.at), *entry[1:])
 
 
 class RequestLog:

@@ -11,9 +11,9 @@ import re
 
 from alibabacloud_pai_dlc20201203 import models as m
 
-from fakepai.clock import iso, parse_iso
 from fakepai.services.dlc import job_view, lifecycle
 from fakepai.services.dlc.job_store import DlcJobStore, JobRecord, whole_seconds
+from fakepai.timestamps import iso_z, parse_iso
 from tests.helpers import assert_error, assert_valid_response
 from tests.dlc.calls import GW, call, create, get, spec, walk
 
@@ -128,15 +128,15 @@ def test_list_jobs_windows_on_the_second_its_timestamps_show(fakepai, dlc_client
     late = create(dlc_client, "late")
     fakepai.set_clock(now=1_800_000_005.4, speed=0)
     early = create(dlc_client, "early")
-    assert get(dlc_client, late)["GmtCreateTime"] == iso(1_800_000_001) == "2027-01-15T08:00:01Z"
+    assert get(dlc_client, late)["GmtCreateTime"] == iso_z(1_800_000_001) == "2027-01-15T08:00:01Z"
 
     def ids(**params) -> list[str]:
         return [j["JobId"] for j in call(gw, "ListJobs", **params)["Jobs"]]
 
-    assert ids(StartTime=iso(1_800_000_001)) == [early, late]         # shown second >= StartTime
-    assert ids(StartTime=iso(1_800_000_002)) == [early]
-    assert ids(StartTime="2000-01-01T00:00:00Z", EndTime=iso(1_800_000_005)) == [early, late]   # 05.4 shows :05
-    assert ids(StartTime="2000-01-01T00:00:00Z", EndTime=iso(1_800_000_000)) == []
+    assert ids(StartTime=iso_z(1_800_000_001)) == [early, late]         # shown second >= StartTime
+    assert ids(StartTime=iso_z(1_800_000_002)) == [early]
+    assert ids(StartTime="2000-01-01T00:00:00Z", EndTime=iso_z(1_800_000_005)) == [early, late]   # 05.4 shows :05
+    assert ids(StartTime="2000-01-01T00:00:00Z", EndTime=iso_z(1_800_000_000)) == []
     assert ids(SortBy="GmtCreateTime", Order="asc") == [late, early]
 
 
@@ -182,4 +182,4 @@ def test_list_jobs_filters_on_facts(fakepai, dlc_client, gw):
 def test_whole_seconds_is_the_second_iso_shows():
     for t in (0.0, 1.5, 9.9999996, 9.9999994, 1_800_000_000.9999996, 1_800_000_000.99999949, 1_700_000_123.000_000_4,
               1_700_000_123.25, -0.5, -1.0000004):
-        assert whole_seconds(t) == int(parse_iso(iso(t))), t
+        assert whole_seconds(t) == int(parse_iso(iso_z(t))), t

@@ -9,7 +9,7 @@ from alibabacloud_pai_dlc20201203 import models as m
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fakepai.clock import parse_iso
+from fakepai.timestamps import parse_iso
 from tests.helpers import assert_error, assert_valid_response, sdk_error
 from tests.dlc.calls import GW, UUID, call, create, get, spec, walk
 

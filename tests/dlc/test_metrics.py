@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alibabacloud_pai_dlc20201203 import models as m
 
-from fakepai.clock import iso, parse_iso
+from fakepai.timestamps import iso_z, parse_iso
 from tests.helpers import assert_error, assert_valid_response, sdk_error
 from tests.dlc.calls import GW, call, create, get, spec, walk
 
@@ -117,12 +117,12 @@ def test_seed_get_job_metrics_example(fakepai, gw, finished):
     assert_valid_response("pai-dlc", "GetJobMetrics", body)
     assert body["JobId"] == job_id and all(p["Metrics"] == [] for p in body["PodMetrics"])
     start = parse_iso(job["GmtCreateTime"]) - 3600
-    body = call(gw, "GetJobMetrics", JobId=job_id, MetricType="GpuMemoryUsage", StartTime=iso(start),
-                EndTime=iso(start + 86400), TimeStep="5m")
-    assert all(p["Metrics"] and on_grid([pt["Time"] for pt in p["Metrics"]], parse_iso(iso(start)) * 1000, 300_000)
+    body = call(gw, "GetJobMetrics", JobId=job_id, MetricType="GpuMemoryUsage", StartTime=iso_z(start),
+                EndTime=iso_z(start + 86400), TimeStep="5m")
+    assert all(p["Metrics"] and on_grid([pt["Time"] for pt in p["Metrics"]], parse_iso(iso_z(start)) * 1000, 300_000)
                for p in body["PodMetrics"])
-    body = call(gw, "GetJobMetrics", JobId=job_id, MetricType="GpuMemoryUsage", StartTime=iso(start),
-                EndTime=iso(start + 86400), TimeStep="10s")
+    body = call(gw, "GetJobMetrics", JobId=job_id, MetricType="GpuMemoryUsage", StartTime=iso_z(start),
+                EndTime=iso_z(start + 86400), TimeStep="10s")
     assert all(p["Metrics"] for p in body["PodMetrics"])
 
 

@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from alibabacloud_pai_dlc20201203 import models as m
 
-from fakepai.clock import iso, parse_iso
 from fakepai.services.dlc import seeded, telemetry
 from fakepai.sim import metrics as sim_metrics
 from fakepai.sim.logs import LogStream, TimedLines, merged_window
 from fakepai.sim.metrics import IDLE_LOAD, parse_time_step, range_series, resource_value
 from fakepai.sim.noise import seed
+from fakepai.timestamps import iso_z, parse_iso
 from tests.helpers import assert_error, assert_valid_response, sdk_error
 from tests.dlc.calls import GW, call, create, get, spec, walk
 
@@ -86,7 +86,7 @@ def test_a_month_long_log_is_paged_by_arithmetic_not_stored(fakepai, dlc_client,
         return lines, written.n, inspected.n
 
     fakepai.advance(3600)
-    hour, hour_written, hour_inspected = page(max_lines=100, start_time=iso(began + 60))   # past the start-up lines
+    hour, hour_written, hour_inspected = page(max_lines=100, start_time=iso_z(began + 60))   # past the start-up lines
     fakepai.advance(30 * DAY - 3600)
     month, month_written, month_inspected = page(max_lines=100)
     # A page of 100 writes and looks at 100 progress lines (one more at most), however old the job.
@@ -103,17 +103,17 @@ def test_a_month_long_log_is_paged_by_arithmetic_not_stored(fakepai, dlc_client,
     # Any point of the month is one request away, through the gateway form too: the tail of a window
     # that ends there.
     middle = began + 15 * DAY
-    body = gw_logs(gw, JobId=job_id, PodId=pod, StartTime=iso(middle - 3600), EndTime=iso(middle), MaxLines=5)
+    body = gw_logs(gw, JobId=job_id, PodId=pod, StartTime=iso_z(middle - 3600), EndTime=iso_z(middle), MaxLines=5)
     assert body["PodUid"] == get(dlc_client, job_id)["Pods"][0]["PodUid"]
     numbers = steps(body["Logs"])
     assert len(numbers) == 5 and abs(numbers[-1] - 15 * DAY * 5) <= 50
-    assert body["Logs"] == sdk_logs(dlc_client, job_id, pod, start_time=iso(middle - 3600), end_time=iso(middle),
+    assert body["Logs"] == sdk_logs(dlc_client, job_id, pod, start_time=iso_z(middle - 3600), end_time=iso_z(middle),
                                     max_lines=5)["Logs"]
     # The newest lines: the last minute holds six, the last one the clock's step.
-    latest, _, _ = page(start_time=iso(fakepai.now() - 60))
+    latest, _, _ = page(start_time=iso_z(fakepai.now() - 60))
     assert len(latest) in (5, 6, 7) and abs(steps(latest)[-1] - (fakepai.now() - began) * 5) <= 50
     # Past the newest line: an empty page, not an error.
-    assert gw_logs(gw, JobId=job_id, PodId=pod, StartTime=iso(fakepai.now() + 60))["Logs"] == []
+    assert gw_logs(gw, JobId=job_id, PodId=pod, StartTime=iso_z(fakepai.now() + 60))["Logs"] == []
 
 
 # -- metrics: only the window's points are computed ---------------------------------------------------
@@ -125,7 +125,7 @@ def test_a_month_of_metrics_computes_only_the_window(fakepai, dlc_client, gw, mo
     walk(fakepai, dlc_client, job_id, {"Running"})
     fakepai.advance(30 * DAY)
     sampled = Calls(monkeypatch, sim_metrics, "resource_value")
-    week = iso(fakepai.now() - 7 * DAY)
+    week = iso_z(fakepai.now() - 7 * DAY)
     week_ms = int(parse_iso(week) * 1000)
     body = dlc_client.get_job_metrics(job_id, m.GetJobMetricsRequest(
         metric_type="GpuCoreUsage", time_step="1h", start_time=week)).body.to_map()
@@ -144,11 +144,11 @@ def test_a_month_of_metrics_computes_only_the_window(fakepai, dlc_client, gw, mo
     assert_valid_response("pai-dlc", "GetJobMetrics", gw_body)
     assert gw_body["PodMetrics"] == body["PodMetrics"]
     # A day is a step too; 30 days at 10 s is more than 11,000 points a pod: 400 naming TimeStep.
-    month_start = iso(fakepai.now() - 30 * DAY)
+    month_start = iso_z(fakepai.now() - 30 * DAY)
     daily = call(gw, "GetJobMetrics", JobId=job_id, MetricType="CpuCoreUsage", TimeStep="1d", StartTime=month_start)
     assert all((p["Time"] - parse_iso(month_start) * 1000) % 86_400_000 == 0 for p in daily["PodMetrics"][0]["Metrics"])
     assert 29 <= len(daily["PodMetrics"][0]["Metrics"]) <= 31
-    month = iso(fakepai.now() - 30 * DAY)
+    month = iso_z(fakepai.now() - 30 * DAY)
     error = assert_error(gw.get(f"{GW}/GetJobMetrics", params={"JobId": job_id, "MetricType": "CpuCoreUsage",
                                                               "TimeStep": "10s", "StartTime": month}),
                          400, "InvalidParameter")

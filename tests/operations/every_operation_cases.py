@@ -18,8 +18,8 @@ import alibabacloud_paiplugin20220112.models as pm
 import alibabacloud_paistudio20220112.models as sm
 from Tea.exceptions import TeaException
 
-from fakepai.clock import iso, parse_iso
 from fakepai.services.dlc.sanity import PHASES as SANITY_PHASES
+from fakepai.timestamps import iso_z, parse_iso
 from tests.dlc.calls import SEED_CREATE_BODY as SEED_TEMPLATE_BODY   # byte for byte
 
 WS = "12345"                                   # the seed's ListTrainingJobs workspace
@@ -50,7 +50,7 @@ class World:
         self.fakepai, self.studio, self.dlc, self.plugin = fakepai, studio, dlc, plugin
 
     def now(self) -> str:
-        return iso(self.fakepai.now())
+        return iso_z(self.fakepai.now())
 
     def until(self, read: Callable[[], str], wanted: str, step: float, limit: int = 80) -> None:
         """Advance the frozen clock in `step`s until `read()` says `wanted`."""

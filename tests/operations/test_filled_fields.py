@@ -9,8 +9,8 @@ import json
 from alibabacloud_pai_dlc20201203 import models as dlc
 from alibabacloud_paistudio20220112 import models as studio
 
-from fakepai.clock import parse_iso
 from fakepai.services.dlc.tensorboards import CREATING_SECONDS, TOKEN_SECONDS
+from fakepai.timestamps import parse_iso
 from tests.helpers import assert_error, assert_valid_response
 
 WS = "86995"

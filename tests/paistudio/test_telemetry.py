@@ -8,7 +8,7 @@ import time
 import pytest
 from alibabacloud_paistudio20220112 import models as m
 
-from fakepai.clock import iso
+from fakepai.timestamps import iso_z
 from tests.helpers import assert_error, assert_valid_response, sdk_error
 
 WS = "86995"
@@ -120,7 +120,7 @@ def test_logs_page_stably_while_the_job_runs_to_succeed(frozen, paistudio_client
     # A time window keeps the lines printed in it.
     running = get(client, job)["StatusTransitions"][4]
     assert running["Status"] == "Running"
-    window = all_logs(client, job, start_time=running["StartTime"], end_time=iso(T0 + 8 + 2))
+    window = all_logs(client, job, start_time=running["StartTime"], end_time=iso_z(T0 + 8 + 2))
     assert window and set(window) <= set(history) and len(window) < len(history)
 
 
@@ -269,7 +269,7 @@ def test_stop_yields_terminated_and_nothing_after(frozen, paistudio_client):
     assert metrics(client, job)["TotalCount"] == points
     series = ok("ListTrainingJobInstanceMetrics", client.list_training_job_instance_metrics(
         job, m.ListTrainingJobInstanceMetricsRequest(metric_type="CpuCoreUsage", time_step="10s")))
-    assert all(p["Time"] <= iso(stopped_at) for inst in series["InstanceMetrics"] for p in inst["Metrics"])
+    assert all(p["Time"] <= iso_z(stopped_at) for inst in series["InstanceMetrics"] for p in inst["Metrics"])
     events = ok("ListTrainingJobEvents", client.list_training_job_events(job, m.ListTrainingJobEventsRequest()))
     assert "status changed to Terminated" in events["Events"][-1]
     pod = ok("ListTrainingJobInstanceEvents", client.list_training_job_instance_events(
@@ -334,7 +334,7 @@ def test_instance_metrics_for_every_type_and_step(frozen, paistudio_client):
                 assert all(start <= p["Time"] <= end and p["Value"] >= 0 for p in inst["Metrics"])
     one = ok("ListTrainingJobInstanceMetrics", request(metric_type="MemoryUsage", time_step="10s",
                                                        instance_id=f"{job}-worker-0",
-                                                       start_time=iso(T0 + 8 + 20), end_time=iso(T0 + 8 + 50)))
+                                                       start_time=iso_z(T0 + 8 + 20), end_time=iso_z(T0 + 8 + 50)))
     [worker] = one["InstanceMetrics"]
     assert worker["InstanceId"] == f"{job}-worker-0" and len(worker["Metrics"]) == 4
     assert sdk_error(lambda: request(time_step="10s")).code == "MissingParameter"
@@ -460,7 +460,7 @@ def test_seed_examples_through_gateway(frozen, paistudio_client):
 
         # ListTrainingJobLogs?TrainingJobId=...&InstanceId=<id>-master-0&StartTime=...&EndTime=...&PageSize=100
         page = call("ListTrainingJobLogs", TrainingJobId=job, InstanceId=master, StartTime=running,
-                    EndTime=iso(T0 + 3600), PageSize=100)
+                    EndTime=iso_z(T0 + 3600), PageSize=100)
         assert page["Logs"] == all_logs(paistudio_client, job)[:100] and int(page["TotalCount"]) > 0
         # GetTrainingJobLatestMetrics?TrainingJobId=...&Names=loss
         latest = call("GetTrainingJobLatestMetrics", TrainingJobId=job, Names="loss")
@@ -480,7 +480,7 @@ def test_seed_examples_through_gateway(frozen, paistudio_client):
         assert_error(http.get(f"{GW}/ListTrainingJobLogs/{job}", params={"PageSize": 2001}), 400, "InvalidParameter")
         assert_error(http.get(f"{GW}/ListTrainingJobLogs/{job}", params={"PageNumber": 0}), 400, "InvalidParameter")
         assert_error(http.get(f"{GW}/ListTrainingJobLogs/{job}", params={"StartTime": "soon"}), 400, "InvalidParameter")
-        assert_error(http.get(f"{GW}/ListTrainingJobEvents/{job}", params={"StartTime": iso(T0 + 9), "EndTime": iso(T0)}),
+        assert_error(http.get(f"{GW}/ListTrainingJobEvents/{job}", params={"StartTime": iso_z(T0 + 9), "EndTime": iso_z(T0)}),
                      400, "InvalidParameter")
         assert_error(http.get(f"{GW}/ListTrainingJobMetrics/{job}", params={"Order": "sideways"}), 400, "InvalidParameter")
         assert_error(http.get(f"{GW}/ListTrainingJobLogs/trainnosuchjob00"), 404, "NotFound.TrainingJob")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fakepai.clock import Clock, iso, parse_iso
+from fakepai.clock import Clock
+from fakepai.timestamps import iso_z, parse_iso
 
 T0 = 1_700_000_000.0   # 2023-11-14T22:13:20Z
 
@@ -41,11 +42,11 @@ def test_clock_only_moves_forward_by_advance():
     with pytest.raises(ValueError):
         clock.advance(-1)
     assert clock.now() == T0
-    assert clock.snapshot() == {"now": iso(T0), "epoch": T0, "speed": 0.0}
+    assert clock.snapshot() == {"now": iso_z(T0), "epoch": T0, "speed": 0.0}
 
 
 def test_iso_round_trip_and_offsets():
-    assert iso(T0) == "2023-11-14T22:13:20Z"
+    assert iso_z(T0) == "2023-11-14T22:13:20Z"
     assert parse_iso("2023-11-14T22:13:20Z") == T0
     assert parse_iso("2023-11-15T06:13:20+08:00") == T0
     assert parse_iso("2023-11-14T22:13:20") == T0          # no offset: UTC
@@ -79,7 +80,7 @@ def test_control_plane_clock_routes(fakepai):
         assert advanced.status_code == 200 and advanced.json()["now"] == "2023-11-14T23:13:20Z"
         assert fakepai.now() == T0 + 3600
         # Epoch seconds are accepted for `now` too; the speed is kept when not given.
-        assert http.put(base, json={"now": T0}).json() == {"now": iso(T0), "epoch": T0, "speed": 0.0}
+        assert http.put(base, json={"now": T0}).json() == {"now": iso_z(T0), "epoch": T0, "speed": 0.0}
         # Bad input: 400 with a reason, and the clock is left alone.
         for bad in ({"now": "not a time"}, {"speed": "fast"}):
             r = http.put(base, json=bad)
@@ -108,7 +109,7 @@ def test_jobs_follow_the_clock_set_over_http(fakepai):
         http.post(f"{base}/advance", json={"seconds": 3600})
         assert status() == "Succeed"
         created = http.get(f"/api/PaiStudio/2022-01-12/GetTrainingJob/{job}").json()["GmtCreateTime"]
-        assert created == iso(T0)
+        assert created == iso_z(T0)
 
 
 def test_speed_option_makes_virtual_time_run_faster():

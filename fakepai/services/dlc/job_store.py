@@ -50,7 +50,7 @@ class JobRecord:
 
 
 def whole_seconds(t: float) -> int:
-    """The epoch second that `clock.iso(t)` names: datetime rounds to microseconds (half to even)
+    """The epoch second that `timestamps.iso_z(t)` names: datetime rounds to microseconds (half to even)
     before the text drops them, so 9.9999996 reads as second 10. ListJobs filters and sorts on
     these, so it agrees with the timestamps its responses show."""
     frac, whole = math.modf(t)

@@ -7,10 +7,10 @@ strings in JobItem (`"1"`, `"16Gi"`).
 """
 from __future__ import annotations
 
-from fakepai.clock import iso
 from fakepai.services.dlc import lifecycle, pods, restarts, seeded
 from fakepai.services.dlc.job_spec import resource_type, totals
 from fakepai.services.dlc.job_store import JobRecord, whole_seconds
+from fakepai.timestamps import iso_z
 
 # Fields left out when GetJob is called with NeedDetail=false [INFERRED: the detail the flag saves
 # is the per-pod and per-restart data].
@@ -40,15 +40,15 @@ def _pod(life: pods.PodLife, now: float, region: str) -> dict:
     pod_id = life.slot.pod_id
     pod = {"PodId": pod_id, "PodUid": life.uid, "Type": life.slot.role, "Status": life.status_at(now),
            "SubStatus": "Normal", "NodeName": pods.node_name(region, *life.node),
-           "ResourceType": POD_RESOURCE_TYPE, "GmtCreateTime": iso(life.created),
+           "ResourceType": POD_RESOURCE_TYPE, "GmtCreateTime": iso_z(life.created),
            "supportedProfilingTypes": PROFILING_TYPES}
     if life.started is not None and life.started <= now:
         ip = pods.pod_ip(*life.node)
         end = life.finished if life.finished is not None and life.finished <= now else now
         pod.update(Ip=ip, PodIp=ip, PodIps=[{"InterfaceName": "eth0", "Ip": ip}],
-                   GmtStartTime=iso(life.started), Duration=round(max(0.0, end - life.started), 3))
+                   GmtStartTime=iso_z(life.started), Duration=round(max(0.0, end - life.started), 3))
     if life.finished is not None and life.finished <= now:
-        pod["GmtFinishTime"] = iso(life.finished)
+        pod["GmtFinishTime"] = iso_z(life.finished)
     return pod
 
 
@@ -95,9 +95,9 @@ def _replica_statuses(record: JobRecord, now: float, status: str, pod_list: list
 def _history(record: JobRecord, now: float) -> list[dict]:
     out = []
     for phase, end in record.plan.timeline.passed(now):
-        item = {"Status": phase.status, "StartTime": iso(phase.start)}
+        item = {"Status": phase.status, "StartTime": iso_z(phase.start)}
         if end is not None:
-            item["EndTime"] = iso(end)
+            item["EndTime"] = iso_z(end)
         if phase.reason_code:
             item.update(ReasonCode=phase.reason_code, ReasonMessage=phase.reason_message or "")
         out.append(item)
@@ -226,8 +226,8 @@ def view(record: JobRecord, now: float, region: str) -> dict:
     if record.template_id:
         out.update(TemplateId=record.template_id, TemplateName=record.template_name or "")
     for name, t in facts.milestones.items():
-        out[name] = iso(t)
-    out["GmtModifiedTime"] = iso(facts.modified)
+        out[name] = iso_z(t)
+    out["GmtModifiedTime"] = iso_z(facts.modified)
     return out
 
 

@@ -24,10 +24,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from fakepai.clock import iso
 from fakepai.services.dlc import seeded
 from fakepai.services.dlc.job_spec import declared
 from fakepai.sim.timeline import Phase, Timeline, configured_seconds, insert_restarts, reached, running_seconds
+from fakepai.timestamps import iso_z
 
 RUNNING, RESTARTING = "Running", "Restarting"
 DEFAULT_MAX_RESTARTS = 10      # the [META] demo's "0/10"
@@ -171,7 +171,7 @@ def records(job_id: str, timeline: Timeline, now: float, culprit: Callable[[int]
         else:                                   # stopped (or ended) before it ran again
             status, seconds = "Failed", int(end) - int(fault_at)
         record = {
-            "JobRestartCount": k, "OccurPhase": RUNNING, "OccurTime": iso(fault_at),
+            "JobRestartCount": k, "OccurPhase": RUNNING, "OccurTime": iso_z(fault_at),
             "Reason": f"{f.code}: {f.message}", "RestartDurationInSec": seconds,
             "RestartLevelType": "JobLevel", "RestartStatus": status,
             "TriggerID": seeded.uuid_for("restart-trigger", job_id, k),

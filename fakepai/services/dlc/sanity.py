@@ -23,15 +23,14 @@ phase of the last run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from fakepai.clock import CST
 from fakepai.services.dlc import PRODUCT, seeded
 from fakepai.services.dlc.job_spec import totals
 from fakepai.services.dlc.job_store import get_record
 from fakepai.services.dlc.pods import roster
 from fakepai.services.registry import operation
 from fakepai.state.paging import order
+from fakepai.timestamps import iso_cst_micros
 
 PHASES = ("CheckInit", "DeviceCheck", "SingleNodeCommCheck", "TwoNodeCommCheck", "AllNodeCommCheck")
 PHASE_SECONDS = {"CheckInit": 5.0, "DeviceCheck": 15.0, "SingleNodeCommCheck": 10.0,
@@ -102,9 +101,6 @@ class SanityConfig:
         return entries[0] if offset <= 0 else entries[-1]
 
 
-def stamp(t: float) -> str:
-    """`2023-11-30T16:47:30.343005+08:00` [META demo]."""
-    return datetime.fromtimestamp(t, tz=CST).isoformat(timespec="microseconds")
 
 
 # -- messages -------------------------------------------------------------------------------------
@@ -174,7 +170,7 @@ def runs_at(record, now: float) -> list[list[dict]]:
         a, b = begin + entry.start, begin + entry.end
         if a > now or a >= cut - _EPS:
             break
-        item = {"CheckNumber": entry.run, "Phase": entry.phase, "StartedAt": stamp(a)}
+        item = {"CheckNumber": entry.run, "Phase": entry.phase, "StartedAt": iso_cst_micros(a)}
         interrupted = ending in ("Failed", "Stopping", "Stopped", "hang") and cut <= b + _EPS
         if interrupted and ending == "hang":
             item.update(Status="Running", Message="Checking.")
@@ -183,11 +179,11 @@ def runs_at(record, now: float) -> list[list[dict]]:
                 item.update(Status="Failed", Message=failure_message(entry, record.job_id, record.body))
             else:
                 item.update(Status="Stopped", Message="Sanity check interrupted: the job is being stopped.")
-            item["FinishedAt"] = stamp(cut)
+            item["FinishedAt"] = iso_cst_micros(cut)
         elif min(b, cut) <= now:
             item.update(Status="Failed" if entry.isolates else "Succeeded",
                         Message=_succeeded_message(entry, record.job_id, record.body),
-                        FinishedAt=stamp(min(b, cut)))
+                        FinishedAt=iso_cst_micros(min(b, cut)))
         else:
             item.update(Status="Running", Message="Checking.")
         runs.setdefault(entry.run, []).append(item)

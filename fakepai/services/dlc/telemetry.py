@@ -16,10 +16,8 @@ figures `Curve`s, with `fakepai.sim.noise` as the one source of randomness.
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import Sequence
 
-from fakepai.clock import CST
 from fakepai.errors import DLC_NOT_FOUND, PaiError, invalid_parameter
 from fakepai.services.dlc import PRODUCT, lifecycle, seeded
 from fakepai.services.dlc.ecs_specs import lookup
@@ -32,6 +30,7 @@ from fakepai.services.registry import operation
 from fakepai.sim.logs import Lines, LogStream, TimedLines, merged_window
 from fakepai.sim.metrics import MAX_RESPONSE_POINTS, Curve, parse_time_step, points_in, range_series
 from fakepai.state.paging import WEEK, time_param
+from fakepai.timestamps import epoch_ms, wall_cst
 
 HOUR = 3600
 PROGRESS_EVERY = 10.0          # seconds between two training-progress lines
@@ -46,8 +45,6 @@ DEFAULT_IMAGES = {
 _FALLBACK_IMAGE = "registry.{region}.aliyuncs.com/pai-dlc/base:ubuntu20.04"
 
 
-def stamp(t: float) -> str:
-    return datetime.fromtimestamp(t, tz=CST).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def window(params: dict, now: float, span: float) -> tuple[float, float]:
@@ -66,7 +63,7 @@ def page(sources: Sequence[Lines], start: float, end: float, now: float, limit: 
          newest: bool = False) -> list[str]:
     """The first `limit` lines of the sources within [start, min(end, now)] (with `newest`, the
     last `limit`), chronological (equal times keep the sources' order), stamped."""
-    return [f"{stamp(t)} {text}" for t, text in merged_window(sources, now, start, end, limit, newest)]
+    return [f"{wall_cst(t)} {text}" for t, text in merged_window(sources, now, start, end, limit, newest)]
 
 
 def _image(record: JobRecord, role: str, region: str) -> str:
@@ -472,5 +469,5 @@ def get_job_metrics(ctx, params: dict) -> dict:
     for life in created:
         pods.setdefault(life.slot.pod_id, {}).update(series(record, life, metric, start, end, step, now))
     return {"JobId": record.job_id, "PodMetrics": [
-        {"PodId": pod, "Metrics": [{"Time": int(round(t * 1000)), "Value": v} for t, v in sorted(points.items())]}
+        {"PodId": pod, "Metrics": [{"Time": epoch_ms(t), "Value": v} for t, v in sorted(points.items())]}
         for pod, points in pods.items()]}

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from fakepai import jsontext
 from fakepai.catalog import default_catalog
-from fakepai.clock import iso
 from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter, not_found
 from fakepai.services.dlc import PRODUCT
 from fakepai.services.dlc.constraint_paths import PathError, delete_path, format_path, get_path, parse_path, set_path
@@ -23,6 +22,7 @@ from fakepai.services.registry import Context, operation
 from fakepai.state import paging
 from fakepai.state.paging import contains_ci, page, page_bounds
 from fakepai.state.store import AccountStore
+from fakepai.timestamps import iso_z
 
 RULES = ("locked", "overridable", "required")
 # behavior.md §5.3; the CreateJob schema's enum wins when it has one.
@@ -42,7 +42,7 @@ class TemplateVersion:
 
     def view(self) -> dict:
         return {"Version": self.number, "Content": self.content, "Constraints": dict(self.constraints),
-                "CreatedBy": self.created_by, "GmtCreateTime": iso(self.created)}
+                "CreatedBy": self.created_by, "GmtCreateTime": iso_z(self.created)}
 
 
 @dataclass
@@ -68,13 +68,13 @@ class JobTemplate:
             "Metadata": copy.deepcopy(self.metadata), "DefaultVersion": self.default_version,
             # One user per account here, so the tenant (main account) is the creating user.
             "TenantId": self.user_id, "UserId": self.user_id, "ModifiedBy": self.modified_by,
-            "GmtCreateTime": iso(self.created), "GmtModifyTime": iso(self.modified),
+            "GmtCreateTime": iso_z(self.created), "GmtModifyTime": iso_z(self.modified),
         }
         if self.description is not None:
             out["Description"] = self.description
         # LastUsedTime is left out until a job has been created from the template [SDK].
         if self.last_used is not None:
-            out["LastUsedTime"] = iso(self.last_used)
+            out["LastUsedTime"] = iso_z(self.last_used)
         return out
 
 
@@ -282,7 +282,7 @@ def update_job_template(ctx: Context, params: dict) -> dict:
         number = tpl.default_version
     tpl.modified, tpl.modified_by = now, ctx.user_id
     return {"Version": number, "DefaultVersion": tpl.default_version, "VersionCreated": created,
-            "GmtModifyTime": iso(now)}
+            "GmtModifyTime": iso_z(now)}
 
 
 @operation(PRODUCT, "SetJobTemplateDefaultVersion")
@@ -297,7 +297,7 @@ def set_job_template_default_version(ctx: Context, params: dict) -> dict:
     now = ctx.now()
     tpl.default_version = number
     tpl.modified, tpl.modified_by = now, ctx.user_id
-    return {"DefaultVersion": number, "GmtModifyTime": iso(now)}
+    return {"DefaultVersion": number, "GmtModifyTime": iso_z(now)}
 
 
 @operation(PRODUCT, "DeleteJobTemplate")

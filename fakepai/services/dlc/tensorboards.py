@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from html import escape
 
 from fakepai import jsontext
-from fakepai.clock import iso
 from fakepai.errors import DLC_NOT_FOUND, PaiError, invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.dlc import PRODUCT
 from fakepai.services.dlc.job_store import JobRecord, get_record
@@ -26,6 +25,7 @@ from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, p
 from fakepai.state import paging
 from fakepai.state.paging import contains_ci, creation_window, page, page_bounds
 from fakepai.state.store import AccountStore
+from fakepai.timestamps import iso_z
 
 CREATING_SECONDS = 30.0
 # Reason codes follow the DLC job style (`JobStoppedByUser`); the real TensorBoard codes are
@@ -111,7 +111,7 @@ class Tensorboard:
                       for p, end in self.timeline.passed(now) if p.status == "Running")
         out.update({
             "TensorboardId": self.id, "Status": phase.status, "UserId": self.user_id,
-            "GmtCreateTime": iso(self.created), "GmtModifyTime": iso(max(self.modified, phase.start)),
+            "GmtCreateTime": iso_z(self.created), "GmtModifyTime": iso_z(max(self.modified, phase.start)),
             # Duration: seconds spent Running so far, over every run, as a string [SDK type].
             "Duration": str(int(running)),
             "Token": self.token(),
@@ -123,7 +123,7 @@ class Tensorboard:
         if phase.reason_code:
             out["ReasonCode"], out["ReasonMessage"] = phase.reason_code, phase.reason_message or ""
         if phase.status in TERMINAL:
-            out["GmtFinishTime"] = iso(phase.start)
+            out["GmtFinishTime"] = iso_z(phase.start)
         return out
 
 

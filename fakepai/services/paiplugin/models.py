@@ -7,11 +7,10 @@ kept here as the strings "0".."4" because the engine's vocabulary is strings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from fakepai.clock import CST
 from fakepai.sim.timeline import Lifecycle, Outcome, Timeline, plan, replan
 from fakepai.state.store import AccountStore
+from fakepai.timestamps import wall_cst
 
 QUEUED, SUBMITTED, RUNNING, SUCCEEDED, FAILED = "0", "1", "2", "3", "4"
 TERMINAL = {SUCCEEDED, FAILED}
@@ -31,11 +30,6 @@ LIFECYCLE = Lifecycle(
 
 # Outcome phases may be named as well as numbered: {"result": "fail", "phase": "submitted"}.
 PHASE_NAMES = {"queued": QUEUED, "submitted": SUBMITTED, "running": RUNNING}
-
-
-def plugin_time(ts: float) -> str:
-    """PaiPlugin's time format: "2020-01-01 12:00:00" in UTC+8 (behavior.md §1.3)."""
-    return datetime.fromtimestamp(ts, tz=CST).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def parse_outcome(spec: dict | None) -> Outcome:
@@ -59,7 +53,7 @@ class Campaign:
 
     def to_api(self) -> dict:
         return {"Id": self.id, "Name": self.name, "Remark": self.remark,
-                "CreatedTime": plugin_time(self.created), "UpdatedTime": plugin_time(self.updated)}
+                "CreatedTime": wall_cst(self.created), "UpdatedTime": wall_cst(self.updated)}
 
 
 @dataclass
@@ -89,7 +83,7 @@ class TrainingJob:
                 SUBMITTED: "Training job submitted.",
                 RUNNING: f"Training algorithm {self.algorithm} started.",
             }.get(phase.status) or phase.reason_message or ""
-            lines.append(f"{plugin_time(phase.start)} {text}")
+            lines.append(f"{wall_cst(phase.start)} {text}")
         return "\n".join(lines)
 
     def to_api(self, now: float) -> dict:
@@ -107,9 +101,9 @@ class TrainingJob:
             # A model exists once training has succeeded. [INFERRED]
             "HasModelInfo": status == SUCCEEDED,
             "TrainingScheduleId": self.training_schedule_id,
-            "CreatedTime": plugin_time(self.created),
+            "CreatedTime": wall_cst(self.created),
             # Every status change updates the job. [INFERRED]
-            "UpdatedTime": plugin_time(max(self.created, self.timeline.at(now).start)),
+            "UpdatedTime": wall_cst(max(self.created, self.timeline.at(now).start)),
         }
 
     def rescript(self, now: float, outcome: Outcome) -> None:

@@ -23,12 +23,12 @@ from functools import lru_cache
 
 from fakepai import jsontext
 from fakepai.catalog import default_catalog
-from fakepai.clock import iso
 from fakepai.errors import PaiError, invalid_parameter, missing_parameter, not_found
 from fakepai.services.paistudio import PRODUCT, hyperparameters
 from fakepai.services.registry import Context, operation
 from fakepai.state.paging import contains_ci, page, page_bounds
 from fakepai.state.store import AccountStore
+from fakepai.timestamps import iso_z
 
 PAI = "pai"
 
@@ -155,7 +155,7 @@ def _drop_none(body: dict) -> dict:
 def _algorithm_view(algo: Algorithm, item: bool = False) -> dict:
     body = {"AlgorithmId": algo.id, "AlgorithmName": algo.name, "AlgorithmProvider": algo.provider or "",
             "AlgorithmDescription": algo.description, "DisplayName": algo.display_name,
-            "GmtCreateTime": iso(algo.created), "GmtModifiedTime": iso(algo.modified),
+            "GmtCreateTime": iso_z(algo.created), "GmtModifiedTime": iso_z(algo.modified),
             "UserId": algo.user_id, "WorkspaceId": algo.workspace_id}
     if not item:
         body["TenantId"] = algo.user_id     # GetAlgorithm only; the list item has no TenantId [SDK-ST]
@@ -164,8 +164,8 @@ def _algorithm_view(algo: Algorithm, item: bool = False) -> dict:
 
 def _version_view(algo: Algorithm, version: AlgorithmVersion, with_spec: bool) -> dict:
     body = {"AlgorithmId": algo.id, "AlgorithmName": algo.name, "AlgorithmProvider": algo.provider or "",
-            "AlgorithmVersion": version.version, "GmtCreateTime": iso(version.created),
-            "GmtModifiedTime": iso(version.modified), "TenantId": algo.user_id, "UserId": algo.user_id}
+            "AlgorithmVersion": version.version, "GmtCreateTime": iso_z(version.created),
+            "GmtModifiedTime": iso_z(version.modified), "TenantId": algo.user_id, "UserId": algo.user_id}
     if with_spec:
         body["AlgorithmSpec"] = copy.deepcopy(version.spec)
     return _drop_none(body)

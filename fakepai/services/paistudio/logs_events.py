@@ -8,7 +8,6 @@ GetTrainingJobErrorInfo: a failed job's Code/Message/AdditionalInfo.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 from fakepai.errors import PaiError
 from fakepai.services.paistudio import PRODUCT, lifecycle, telemetry, views
@@ -19,6 +18,7 @@ from fakepai.services.registry import Context, operation
 from fakepai.sim.logs import TimedLines, page_window
 from fakepai.sim.noise import unit
 from fakepai.sim.timeline import FOREVER
+from fakepai.timestamps import wall_utc
 
 MAX_PAGE_SIZE = 2000   # [META] logs and events: PageSize 1..2000, default 100
 
@@ -55,12 +55,6 @@ def list_training_job_logs(ctx: Context, params: dict) -> dict:
 
 
 # -- events ----------------------------------------------------------------------------------
-
-def _event_time(ts: float) -> str:
-    # The DLC event style ("2021-01-28 14:07:24 Created pod: ...", [META]) in UTC: a PaiStudio
-    # job runs on a DLC job [INFERRED: PaiStudio's own event format is not documented].
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-
 
 def job_events(job: TrainingJob) -> list[tuple[float, str]]:
     """One event per planned status change (the caller keeps those that happened by now)."""
@@ -117,7 +111,7 @@ def _events_page(read: PagedRead, events: list[tuple[float, str]]) -> dict:
     lines = TimedLines(events)
     first, last = lines.window(read.now, read.job.created if read.lo is None else read.lo, read.hi)
     a, b = page_window(first, last, read.number, read.size)
-    return {"Events": [f"{_event_time(lines.time(i))} {lines.line(i)}" for i in range(a, b)],
+    return {"Events": [f"{wall_utc(lines.time(i))} {lines.line(i)}" for i in range(a, b)],
             "TotalCount": str(last - first)}
 
 

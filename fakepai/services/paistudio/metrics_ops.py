@@ -6,7 +6,6 @@ ran. A succeeded job lists its `model` output channel; any other lists nothing.
 """
 from __future__ import annotations
 
-from fakepai.clock import iso
 from fakepai.errors import invalid_parameter, missing_parameter
 from fakepai.services.paistudio import PRODUCT, telemetry, views
 from fakepai.services.paistudio.logs_events import instance_not_found, node_name
@@ -17,6 +16,7 @@ from fakepai.services.registry import Context, operation
 from fakepai.sim.logs import page_window
 from fakepai.sim.metrics import MAX_RESPONSE_POINTS, RESOURCE_METRIC_TYPES, TIME_STEPS, points_in, resource_series
 from fakepai.state.paging import order
+from fakepai.timestamps import iso_z
 
 MAX_METRICS_PAGE = 100          # [META] ListTrainingJobMetrics PageSize 1..100, default 100
 DEFAULT_TIME_STEP = "5m"        # undocumented for PaiStudio; DLC's GetJobMetrics defaults to 5 minutes
@@ -91,7 +91,7 @@ def list_training_job_instance_metrics(ctx: Context, params: dict) -> dict:
         series = resource_series(f"{job.id}/{name}", metric_type, tel.run_start, tel.end, TIME_STEPS[time_step],
                                  now, lo=lo, hi=hi)
         out.append({"InstanceId": name, "NodeName": node_name(name, ctx.region),
-                    "Metrics": [{"Time": iso(t), "Value": v} for t, v in series]})
+                    "Metrics": [{"Time": iso_z(t), "Value": v} for t, v in series]})
     return {"InstanceMetrics": out}
 
 

@@ -18,13 +18,13 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 
-from fakepai.clock import iso
 from fakepai.services.paistudio import lifecycle
 from fakepai.services.paistudio.store import TrainingJob, instance_names
 from fakepai.sim import regex_values
 from fakepai.sim.logs import LogStream
 from fakepai.sim.metrics import Curve
 from fakepai.sim.timeline import FOREVER
+from fakepai.timestamps import iso_z
 
 DEFAULT_MODEL_CHANNEL = "model"   # [PAISDK] default output channel names: model, checkpoints, tensorboard
 RECORD_SECONDS = 1.0              # one training record (step) per second of virtual time
@@ -187,7 +187,7 @@ class Telemetry:
         value = line.template.extract(line.template.render(self.metric_value(line, k), f"[epoch {self.epoch(k)}] "))
         if value is None:
             return None
-        return {"Name": line.name, "Value": value, "Timestamp": iso(stream.record_time(k))}
+        return {"Name": line.name, "Value": value, "Timestamp": iso_z(stream.record_time(k))}
 
     def readable_metrics(self) -> list[MetricLine]:
         return [m for m in self.metric_lines if m.template.matches]
@@ -240,7 +240,7 @@ def latest_progress(job: TrainingJob, now: float) -> dict | None:
     k = stream.records(now) - 1
     if k < 0 and not finished:
         return None
-    when = iso(tel.end if finished else stream.record_time(k))
+    when = iso_z(tel.end if finished else stream.record_time(k))
     out = {}
     for key, template in tel.progress_lines.items():
         value = (1.0 if key == "OverallProgress" else 0.0) if finished else tel.progress_value(key, k)

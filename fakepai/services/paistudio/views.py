@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
-from fakepai.clock import iso
 from fakepai.projection import Settled
 from fakepai.services.paistudio import telemetry
 from fakepai.services.paistudio.lifecycle import TERMINAL
 from fakepai.services.paistudio.store import TrainingJob, instance_names
+from fakepai.timestamps import iso_z
 
 # Instances exist once the job is submitted to its cluster [INFERRED]; before that,
 # ListTrainingJobLogs answers TRAINING_JOB_INSTANCE_NOT_FOUND (behavior.md §2.3).
@@ -32,11 +32,11 @@ def instances(job: TrainingJob, now: float) -> list[dict]:
 def status_transitions(job: TrainingJob, now: float) -> list[dict]:
     out = []
     for phase, end in job.timeline.passed(now):
-        item = {"Status": phase.status, "StartTime": iso(phase.start)}
+        item = {"Status": phase.status, "StartTime": iso_z(phase.start)}
         if phase.status in TERMINAL:
-            item["EndTime"] = iso(phase.start)   # a terminal status is closed the moment it is reached
+            item["EndTime"] = iso_z(phase.start)   # a terminal status is closed the moment it is reached
         elif end is not None:
-            item["EndTime"] = iso(end)
+            item["EndTime"] = iso_z(end)
         if phase.reason_code:
             item["ReasonCode"] = phase.reason_code
             item["ReasonMessage"] = phase.reason_message
@@ -88,8 +88,8 @@ def _common(job: TrainingJob, now: float) -> dict:
         "Status": phase.status,
         "ReasonCode": phase.reason_code,
         "ReasonMessage": phase.reason_message,
-        "GmtCreateTime": iso(job.created),
-        "GmtModifiedTime": iso(modified_time(job, now)),
+        "GmtCreateTime": iso_z(job.created),
+        "GmtModifiedTime": iso_z(modified_time(job, now)),
         "AlgorithmName": spec.get("AlgorithmName"),
         "AlgorithmProvider": spec.get("AlgorithmProvider"),
         "AlgorithmVersion": spec.get("AlgorithmVersion"),
