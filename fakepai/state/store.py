@@ -51,6 +51,18 @@ class AccountStore:
         return self.seq
 
 
+def derived(record: Any, name: str, key: Any, build: Callable[[], S]) -> S:
+    """`build()`, kept on `record` until `key` (what it is a pure function of) changes: how a
+    record's telemetry and pod lives are computed once per state of the record, not per read.
+    Kept under `_<name>`, which a record's `__getstate__` leaves out of the state file."""
+    cached = record.__dict__.get("_" + name)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    value = build()
+    record.__dict__["_" + name] = (key, value)
+    return value
+
+
 class World:
     """All accounts. `reset()` drops everything (the control plane's POST /_fakepai/reset).
 

@@ -183,3 +183,22 @@ def test_whole_seconds_is_the_second_iso_shows():
     for t in (0.0, 1.5, 9.9999996, 9.9999994, 1_800_000_000.9999996, 1_800_000_000.99999949, 1_700_000_123.000_000_4,
               1_700_000_123.25, -0.5, -1.0000004):
         assert whole_seconds(t) == int(parse_iso(iso_z(t))), t
+
+
+def test_pod_lives_are_built_once_per_job_state_and_again_when_it_changes(fakepai, dlc_client, gw):
+    """Reads reuse the lives the plan schedules (like PaiStudio's telemetry); a scale-out rebuilds
+    them, and the rebuilt lives include the added pod."""
+    from fakepai.services.dlc import pods
+
+    fakepai.freeze_clock()
+    job_id = create(dlc_client, "lives", job_type="ElasticBatchJob", settings=HANG)
+    walk(fakepai, dlc_client, job_id, {"Running"})
+    record = fakepai.emulator.world.account("fakepai-test-key").namespace(DlcJobStore).jobs[job_id]
+    first = pods.lives(record)
+    call(gw, "GetPodLogs", JobId=job_id, PodId=f"{job_id}-worker-0")
+    get(dlc_client, job_id)
+    assert pods.lives(record) is first
+    dlc_client.update_job(job_id, m.UpdateJobRequest(job_specs=[m.JobSpec(type="Worker", pod_count=2)]))
+    rebuilt = pods.lives(record)
+    assert rebuilt is not first and f"{job_id}-worker-1" in {life.slot.pod_id for life in rebuilt}
+    assert [p["PodId"] for p in get(dlc_client, job_id)["Pods"]] == [f"{job_id}-worker-0", f"{job_id}-worker-1"]

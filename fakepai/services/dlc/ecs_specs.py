@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fakepai.errors import invalid_parameter
 from fakepai.services.dlc import PRODUCT
-from fakepai.services.registry import operation
+from fakepai.services.registry import Context, operation
 from fakepai.state.paging import order, page, sort_by
 
 _DRIVERS = ["470.82.01", "535.161.08", "550.54.15"]
@@ -93,7 +93,7 @@ def _choice(params: dict, name: str, allowed: tuple[str, ...]) -> str | None:
 
 
 @operation(PRODUCT, "ListEcsSpecs")
-def list_ecs_specs(ctx, params: dict) -> dict:
+def list_ecs_specs(ctx: Context, params: dict) -> dict:
     accelerator = _choice(params, "AcceleratorType", ("CPU", "GPU"))
     resource_type = _choice(params, "ResourceType", ("ECS", "Lingjun", "ACS"))
     # PageNumber >= 1, PageSize 1..100 and Order's spelling are enforced by the request schema.

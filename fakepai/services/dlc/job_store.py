@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fakepai.errors import DLC_NOT_FOUND
-from fakepai.state.store import AccountStore
+from fakepai.services.registry import Context
+from fakepai.state.store import AccountStore, derived
 
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,12 +42,12 @@ class JobRecord:
 
     @property
     def created_second(self) -> int:
-        """GmtCreateTime's second, what ListJobs windows and sorts every job on: worked out once
-        (lazily, so records from state files saved before it existed still read)."""
-        second = self.__dict__.get("_created_second")
-        if second is None:
-            second = self.__dict__["_created_second"] = whole_seconds(self.created)
-        return second
+        """GmtCreateTime's second, what ListJobs windows and sorts every job on: worked out once."""
+        return derived(self, "created_second", self.created, lambda: whole_seconds(self.created))
+
+    def __getstate__(self) -> dict:
+        # Derived caches (pods.lives, created_second) are rebuilt on demand, not saved.
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
 
 def whole_seconds(t: float) -> int:
@@ -66,17 +67,17 @@ class DlcJobStore(AccountStore):
         self.jobs: dict[str, JobRecord] = {}
 
 
-def find_record(ctx, job_id: str | None) -> JobRecord | None:
+def find_record(ctx: Context, job_id: str | None) -> JobRecord | None:
     return ctx.store(DlcJobStore).jobs.get(job_id or "")
 
 
-def get_record(ctx, job_id: str | None) -> JobRecord:
+def get_record(ctx: Context, job_id: str | None) -> JobRecord:
     """The job, or 404 NotFound; a key limited to some workspaces only sees jobs in them."""
     return ctx.lookup(ctx.store(DlcJobStore).jobs, "Job", job_id, lambda record: record.workspace_id,
                       code=DLC_NOT_FOUND)
 
 
-def active_jobs_using_template(ctx, template_id: str) -> list[str]:
+def active_jobs_using_template(ctx: Context, template_id: str) -> list[str]:
     """Ids of the jobs created from `template_id` that have not ended (Succeeded/Failed/Stopped)."""
     now = ctx.now()
     return [r.job_id for r in ctx.store(DlcJobStore).jobs.values()

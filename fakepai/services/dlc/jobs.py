@@ -19,7 +19,7 @@ from fakepai.services.dlc.job_store import TERMINAL, DlcJobStore, JobRecord, get
 from fakepai.services.dlc.lifecycle import STATUSES
 from fakepai.services.dlc.sanity import SanityConfig
 from fakepai.services.dlc.templates import apply_template, mark_template_used
-from fakepai.services.registry import operation
+from fakepai.services.registry import Context, operation
 from fakepai.sim.timeline import Outcome
 from fakepai.state.paging import contains_ci, creation_window, order, page, sort_by
 
@@ -28,7 +28,7 @@ TIME_FIELDS = ("GmtCreateTime", "GmtSubmittedTime", "GmtRunningTime", "GmtFinish
 NUMERIC_FIELDS = ("RequestCPU", "RequestGPU", "RequestMemory", "Priority", "Duration")
 
 
-def default_workspace(ctx) -> str:
+def default_workspace(ctx: Context) -> str:
     """A caller's default workspace when CreateJob has no WorkspaceId [SKILL Red Line 4]: a stable
     numeric id per account, in the style of real workspace ids."""
     return str(100000 + int(ctx.user_id) % 900000)
@@ -36,7 +36,7 @@ def default_workspace(ctx) -> str:
 
 # -- CreateJob ------------------------------------------------------------------------------------
 
-def _merge_template(ctx, body: dict) -> tuple[dict, str | None, str | None]:
+def _merge_template(ctx: Context, body: dict) -> tuple[dict, str | None, str | None]:
     template_id = body.get("TemplateId")
     if not template_id:
         return body, None, None
@@ -62,7 +62,7 @@ def _plan(job_id: str, created: float, body: dict):
 
 
 @operation(PRODUCT, "CreateJob")
-def create_job(ctx, params: dict) -> dict:
+def create_job(ctx: Context, params: dict) -> dict:
     body, template_id, template_name = _merge_template(ctx, clean(params))
     # The request schema leaves DisplayName/JobType/JobSpecs/UserCommand optional so that a template
     # can supply them; they are enforced here, on the merged body (DESIGN §3: MissingParameter).
@@ -90,7 +90,7 @@ def create_job(ctx, params: dict) -> dict:
 # -- GetJob / ListJobs ----------------------------------------------------------------------------
 
 @operation(PRODUCT, "GetJob")
-def get_job(ctx, params: dict) -> dict:
+def get_job(ctx: Context, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     return job_view.get_job_body(record, ctx.now(), ctx.region, params.get("NeedDetail", True))
 
@@ -253,7 +253,7 @@ def _sort_key(field: str):
 
 
 @operation(PRODUCT, "ListJobs")
-def list_jobs(ctx, params: dict) -> dict:
+def list_jobs(ctx: Context, params: dict) -> dict:
     keep = _list_filters(ctx, params)
     now = ctx.now()
     matches = [f for f in (job_view.Facts(r, now) for r in ctx.store(DlcJobStore).jobs.values()) if keep(f)]
@@ -308,7 +308,7 @@ def _scaling(record: JobRecord, status: str, specs: list[dict]) -> dict[str, int
 
 
 @operation(PRODUCT, "UpdateJob")
-def update_job(ctx, params: dict) -> dict:
+def update_job(ctx: Context, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     now = ctx.now()
     status = record.plan.status_at(now)
@@ -345,7 +345,7 @@ def update_job(ctx, params: dict) -> dict:
 
 
 @operation(PRODUCT, "StopJob")
-def stop_job(ctx, params: dict) -> dict:
+def stop_job(ctx: Context, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     now = ctx.now()
     try:
@@ -358,7 +358,7 @@ def stop_job(ctx, params: dict) -> dict:
 
 
 @operation(PRODUCT, "DeleteJob")
-def delete_job(ctx, params: dict) -> dict:
+def delete_job(ctx: Context, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     status = record.plan.status_at(ctx.now())
     # "Deletes a completed or stopped job" [META]; anything else is 400 [INFERRED].

@@ -23,6 +23,7 @@ from fakepai.services.dlc import seeded
 from fakepai.services.dlc.job_store import TERMINAL
 from fakepai.services.dlc.restarts import restarts_in
 from fakepai.sim.timeline import FOREVER
+from fakepai.state.store import derived
 
 _POD_END = {"Succeeded": "Succeeded", "Failed": "Failed", "Stopped": "Failed"}
 
@@ -153,7 +154,16 @@ def role_of(record, pod_id: str) -> str | None:
 
 def lives(record) -> list[PodLife]:
     """Every pod life the plan schedules (past or future): per span of each PodId, its first life
-    and then one per restart, cut short where UpdateJob scaled the pod out."""
+    and then one per restart, cut short where UpdateJob scaled the pod out. Built once per job
+    state (its phases, its JobSpecs' pod counts and what UpdateJob scaled), not per read; callers
+    must not change the list."""
+    key = (tuple((p.status, p.start) for p in record.plan.timeline.phases),
+           tuple((spec.get("Type"), spec.get("PodCount")) for spec in record.body.get("JobSpecs") or []),
+           tuple(record.pod_added.items()), tuple(record.pods_removed))
+    return derived(record, "lives", key, lambda: _planned_lives(record))
+
+
+def _planned_lives(record) -> list[PodLife]:
     env, start, end, final = _job_milestones(record)
     if env is None:
         return []

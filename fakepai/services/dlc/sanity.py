@@ -28,7 +28,7 @@ from fakepai.services.dlc import PRODUCT, seeded
 from fakepai.services.dlc.job_spec import totals
 from fakepai.services.dlc.job_store import get_record
 from fakepai.services.dlc.pods import roster
-from fakepai.services.registry import operation
+from fakepai.services.registry import Context, operation
 from fakepai.state.paging import order
 from fakepai.timestamps import iso_cst_micros
 
@@ -195,7 +195,7 @@ def runs_at(record, now: float) -> list[list[dict]]:
 # -- handlers -------------------------------------------------------------------------------------
 
 @operation(PRODUCT, "GetJobSanityCheckResult")
-def get_job_sanity_check_result(ctx, params: dict) -> dict:
+def get_job_sanity_check_result(ctx: Context, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     runs = runs_at(record, ctx.now())
     number = params["SanityCheckNumber"]
@@ -208,7 +208,7 @@ def get_job_sanity_check_result(ctx, params: dict) -> dict:
 
 
 @operation(PRODUCT, "ListJobSanityCheckResults")
-def list_job_sanity_check_results(ctx, params: dict) -> dict:
+def list_job_sanity_check_results(ctx: Context, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     runs = runs_at(record, ctx.now())
     # Chronological (asc) unless Order says desc [INFERRED: the default is not documented].

@@ -26,7 +26,7 @@ from fakepai.services.dlc.job_store import JobRecord, get_record
 from fakepai.services.dlc.pods import (DELETED, MAIN_CONTAINER, PodLife, culprit, fault_times, life_of, lives, node_name,
                                        role_of, roster, spec_for, uid)
 from fakepai.services.dlc.restarts import fault, restarts_in
-from fakepai.services.registry import operation
+from fakepai.services.registry import Context, operation
 from fakepai.sim.logs import Lines, LogStream, TimedLines, merged_window
 from fakepai.sim.metrics import MAX_RESPONSE_POINTS, Curve, parse_time_step, points_in, range_series
 from fakepai.state.paging import WEEK, time_param
@@ -372,7 +372,7 @@ def series(record: JobRecord, life: PodLife, metric: str, start: float, stop: fl
 
 # -- handlers -------------------------------------------------------------------------------------
 
-def _pod(ctx, params: dict, now: float) -> tuple[JobRecord, str, PodLife | None, str]:
+def _pod(ctx: Context, params: dict, now: float) -> tuple[JobRecord, str, PodLife | None, str]:
     """The job, the pod's role, the life asked for and its PodUid: the incarnation `PodUid` names
     (an earlier one after a restart), else the latest one created by now (None: in the job's spec
     but not scheduled yet, with the PodUid its first life will have). An id outside the job's
@@ -399,7 +399,7 @@ def _pod(ctx, params: dict, now: float) -> tuple[JobRecord, str, PodLife | None,
 
 
 @operation(PRODUCT, "GetJobEvents")
-def get_job_events(ctx, params: dict) -> dict:
+def get_job_events(ctx: Context, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     now = ctx.now()
     start, end = window(params, now, WEEK)
@@ -408,7 +408,7 @@ def get_job_events(ctx, params: dict) -> dict:
 
 
 @operation(PRODUCT, "GetPodEvents")
-def get_pod_events(ctx, params: dict) -> dict:
+def get_pod_events(ctx: Context, params: dict) -> dict:
     now = ctx.now()
     record, _, life, pod_uid = _pod(ctx, params, now)
     start, end = window(params, now, WEEK)
@@ -418,7 +418,7 @@ def get_pod_events(ctx, params: dict) -> dict:
 
 
 @operation(PRODUCT, "GetPodLogs")
-def get_pod_logs(ctx, params: dict) -> dict:
+def get_pod_logs(ctx: Context, params: dict) -> dict:
     now = ctx.now()
     record, role, life, pod_uid = _pod(ctx, params, now)
     start, end = window(params, now, WEEK)
@@ -447,7 +447,7 @@ def get_pod_logs(ctx, params: dict) -> dict:
 
 
 @operation(PRODUCT, "GetJobMetrics")
-def get_job_metrics(ctx, params: dict) -> dict:
+def get_job_metrics(ctx: Context, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     now = ctx.now()
     step = time_step(params.get("TimeStep"))

@@ -24,6 +24,7 @@ from fakepai.sim import regex_values
 from fakepai.sim.logs import LogStream
 from fakepai.sim.metrics import Curve
 from fakepai.sim.timeline import FOREVER
+from fakepai.state.store import derived
 from fakepai.timestamps import iso_z
 
 DEFAULT_MODEL_CHANNEL = "model"   # [PAISDK] default output channel names: model, checkpoints, tensorboard
@@ -197,12 +198,7 @@ def telemetry(job: TrainingJob) -> Telemetry:
     """The job's telemetry, built once per plan: it is a pure function of the job's spec and
     timeline, so it is rebuilt only when a stop or a scripted outcome rewrites the plan."""
     key = tuple((p.status, p.start, p.reason_code, p.reason_message) for p in job.timeline.phases)
-    cached = job.__dict__.get("_telemetry")
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    tel = Telemetry(job)
-    job.__dict__["_telemetry"] = (key, tel)
-    return tel
+    return derived(job, "telemetry", key, lambda: Telemetry(job))
 
 
 def master_instance(job: TrainingJob) -> str:

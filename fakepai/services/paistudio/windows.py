@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from fakepai.errors import invalid_parameter
 from fakepai.services.paistudio.training_jobs import get_job
+from fakepai.services.registry import Context
 from fakepai.state.paging import page_bounds, time_param
 
 
@@ -38,7 +39,7 @@ class PagedRead:
     size: int
 
 
-def paged_read(ctx, params: dict, *, max_size: int) -> PagedRead:
+def paged_read(ctx: Context, params: dict, *, max_size: int) -> PagedRead:
     job = get_job(ctx, params["TrainingJobId"])
     lo, hi = time_window(params)
     number, size = page_bounds(params, default_size=100, max_size=max_size)
