@@ -67,10 +67,6 @@ class DlcJobStore(AccountStore):
         self.jobs: dict[str, JobRecord] = {}
 
 
-def find_record(ctx: Context, job_id: str | None) -> JobRecord | None:
-    return ctx.store(DlcJobStore).jobs.get(job_id or "")
-
-
 def get_record(ctx: Context, job_id: str | None) -> JobRecord:
     """The job, or 404 NotFound; a key limited to some workspaces only sees jobs in them."""
     return ctx.lookup(ctx.store(DlcJobStore).jobs, "Job", job_id, lambda record: record.workspace_id,

@@ -6,7 +6,7 @@ kept here as the strings "0".."4" because the engine's vocabulary is strings.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fakepai.sim.timeline import Lifecycle, Outcome, Timeline, plan, replan
 from fakepai.state.store import AccountStore

@@ -10,9 +10,6 @@ from fakepai.services.paistudio.lifecycle import TERMINAL
 from fakepai.services.paistudio.store import TrainingJob, instance_names
 from fakepai.timestamps import iso_z
 
-# Instances exist once the job is submitted to its cluster [INFERRED]; before that,
-# ListTrainingJobLogs answers TRAINING_JOB_INSTANCE_NOT_FOUND (behavior.md §2.3).
-_INSTANCE_STATUSES = ("Submitted", "Running") + tuple(sorted(TERMINAL))
 _INSTANCE_STATUS = {"Submitted": "Pending", "Running": "Running", "Succeed": "Succeeded", "Failed": "Failed",
                     "Terminated": "Stopped", "CreateFailed": "Failed", "InitializeFailed": "Failed"}
 
