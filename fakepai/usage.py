@@ -21,6 +21,11 @@ from fakepai.timestamps import month_utc
 FREE_REQUESTS_PER_MONTH = 1000
 PRICE_PER_REQUEST = 0.001
 CURRENCY = "CNY"
+# [INFERRED] Accounts metered one by one in a month; the requests of any further account are
+# counted together under OTHER_ACCOUNTS, so a stream of unknown bearer tokens (each its own
+# account in auth mode any) cannot grow the meter without bound (issue #11 §4).
+MAX_METERED_ACCOUNTS = 10_000
+OTHER_ACCOUNTS = "(other accounts)"
 
 
 def month_of(ts: float) -> str:
@@ -55,20 +60,31 @@ def pricing() -> dict:
 
 
 class UsageMeter:
-    """Requests per (month, account, product, action). Bounded by what was served: one counter
-    per distinct key, and a key exists only for a request that reached an operation."""
+    """Requests per (month, account, product, action): one counter per distinct key, a key only
+    for a request that reached an operation, and at most MAX_METERED_ACCOUNTS accounts a month
+    (the rest are counted together under OTHER_ACCOUNTS: the month's totals stay exact)."""
 
-    def __init__(self):
+    def __init__(self, max_accounts: int = MAX_METERED_ACCOUNTS):
         self._counts: Counter[tuple[str, str, str, str]] = Counter()
+        self._max_accounts = max_accounts
+        self._accounts: dict[str, set[str]] = {}       # month -> the accounts metered one by one
 
     def record(self, account: str | None, product: str | None, action: str | None, now: float) -> None:
         """One request of `account` to an operation (None when the request named no operation or
         no caller could be identified: nobody would be billed for it)."""
         if account and product and action:
-            self._counts[(month_of(now), account, product, action)] += 1
+            month = month_of(now)
+            metered = self._accounts.setdefault(month, set())
+            if account not in metered:
+                if len(metered) >= self._max_accounts:
+                    account = OTHER_ACCOUNTS
+                else:
+                    metered.add(account)
+            self._counts[(month, account, product, action)] += 1
 
     def clear(self) -> None:
         self._counts.clear()
+        self._accounts.clear()
 
     def months(self) -> list[str]:
         return sorted({key[0] for key in self._counts})

@@ -9,6 +9,7 @@ import httpx
 
 from fakepai import FakePAI
 from fakepai.state.store import World
+from fakepai.usage import OTHER_ACCOUNTS, UsageMeter
 from tests.server.crash_loop import serve
 from tests.server.test_durability import _kill, _stop
 
@@ -113,3 +114,31 @@ def test_an_account_the_demo_filled_is_kept_when_emptied_and_not_filled_again():
     world.keep(account)                              # after that successful write
     assert world.accounts == {"a": account} and world.reader("a") is account
     assert fills == ["a"] and not account.namespace(_Store).items
+
+
+def test_unknown_tokens_past_the_metered_accounts_are_billed_together_not_kept_one_by_one():
+    """Each unknown bearer token is an account in auth mode any; reading with 40 of them, through
+    the wire, keeps no account and meters at most `max_accounts` one by one: the rest share one
+    line of the bill, whose totals stay exact (issue #11 §4: memory does not grow per token)."""
+    with FakePAI(auth="any") as pai:
+        pai.emulator.usage = UsageMeter(max_accounts=5)
+        with pai.http() as http:
+            baseline = _kept(http)
+            for n in range(40):
+                listed = http.get("/api/v1/trainingjobs", headers={"Authorization": f"Bearer stranger-{n}"})
+                assert listed.status_code == 200
+            assert _kept(http) == baseline
+            bill = http.get("/_fakepai/usage").json()
+    lines = {line["account"]: line["requests"] for line in bill["accounts"]}
+    assert len(lines) == 6 and lines[OTHER_ACCOUNTS] == 35
+    assert bill["requests"] == 40
+
+
+def test_the_meter_keeps_a_month_of_accounts_apart_from_the_next():
+    meter = UsageMeter(max_accounts=1)
+    january, february = 1767225600.0, 1769904000.0          # 2026-01-01, 2026-02-01 UTC
+    meter.record("a", "PaiStudio", "ListTrainingJobs", january)
+    meter.record("b", "PaiStudio", "ListTrainingJobs", january)
+    meter.record("b", "PaiStudio", "ListTrainingJobs", february)
+    assert [a["account"] for a in meter.report(january)["accounts"]] == [OTHER_ACCOUNTS, "a"]
+    assert [a["account"] for a in meter.report(february)["accounts"]] == ["b"]
