@@ -63,7 +63,9 @@ class FakePAI:
         return self
 
     def _run(self) -> None:
-        self._loop = asyncio.new_event_loop()
+        # The loop `fakepai serve` gets too (uvloop where installed): the same speed embedded as served.
+        new_loop = self._server.config.get_loop_factory() or asyncio.new_event_loop
+        self._loop = new_loop()
         asyncio.set_event_loop(self._loop)
         self._loop.run_until_complete(self._server.serve())
 
