@@ -9,8 +9,11 @@ fakepai refuses a float where an integer belongs (issue #11, docs/limits.md). Op
 would count the refusal as a schema-valid request rejected. OpenAPI 3.0's Schema Object is the
 older dialect, where an integer is written without a fraction, which is what fakepai enforces.
 The few 2020-12 keywords the schemas use are written in their 3.0 equivalents (`_Refs.rewrite`):
-`examples` -> `example`, `const` -> a one-value `enum`, a `$ref` with siblings -> `allOf`, and
-CreateJob's `if`/`else` -> `anyOf` (`if A else B` holds exactly when A or B holds).
+`examples` -> `example`, `const` -> a one-value `enum`, `type: [T, "null"]` -> `nullable`, a `$ref`
+with siblings -> `allOf`, and CreateJob's `if`/`else` -> `anyOf` (`if A else B` holds exactly when
+A or B holds). Dropped: `$schema`, `$id` and `$defs` (the definitions become components and every
+`$ref` points there) and the binder's own `x-in`/`x-json-string` (they become the parameter's
+location and its `content`/`encoding`). A keyword 3.0 cannot write fails the validity test.
 
 Behind `fakepai openapi` and GET /_fakepai/openapi.json, so Schemathesis and other OpenAPI tools
 can drive the emulator.
@@ -79,6 +82,14 @@ def _as_oas30(schema: dict) -> dict:
             schema["example"] = examples[0]
     if "const" in schema:
         schema["enum"] = [schema.pop("const")]
+    if isinstance(schema.get("type"), list):     # 3.0: one type per schema, `nullable` admits null
+        types = schema.pop("type")
+        named = [t for t in types if t != "null"]
+        if len(named) != 1:
+            raise ValueError(f"OpenAPI 3.0 has no form for the type list {types!r}")
+        schema["type"] = named[0]
+        if "null" in types:
+            schema["nullable"] = True
     if "$ref" in schema and len(schema) > 1:     # 3.0 ignores a $ref's siblings: keep them with allOf
         schema = {"allOf": [{"$ref": schema.pop("$ref")}], **schema}
     return schema

@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document generated from schemas/: valid, complete, and faithful to the catalog."""
+"""The OpenAPI 3.0.3 document generated from schemas/: valid, complete, and faithful to the catalog."""
 from __future__ import annotations
 
 import json
@@ -72,6 +72,19 @@ def test_no_json_schema_2020_keyword_left(document):
 
     walk(document, "")
     assert found == []
+
+
+def test_a_nullable_type_list_is_written_the_3_0_way():
+    """No schema uses `type: [T, "null"]` yet; one that does is published as 3.0's `nullable`, with
+    the same values accepted (a type list 3.0 cannot write is an error, never a silent change)."""
+    from openapi_schema_validator import OAS30Validator
+    from fakepai.openapi import _Refs
+    converted = _Refs({}).rewrite({"type": ["string", "null"], "maxLength": 3}, "https://fakepai.local/schemas/x.json")
+    assert converted == {"type": "string", "nullable": True, "maxLength": 3}
+    accepted = OAS30Validator(converted).is_valid
+    assert accepted(None) and accepted("abc") and not accepted("abcd") and not accepted(3)
+    with pytest.raises(ValueError, match="type list"):
+        _Refs({}).rewrite({"type": ["string", "integer"]}, "https://fakepai.local/schemas/x.json")
 
 
 def test_create_job_conditional_is_an_equivalent_any_of(document):
