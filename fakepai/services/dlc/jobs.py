@@ -21,7 +21,7 @@ from fakepai.services.dlc.sanity import SanityConfig
 from fakepai.services.dlc.templates import apply_template, mark_template_used
 from fakepai.services.registry import Context, operation
 from fakepai.sim.timeline import Outcome
-from fakepai.state.paging import contains_ci, creation_window, order, page, sort_by
+from fakepai.state.paging import ListSpec, contains_ci, creation_window
 
 PRIORITY_STATUSES = ("Creating", "Queuing", "Bidding", "EnvPreparing")   # still waiting for resources
 TIME_FIELDS = ("GmtCreateTime", "GmtSubmittedTime", "GmtRunningTime", "GmtFinishTime", "GmtModifiedTime")
@@ -99,58 +99,103 @@ def _csv(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
-def _list_filters(ctx, params: dict):
-    """Parse and check every filter first (a bad one is 400 before anything is read); returns a
-    predicate over a job's `job_view.Facts` that runs only the tests the request asks for (a list
-    request looks at every job of the account)."""
-    now = ctx.now()
-    statuses = _csv(params.get("Status"))
-    for s in statuses:
+def _check_list_params(params: dict) -> None:
+    """Every ListJobs value check the request schema does not make, first (a bad one is 400
+    before anything is read)."""
+    for s in _csv(params.get("Status")):
         # Comma-separated [INFERRED]; `Dequeued` (the older SDK's 14th value) is accepted, never shown.
         if s not in STATUSES + ("Dequeued",):
             raise invalid_parameter("Status", f"{s!r} is not one of {', '.join(STATUSES)}")
     time_field = params.get("TimeRangeField") or "GmtCreateTime"
     if time_field not in TIME_FIELDS:
         raise invalid_parameter("TimeRangeField", f"{time_field!r} is not one of {', '.join(TIME_FIELDS)}")
-    window = creation_window(params, now)
     numeric = params.get("NumericRangeField")
     if numeric and numeric not in NUMERIC_FIELDS:
         raise invalid_parameter("NumericRangeField", f"{numeric!r} is not one of {', '.join(NUMERIC_FIELDS)}")
-    low, high = params.get("NumericRangeMin"), params.get("NumericRangeMax")
-    if not numeric and (low is not None or high is not None):
+    if not numeric and (params.get("NumericRangeMin") is not None or params.get("NumericRangeMax") is not None):
         raise missing_parameter("NumericRangeField")
     if params.get("FromAllWorkspaces") and not params.get("ShowOwn", True):
         raise invalid_parameter("FromAllWorkspaces", "FromAllWorkspaces requires ShowOwn=true")
-    tags = params.get("Tags") or {}
-    if not isinstance(tags, dict):
+    if not isinstance(params.get("Tags") or {}, dict):
         raise invalid_parameter("Tags", "expected a JSON object of tag keys to values")
     assign = params.get("EnableAssignNode")
     if assign is not None and assign.lower() not in ("true", "false"):
         raise invalid_parameter("EnableAssignNode", f"{assign!r} is not true or false")
-    ids = [params["JobId"]] if params.get("JobId") else _csv(params.get("JobIds"))  # JobId wins [SDK]
-    ids_lower = {i.lower() for i in ids}
-    resource_ids = set(_csv(params.get("ResourceIds")))
-    oversold = params.get("OversoldInfo")
-    text = {name: params.get(name) for name in ("DisplayName", "Description", "Username", "ResourceQuotaName",
-                                                "ImageSearch", "UserCommandSearch", "ReasonSearch")}
-    exact = {name: params.get(name) for name in ("JobType", "WorkspaceId", "TemplateId", "ResourceId",
-                                                 "Accessibility", "PaymentType", "UserIdForFilter")}
-    by_settings = {name: params.get(name) for name in ("BusinessUserId", "Caller", "PipelineId")}
+
+
+def _body(f) -> dict:
+    return f.record.body
+
+
+def _settings(f) -> dict:
+    return f.record.body.get("Settings") or {}
+
+
+def _specs(f) -> list[dict]:
+    return f.record.body.get("JobSpecs") or []
+
+
+def _reason(f) -> str:
+    """`<ReasonCode> <ReasonMessage>` as the job shows them (neither while it has no reason)."""
+    code = f.phase.reason_code
+    return f"{code} {f.phase.reason_message or ''}" if code else " "
+
+
+def _sort_key(field: str):
+    """Times compare as the whole seconds their text shows, ties in creation order."""
+    def key(f):
+        if field == "GmtFinishTime":
+            second = f.time(field)
+            # Unfinished jobs have no finish time: they sort as the latest.
+            return (math.inf if second is None else second, f.record.seq)
+        if field == "GmtCreateTime":
+            return (f.time(field), f.record.seq)
+        value = f.status if field == "Status" else f.record.body.get(field)     # DisplayName, JobType
+        return (value or "", f.record.seq)
+    return key
+
+
+# ListJobs over each job's `job_view.Facts` (a list request looks at every job of the account; a
+# filter runs only when asked for). Exact filters compare the value as the job shows it.
+LIST_JOBS = ListSpec(
+    PRODUCT, "ListJobs",
+    sort_keys={name: _sort_key(name) for name in ("DisplayName", "JobType", "Status", "GmtCreateTime",
+                                                  "GmtFinishTime")},
+    default_sort="GmtCreateTime",           # default GmtCreateTime [INFERRED]
+    parse={"Status": _csv, "ResourceIds": lambda v: set(_csv(v)),
+           "EnableAssignNode": lambda v: v.lower() == "true"},
+    filters={
+        # DisplayName: case-insensitive substring, whatever DisplayNameSearchMode says (DESIGN §3).
+        "DisplayName": lambda f, v: contains_ci(_body(f).get("DisplayName"), v),
+        "Description": lambda f, v: contains_ci(_body(f).get("Description"), v),
+        "Username": lambda f, v: contains_ci(f.record.username, v),
+        "ResourceQuotaName": lambda f, v: bool(_body(f).get("ResourceId")) and contains_ci(_body(f)["ResourceId"], v),
+        "Status": lambda f, v: f.status in v,
+        "JobType": lambda f, v: _body(f)["JobType"] == v,
+        "WorkspaceId": lambda f, v: f.record.workspace_id == v,
+        "TemplateId": lambda f, v: f.record.template_id == v,
+        "ResourceId": lambda f, v: _body(f).get("ResourceId") == v,
+        "Accessibility": lambda f, v: (_body(f).get("Accessibility") or "PRIVATE") == v,
+        "PaymentType": lambda f, v: job_view.payment_type(_body(f)) == v,
+        "UserIdForFilter": lambda f, v: f.record.user_id == v,
+        "ResourceIds": lambda f, v: _body(f).get("ResourceId") in v,
+        "BusinessUserId": lambda f, v: _settings(f).get("BusinessUserId") == v,
+        "Caller": lambda f, v: _settings(f).get("Caller") == v,
+        "PipelineId": lambda f, v: _settings(f).get("PipelineId") == v,
+        "Tags": lambda f, v: all((_settings(f).get("Tags") or {}).get(k) == x for k, x in v.items()),
+        "EnableAssignNode": lambda f, v: any(bool((s.get("AssignNodeSpec") or {}).get("EnableAssignNode")) == v
+                                             for s in _specs(f)),
+        "ImageSearch": lambda f, v: any(contains_ci(s.get("Image"), v) for s in _specs(f)),
+        "UserCommandSearch": lambda f, v: contains_ci(_body(f).get("UserCommand"), v),
+        "ReasonSearch": lambda f, v: contains_ci(_reason(f), v),
+        "OversoldInfo": lambda f, v: _oversold(_settings(f), v),
+    })
+
+
+def _list_conditions(ctx: Context, params: dict) -> list:
+    """The ListJobs conditions that are no single parameter: visibility, the time window,
+    JobId/JobIds, ShowOwn and the numeric range."""
     may_use: dict[str, bool] = {}       # per workspace, asked once per request
-
-    def body(f) -> dict:
-        return f.record.body
-
-    def settings(f) -> dict:
-        return body(f).get("Settings") or {}
-
-    def specs(f) -> list[dict]:
-        return body(f).get("JobSpecs") or []
-
-    def reason(f) -> str:
-        """`<ReasonCode> <ReasonMessage>` as the job shows them (neither while it has no reason)."""
-        code = f.phase.reason_code
-        return f"{code} {f.phase.reason_message or ''}" if code else " "
 
     def visible(f) -> bool:
         ws = f.record.workspace_id
@@ -158,63 +203,19 @@ def _list_filters(ctx, params: dict):
             may_use[ws] = ctx.may_use_workspace(ws)     # a key limited to workspaces sees only those
         return may_use[ws]
 
-    # What each exact filter compares, as the job shows it.
-    shown = {
-        "JobType": lambda f: body(f)["JobType"],
-        "WorkspaceId": lambda f: f.record.workspace_id,
-        "TemplateId": lambda f: f.record.template_id,
-        "ResourceId": lambda f: body(f).get("ResourceId"),
-        "Accessibility": lambda f: body(f).get("Accessibility") or "PRIVATE",
-        "PaymentType": lambda f: job_view.payment_type(body(f)),
-        "UserIdForFilter": lambda f: f.record.user_id,
-    }
-    tests = [visible, lambda f: _in_window(f.time(time_field), window)]
+    time_field = params.get("TimeRangeField") or "GmtCreateTime"
+    window = creation_window(params, ctx.now())
+    conditions = [visible, lambda f: _in_window(f.time(time_field), window)]
+    ids = {i.lower() for i in ([params["JobId"]] if params.get("JobId") else _csv(params.get("JobIds")))}  # JobId wins [SDK]
     if ids:
-        tests.append(lambda f: f.record.job_id.lower() in ids_lower)
-    # DisplayName: case-insensitive substring, whatever DisplayNameSearchMode says (DESIGN §3).
-    if text["DisplayName"]:
-        tests.append(lambda f: contains_ci(body(f).get("DisplayName"), text["DisplayName"]))
-    if text["Description"]:
-        tests.append(lambda f: contains_ci(body(f).get("Description"), text["Description"]))
-    if text["Username"]:
-        tests.append(lambda f: contains_ci(f.record.username, text["Username"]))
-    if text["ResourceQuotaName"]:
-        tests.append(lambda f: bool(body(f).get("ResourceId")) and contains_ci(body(f)["ResourceId"], text["ResourceQuotaName"]))
-    if statuses:
-        tests.append(lambda f: f.status in statuses)
-    for name, wanted in exact.items():
-        if wanted:
-            tests.append(lambda f, get=shown[name], wanted=wanted: get(f) == wanted)
-    if resource_ids:
-        tests.append(lambda f: body(f).get("ResourceId") in resource_ids)
-    for name, wanted in by_settings.items():
-        if wanted:
-            tests.append(lambda f, name=name, wanted=wanted: settings(f).get(name) == wanted)
+        conditions.append(lambda f: f.record.job_id.lower() in ids)
     if params.get("ShowOwn", True):
-        tests.append(lambda f: f.record.user_id == ctx.user_id)     # ShowOwn (default true): own jobs [META]
-    if tags:
-        tests.append(lambda f: all((settings(f).get("Tags") or {}).get(k) == v for k, v in tags.items()))
-    if assign is not None:
-        on = assign.lower() == "true"
-        tests.append(lambda f: any(bool((s.get("AssignNodeSpec") or {}).get("EnableAssignNode")) == on for s in specs(f)))
-    if text["ImageSearch"]:
-        tests.append(lambda f: any(contains_ci(s.get("Image"), text["ImageSearch"]) for s in specs(f)))
-    if text["UserCommandSearch"]:
-        tests.append(lambda f: contains_ci(body(f).get("UserCommand"), text["UserCommandSearch"]))
-    if text["ReasonSearch"]:
-        tests.append(lambda f: contains_ci(reason(f), text["ReasonSearch"]))
-    if oversold:
-        tests.append(lambda f: _oversold(settings(f), oversold))
+        conditions.append(lambda f: f.record.user_id == ctx.user_id)     # ShowOwn (default true): own jobs [META]
+    numeric = params.get("NumericRangeField")
     if numeric:
-        tests.append(lambda f: _in_range(f.number(numeric), low, high))
-
-    def keep(f) -> bool:
-        for test in tests:
-            if not test(f):
-                return False
-        return True
-
-    return keep
+        low, high = params.get("NumericRangeMin"), params.get("NumericRangeMax")
+        conditions.append(lambda f: _in_range(f.number(numeric), low, high))
+    return conditions
 
 
 def _oversold(settings: dict, wanted: str) -> bool:
@@ -235,33 +236,14 @@ def _in_range(value, low, high) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-LIST_SORT_KEYS = ("DisplayName", "JobType", "Status", "GmtCreateTime", "GmtFinishTime")
-
-
-def _sort_key(field: str):
-    """Times compare as the whole seconds their text shows, ties in creation order."""
-    def key(f):
-        if field == "GmtFinishTime":
-            second = f.time(field)
-            # Unfinished jobs have no finish time: they sort as the latest.
-            return (math.inf if second is None else second, f.record.seq)
-        if field == "GmtCreateTime":
-            return (f.time(field), f.record.seq)
-        value = f.status if field == "Status" else f.record.body.get(field)     # DisplayName, JobType
-        return (value or "", f.record.seq)
-    return key
-
-
 @operation(PRODUCT, "ListJobs")
 def list_jobs(ctx: Context, params: dict) -> dict:
-    keep = _list_filters(ctx, params)
+    _check_list_params(params)
     now = ctx.now()
-    matches = [f for f in (job_view.Facts(r, now) for r in ctx.store(DlcJobStore).jobs.values()) if keep(f)]
-    key = _sort_key(sort_by(params, LIST_SORT_KEYS, "GmtCreateTime"))      # default GmtCreateTime [INFERRED]
-    matches.sort(key=key, reverse=order(params) == "desc")
-    chosen = page(matches, params.get("PageNumber", 1), params.get("PageSize", 10))
+    facts = (job_view.Facts(r, now) for r in ctx.store(DlcJobStore).jobs.values())
+    chosen, total = LIST_JOBS.select(params, facts, where=_list_conditions(ctx, params))
     # Full views (pods, history) only for the page: building one costs ~0.25 ms.
-    return job_view.list_body([job_view.view(f.record, now, ctx.region) for f in chosen], len(matches))
+    return job_view.list_body([job_view.view(f.record, now, ctx.region) for f in chosen], total)
 
 
 # -- UpdateJob / StopJob / DeleteJob --------------------------------------------------------------

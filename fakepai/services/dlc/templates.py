@@ -19,8 +19,7 @@ from fakepai.services.dlc import PRODUCT
 from fakepai.services.dlc.constraint_paths import PathError, delete_path, format_path, get_path, parse_path, set_path
 from fakepai.services.dlc.job_store import active_jobs_using_template
 from fakepai.services.registry import Context, operation
-from fakepai.state import paging
-from fakepai.state.paging import contains_ci, page, page_bounds
+from fakepai.state.paging import ListSpec, contains_ci
 from fakepai.state.store import AccountStore
 from fakepai.timestamps import iso_z
 
@@ -221,32 +220,31 @@ def get_job_template(ctx: Context, params: dict) -> dict:
     return out
 
 
-_SORT_KEYS = {
-    "GmtCreateTime": lambda t: (t.created, t.seq),
-    "GmtModifyTime": lambda t: (t.modified, t.seq),
-    "LastUsedTime": lambda t: (t.last_used or 0.0, t.seq),
-    "TemplateName": lambda t: (t.name, t.seq),
-}
+LIST_TEMPLATES = ListSpec(
+    PRODUCT, "ListJobTemplates",
+    sort_keys={
+        "GmtCreateTime": lambda t: (t.created, t.seq),
+        "GmtModifyTime": lambda t: (t.modified, t.seq),
+        "LastUsedTime": lambda t: (t.last_used or 0.0, t.seq),
+        "TemplateName": lambda t: (t.name, t.seq),
+    },
+    default_sort="GmtCreateTime",
+    filters={
+        "WorkspaceId": lambda t, v: t.workspace_id == v,
+        "TemplateId": lambda t, v: t.id == v,
+        "TemplateName": lambda t, v: contains_ci(t.name, v),
+        "Description": lambda t, v: contains_ci(t.description, v),
+        "UserId": lambda t, v: t.user_id == v,
+    })
 
 
 @operation(PRODUCT, "ListJobTemplates")
 def list_job_templates(ctx: Context, params: dict) -> dict:
     if not params.get("WorkspaceId"):
         raise missing_parameter("WorkspaceId")
-    order = paging.order(params)
-    key = _SORT_KEYS[paging.sort_by(params, _SORT_KEYS, "GmtCreateTime")]
-    number, size = page_bounds(params)
-    matched = [
-        t for t in ctx.store(JobTemplateStore).templates.values()
-        if t.workspace_id == params["WorkspaceId"]
-        and (not params.get("TemplateId") or t.id == params["TemplateId"])
-        and contains_ci(t.name, params.get("TemplateName"))
-        and contains_ci(t.description, params.get("Description"))
-        and (not params.get("UserId") or t.user_id == params["UserId"])
-    ]
-    matched.sort(key=key, reverse=order == "desc")
-    return {"JobTemplates": [t.summary() for t in page(matched, number, size)], "TotalCount": len(matched),
-            "PageNumber": number, "PageSize": size}
+    chosen, total = LIST_TEMPLATES.select(params, ctx.store(JobTemplateStore).templates.values())
+    return {"JobTemplates": [t.summary() for t in chosen], "TotalCount": total,
+            **LIST_TEMPLATES.page_params(params)}
 
 
 @operation(PRODUCT, "UpdateJobTemplate")

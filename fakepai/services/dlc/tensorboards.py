@@ -22,8 +22,7 @@ from fakepai.services.dlc.job_store import JobRecord, get_record
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, plan, replan
-from fakepai.state import paging
-from fakepai.state.paging import contains_ci, creation_window, page, page_bounds
+from fakepai.state.paging import ListSpec, contains_ci, creation_window
 from fakepai.state.store import AccountStore
 from fakepai.timestamps import iso_z
 
@@ -396,12 +395,6 @@ def get_tensorboard(ctx: Context, params: dict) -> dict:
     return _board(ctx, params).view(ctx.now(), ctx.base_url, ctx.region)
 
 
-_SORT_KEYS = {
-    "GmtCreateTime": lambda tb: (tb.created, tb.seq),
-    "DisplayName": lambda tb: (tb.fields["DisplayName"], tb.seq),
-}
-
-
 def _payment_type(tb: Tensorboard) -> str:
     # Pay-as-you-go when it runs on its own ECS spec (TensorboardSpec); otherwise free [SDK comments].
     return "Postpaid" if (tb.fields.get("TensorboardSpec") or {}).get("EcsType") else "Free"
@@ -417,44 +410,48 @@ def _eq_ci(value: str | None, wanted: str | None) -> bool:
     return not wanted or (value or "").lower() == wanted.lower()
 
 
+LIST_TENSORBOARDS = ListSpec(
+    PRODUCT, "ListTensorboards",
+    sort_keys={"GmtCreateTime": lambda tb: (tb.created, tb.seq),
+               "DisplayName": lambda tb: (tb.fields["DisplayName"], tb.seq)},
+    default_sort="GmtCreateTime",
+    filters={
+        "WorkspaceId": lambda tb, v: tb.fields.get("WorkspaceId") == v,
+        "JobId": lambda tb, v: tb.fields.get("JobId") == v,
+        "QuotaId": lambda tb, v: tb.fields.get("QuotaId") == v,
+        "TensorboardId": lambda tb, v: tb.id == v,
+        "SourceId": lambda tb, v: v in _source_ids(tb),
+        "SourceType": lambda tb, v: _eq_ci(tb.source_type, v),
+        "DisplayName": lambda tb, v: contains_ci(tb.fields["DisplayName"], v),
+        "Accessibility": lambda tb, v: _eq_ci(tb.fields.get("Accessibility"), v),
+        "PaymentType": lambda tb, v: _eq_ci(_payment_type(tb), v),
+        "UserId": lambda tb, v: tb.user_id == v,
+        # Username is fuzzy, as in ListJobs (DESIGN §3: name filters are case-insensitive substrings).
+        "Username": lambda tb, v: contains_ci(tb.fields.get("Username"), v),
+    })
+
+
 @operation(PRODUCT, "ListTensorboards")
 def list_tensorboards(ctx: Context, params: dict) -> dict:
-    order = paging.order(params)
-    key = _SORT_KEYS[paging.sort_by(params, _SORT_KEYS, "GmtCreateTime")]
-    number, size = page_bounds(params, max_number=1000)
     now = ctx.now()
     start, end = creation_window(params, now)
-    exact = {"WorkspaceId": params.get("WorkspaceId"), "JobId": params.get("JobId"),
-             "QuotaId": params.get("QuotaId")}
-    show_own = params.get("ShowOwn", True)
-    matched = [
-        tb for tb in ctx.store(TensorboardStore).boards.values()
-        if start <= tb.created <= end
-        and all(not wanted or tb.fields.get(name) == wanted for name, wanted in exact.items())
-        # Without WorkspaceId: every workspace the caller's key may use.
-        and (params.get("WorkspaceId") or ctx.may_use_workspace(tb.fields.get("WorkspaceId")))
-        and (not params.get("TensorboardId") or tb.id == params["TensorboardId"])
-        and (not params.get("SourceId") or params["SourceId"] in _source_ids(tb))
-        and _eq_ci(tb.source_type, params.get("SourceType"))
-        and contains_ci(tb.fields["DisplayName"], params.get("DisplayName"))
+    where = [lambda tb: start <= tb.created <= end]
+    if not params.get("WorkspaceId"):
+        where.append(lambda tb: ctx.may_use_workspace(tb.fields.get("WorkspaceId")))   # every workspace the key may use
+    if params.get("Status"):
         # Statuses are matched case-insensitively (DESIGN §3; the demo shows "running").
-        and _eq_ci(tb.status(now), params.get("Status"))
-        and _eq_ci(tb.fields.get("Accessibility"), params.get("Accessibility"))
-        and _eq_ci(_payment_type(tb), params.get("PaymentType"))
-        and (not params.get("UserId") or tb.user_id == params["UserId"])
-        # Username is fuzzy, as in ListJobs (DESIGN §3: name filters are case-insensitive substrings).
-        and contains_ci(tb.fields.get("Username"), params.get("Username"))
-        and (not show_own or tb.user_id == ctx.user_id)
-    ]
-    matched.sort(key=key, reverse=order == "desc")
+        where.append(lambda tb: _eq_ci(tb.status(now), params["Status"]))
+    if params.get("ShowOwn", True):
+        where.append(lambda tb: tb.user_id == ctx.user_id)
+    chosen, total = LIST_TENSORBOARDS.select(params, ctx.store(TensorboardStore).boards.values(), where=where)
     items = []
-    for tb in page(matched, number, size):
+    for tb in chosen:
         item = tb.view(now, ctx.base_url, ctx.region)
         if not params.get("Verbose"):
             for name in DETAIL_FIELDS:
                 item.pop(name, None)
         items.append(item)
-    return {"Tensorboards": items, "TotalCount": len(matched)}
+    return {"Tensorboards": items, "TotalCount": total}
 
 
 @operation(PRODUCT, "UpdateTensorboard")

@@ -17,7 +17,7 @@ from fakepai.services.paiplugin.models import (
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import Outcome
-from fakepai.state.paging import contains_ci, page, sort_items
+from fakepai.state.paging import ListSpec, contains_ci
 
 DELETED = "OK"  # Delete* answer Data as a string; "OK" per behavior.md §8.
 DATA_PATH_SCHEMES = ("oss://", "http://", "https://")
@@ -28,26 +28,29 @@ def _text(params: dict, name: str) -> str:
     return "" if value is None else str(value)
 
 
-def _paged(params: dict, items: list, key: str, render) -> dict:
-    number, size = params.get("PageNumber", 1), params.get("PageSize", 10)
-    return {key: [render(i) for i in page(items, number, size)],
-            "TotalCount": len(items), "PageNumber": number, "PageSize": size}
+def _listed(spec: ListSpec, params: dict, items, key: str, render, where=()) -> dict:
+    chosen, total = spec.select(params, items, where=where)
+    return {key: [render(i) for i in chosen], "TotalCount": total, **spec.page_params(params)}
 
 
-def _newest_first(items):
+def _plugin_list(action: str, filters: dict) -> ListSpec:
     # Lists are newest first [INFERRED]; seq breaks ties between equal creation times.
-    return sort_items(items, key=lambda r: (r.created, r.seq), order=None, default_desc=True)
+    return ListSpec(PRODUCT, action, sort_keys={"created": lambda r: (r.created, r.seq)},
+                    default_sort="created", filters=filters)
 
 
 # -- algorithms ------------------------------------------------------------------------------
 
+# Id is an exact match, Name a case-insensitive substring (DESIGN §3's name-filter rule). The
+# catalogue keeps its own order.
+LIST_ALGORITHMS = ListSpec(PRODUCT, "ListAlgorithms", sort_keys={"catalogue": lambda a: 0},
+                           default_sort="catalogue", default_order="asc",
+                           filters={"Id": lambda a, v: a.id == v, "Name": lambda a, v: contains_ci(a.name, v)})
+
+
 @operation(PRODUCT, "ListAlgorithms")
 def list_algorithms(ctx: Context, params: dict) -> dict:
-    wanted_id, name = params.get("Id"), params.get("Name")
-    # Id is an exact match, Name a case-insensitive substring (DESIGN §3's name-filter rule).
-    items = [a for a in ALGORITHMS.values()
-             if (not wanted_id or a.id == wanted_id) and contains_ci(a.name, name)]
-    return _paged(params, items, "Algorithms", lambda a: a.summary())
+    return _listed(LIST_ALGORITHMS, params, ALGORITHMS.values(), "Algorithms", lambda a: a.summary())
 
 
 @operation(PRODUCT, "GetAlgorithm")
@@ -85,12 +88,13 @@ def get_campaign(ctx: Context, params: dict) -> dict:
     return _campaign(ctx.store(PluginStore), params["Id"]).to_api()
 
 
+LIST_CAMPAIGNS = _plugin_list("ListCampaigns", {"Name": lambda c, v: contains_ci(c.name, v),
+                                                 "Remark": lambda c, v: contains_ci(c.remark, v)})
+
+
 @operation(PRODUCT, "ListCampaigns")
 def list_campaigns(ctx: Context, params: dict) -> dict:
-    store = ctx.store(PluginStore)
-    items = [c for c in store.campaigns.values()
-             if contains_ci(c.name, params.get("Name")) and contains_ci(c.remark, params.get("Remark"))]
-    return _paged(params, _newest_first(items), "Campaigns", Campaign.to_api)
+    return _listed(LIST_CAMPAIGNS, params, ctx.store(PluginStore).campaigns.values(), "Campaigns", Campaign.to_api)
 
 
 @operation(PRODUCT, "UpdateCampaign")
@@ -181,25 +185,25 @@ def get_training_job(ctx: Context, params: dict) -> dict:
     return _job(ctx.store(PluginStore), params["Id"]).to_api(ctx.now())
 
 
+LIST_TRAINING_JOBS = _plugin_list("ListTrainingJobs", {
+    "CampaignId": lambda j, v: j.campaign_id == v,
+    "Name": lambda j, v: contains_ci(j.name, v),
+    "Remark": lambda j, v: contains_ci(j.remark, v),
+    "TrainingScheduleId": lambda j, v: j.training_schedule_id == v,
+})
+
+
 @operation(PRODUCT, "ListTrainingJobs")
 def list_training_jobs(ctx: Context, params: dict) -> dict:
     store = ctx.store(PluginStore)
     now = ctx.now()
-    campaign_ids = None
+    where = []
     if params.get("CampaignName"):
         campaign_ids = {c.id for c in store.campaigns.values() if contains_ci(c.name, params["CampaignName"])}
-    status = params.get("Status")
-
-    def keep(job: TrainingJob) -> bool:
-        return ((not params.get("CampaignId") or job.campaign_id == params["CampaignId"])
-                and (campaign_ids is None or job.campaign_id in campaign_ids)
-                and contains_ci(job.name, params.get("Name"))
-                and contains_ci(job.remark, params.get("Remark"))
-                and (status is None or int(job.status(now)) == status)
-                and (not params.get("TrainingScheduleId") or job.training_schedule_id == params["TrainingScheduleId"]))
-
-    items = _newest_first(j for j in store.jobs.values() if keep(j))
-    return _paged(params, items, "TrainingJobs", lambda j: j.to_api(now))
+        where.append(lambda j: j.campaign_id in campaign_ids)
+    if params.get("Status") is not None:      # a status as of now; 0 is a status
+        where.append(lambda j: int(j.status(now)) == params["Status"])
+    return _listed(LIST_TRAINING_JOBS, params, store.jobs.values(), "TrainingJobs", lambda j: j.to_api(now), where)
 
 
 @operation(PRODUCT, "DeleteTrainingJob")

@@ -26,7 +26,7 @@ from fakepai.catalog import default_catalog
 from fakepai.errors import PaiError, invalid_parameter, missing_parameter, not_found
 from fakepai.services.paistudio import PRODUCT, hyperparameters
 from fakepai.services.registry import Context, operation
-from fakepai.state.paging import contains_ci, page, page_bounds
+from fakepai.state.paging import ListSpec, contains_ci
 from fakepai.state.store import AccountStore
 from fakepai.timestamps import iso_z
 
@@ -171,12 +171,6 @@ def _version_view(algo: Algorithm, version: AlgorithmVersion, with_spec: bool) -
     return _drop_none(body)
 
 
-def _paged(params: dict, items: list) -> tuple[int, list]:
-    # DESIGN §3: unpublished paging defaults, PageNumber 1, PageSize 10 (1..100).
-    number, size = page_bounds(params, default_size=10, max_size=100)
-    return len(items), page(items, number, size)
-
-
 # --- AlgorithmSpec ----------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
@@ -235,18 +229,25 @@ def get_algorithm(ctx: Context, params: dict) -> dict:
     return _algorithm_view(_algorithm(ctx, params["AlgorithmId"]))
 
 
+# DESIGN §3: unpublished paging defaults, PageNumber 1, PageSize 10 (1..100) -- in the schemas.
+LIST_ALGORITHMS = ListSpec(
+    PRODUCT, "ListAlgorithms",
+    sort_keys={"GmtCreateTime": lambda a: (a.created, a.id)},       # newest first
+    default_sort="GmtCreateTime",
+    filters={
+        "AlgorithmId": lambda a, v: a.id == v,
+        "AlgorithmName": lambda a, v: contains_ci(a.name, v),       # DESIGN §3: case-insensitive substring
+        "AlgorithmProvider": lambda a, v: (a.provider or "").lower() == v.lower(),
+        "WorkspaceId": lambda a, v: a.workspace_id in (v, None),
+    })
+
+
 @operation(PRODUCT, "ListAlgorithms")
 def list_algorithms(ctx: Context, params: dict) -> dict:
     provider = params.get("AlgorithmProvider")
     source = builtins().values() if (provider or "").lower() == PAI else ctx.store(AlgorithmStore).algorithms.values()
-    matches = [a for a in source
-               if (not params.get("AlgorithmId") or a.id == params["AlgorithmId"])
-               and contains_ci(a.name, params.get("AlgorithmName"))          # DESIGN §3: case-insensitive substring
-               and (not provider or (a.provider or "").lower() == provider.lower())
-               and (a.workspace_id in (params["WorkspaceId"], None) if params.get("WorkspaceId")
-                    else ctx.may_use_workspace(a.workspace_id))]
-    matches.sort(key=lambda a: (a.created, a.id), reverse=True)
-    total, chosen = _paged(params, matches)
+    where = [] if params.get("WorkspaceId") else [lambda a: ctx.may_use_workspace(a.workspace_id)]
+    chosen, total = LIST_ALGORITHMS.select(params, source, where=where)
     return {"Algorithms": [_algorithm_view(a, item=True) for a in chosen], "TotalCount": total}
 
 
@@ -295,13 +296,17 @@ def get_algorithm_version(ctx: Context, params: dict) -> dict:
     return _version_view(algo, _version(algo, params["AlgorithmVersion"]), with_spec=True)
 
 
+# Oldest first: alipai takes the LAST item as the latest version [PAISDK pai/estimator.py
+# AlgorithmEstimator._get_algo_version, `items[-1]`]. Stable on ties: creation order.
+LIST_ALGORITHM_VERSIONS = ListSpec(
+    PRODUCT, "ListAlgorithmVersions",
+    sort_keys={"GmtCreateTime": lambda v: v.created}, default_sort="GmtCreateTime", default_order="asc")
+
+
 @operation(PRODUCT, "ListAlgorithmVersions")
 def list_algorithm_versions(ctx: Context, params: dict) -> dict:
     algo = _algorithm(ctx, params["AlgorithmId"])
-    # Oldest first: alipai takes the LAST item as the latest version [PAISDK pai/estimator.py
-    # AlgorithmEstimator._get_algo_version, `items[-1]`]. Stable on ties: creation order.
-    versions = sorted(algo.versions.values(), key=lambda v: v.created)
-    total, chosen = _paged(params, versions)
+    chosen, total = LIST_ALGORITHM_VERSIONS.select(params, algo.versions.values())
     return {"AlgorithmVersions": [_version_view(algo, v, with_spec=False) for v in chosen], "TotalCount": total}
 
 

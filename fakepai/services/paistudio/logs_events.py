@@ -20,7 +20,6 @@ from fakepai.sim.noise import unit
 from fakepai.sim.timeline import FOREVER
 from fakepai.timestamps import wall_utc
 
-MAX_PAGE_SIZE = 2000   # [META] logs and events: PageSize 1..2000, default 100
 
 
 def instance_not_found(job: TrainingJob, instance: str | None) -> PaiError:
@@ -43,7 +42,7 @@ def resolve_instance(job: TrainingJob, now: float, instance: str | None) -> str:
 
 @operation(PRODUCT, "ListTrainingJobLogs")
 def list_training_job_logs(ctx: Context, params: dict) -> dict:
-    read = paged_read(ctx, params, max_size=MAX_PAGE_SIZE)
+    read = paged_read(ctx, params)
     # WorkerId is what the PAI SDK sends for the same thing [INFERRED]; InstanceId wins.
     instance = resolve_instance(read.job, read.now, params.get("InstanceId") or params.get("WorkerId"))
     stream = telemetry.telemetry(read.job).stream(instance)
@@ -117,13 +116,13 @@ def _events_page(read: PagedRead, events: list[tuple[float, str]]) -> dict:
 
 @operation(PRODUCT, "ListTrainingJobEvents")
 def list_training_job_events(ctx: Context, params: dict) -> dict:
-    read = paged_read(ctx, params, max_size=MAX_PAGE_SIZE)
+    read = paged_read(ctx, params)
     return _events_page(read, job_events(read.job))
 
 
 @operation(PRODUCT, "ListTrainingJobInstanceEvents")
 def list_training_job_instance_events(ctx: Context, params: dict) -> dict:
-    read = paged_read(ctx, params, max_size=MAX_PAGE_SIZE)
+    read = paged_read(ctx, params)
     instance = resolve_instance(read.job, read.now, params["InstanceId"])
     return _events_page(read, instance_events(read.job, instance, ctx.region))
 

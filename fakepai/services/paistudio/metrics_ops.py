@@ -18,7 +18,6 @@ from fakepai.sim.metrics import MAX_RESPONSE_POINTS, RESOURCE_METRIC_TYPES, TIME
 from fakepai.state.paging import order
 from fakepai.timestamps import iso_z
 
-MAX_METRICS_PAGE = 100          # [META] ListTrainingJobMetrics PageSize 1..100, default 100
 DEFAULT_TIME_STEP = "5m"        # undocumented for PaiStudio; DLC's GetJobMetrics defaults to 5 minutes
 
 
@@ -32,7 +31,7 @@ def get_training_job_latest_metrics(ctx: Context, params: dict) -> dict:
 
 @operation(PRODUCT, "ListTrainingJobMetrics")
 def list_training_job_metrics(ctx: Context, params: dict) -> dict:
-    read = paged_read(ctx, params, max_size=MAX_METRICS_PAGE)
+    read = paged_read(ctx, params)
     job, now = read.job, read.now
     ascending = order(params) == "asc"                       # [META] default DESC
     tel = telemetry.telemetry(job)

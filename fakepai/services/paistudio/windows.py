@@ -1,8 +1,8 @@
 """Request parameters shared by PaiStudio's telemetry reads: pages and time windows.
 
-The schema binds and types these; the bounds and defaults below are the ones behavior.md §4.2
-gives for logs/events (PageSize 1..2000, default 100) and training metrics (PageSize 1..100,
-default 100), checked here as well so the rule holds whatever the schema says.
+The schema binds, types and bounds these: behavior.md §4.2's PageSize 1..2000 (default 100) for
+logs/events and 1..100 (default 100) for training metrics are its minimum/maximum/default, which
+the binder enforces and fills in before a handler runs.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fakepai.errors import invalid_parameter
 from fakepai.services.paistudio.training_jobs import get_job
 from fakepai.services.registry import Context
-from fakepai.state.paging import page_bounds, time_param
+from fakepai.state.paging import time_param
 
 
 def time_window(params: dict) -> tuple[float | None, float | None]:
@@ -39,8 +39,7 @@ class PagedRead:
     size: int
 
 
-def paged_read(ctx: Context, params: dict, *, max_size: int) -> PagedRead:
+def paged_read(ctx: Context, params: dict) -> PagedRead:
     job = get_job(ctx, params["TrainingJobId"])
     lo, hi = time_window(params)
-    number, size = page_bounds(params, default_size=100, max_size=max_size)
-    return PagedRead(job, ctx.now(), lo, hi, number, size)
+    return PagedRead(job, ctx.now(), lo, hi, params.get("PageNumber", 1), params.get("PageSize", 100))
