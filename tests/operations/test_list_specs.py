@@ -39,3 +39,17 @@ def test_list_specs_agree_with_their_schemas():
             assert spec.default_sort in spec.sort_keys, spec.action
         order = params.get("Order", {})
         assert order.get("default", spec.default_order).lower() in ("asc", "desc"), spec.action
+
+
+def test_sort_key_tables_outside_list_specs_agree_with_their_schemas():
+    """ListTrainingJobs (its creation-index fast path) and ListEcsSpecs (catalogue order by
+    default) sort by their own tables: each has a key for every SortBy value the schema allows."""
+    from fakepai.catalog import default_catalog
+    from fakepai.services.dlc import ecs_specs
+    from fakepai.services.paistudio import training_jobs
+
+    studio = default_catalog().get("PaiStudio", "ListTrainingJobs").params["SortBy"]
+    assert set(studio["enum"]) == set(training_jobs.SORT_KEYS) and studio["default"] in training_jobs.SORT_KEYS
+    ecs = default_catalog().get("pai-dlc", "ListEcsSpecs").params["SortBy"]
+    # GmtCreateTime is the catalogue's own order (no field to sort on).
+    assert set(ecs["enum"]) == set(ecs_specs._SORT_KEYS) | {"GmtCreateTime"}
