@@ -10,7 +10,7 @@ from __future__ import annotations
 from fakepai.errors import invalid_parameter
 from fakepai.services.dlc import PRODUCT
 from fakepai.services.registry import Context, operation
-from fakepai.state.paging import order, page, sort_by
+from fakepai.state.paging import ListSpec
 
 _DRIVERS = ["470.82.01", "535.161.08", "550.54.15"]
 
@@ -76,9 +76,30 @@ def lookup(instance_type: str | None) -> dict | None:
     return _BY_TYPE.get(instance_type or "")
 
 
+_POSITION = {spec["InstanceType"]: i for i, spec in enumerate(CATALOGUE)}
+
+
+def _by_field(field: str):
+    return lambda spec: spec[field]
+
+
 # SortBy: the SDK's names, and the response field names alipai sends (`Gpu`) [PAISDK]; the schema's
 # enum lists both and nothing else (lower case is rejected [SKILL e80d822]), docs/clients.md.
-_SORT_KEYS = {"CPU": "Cpu", "GPU": "Gpu", "Memory": "Memory", "Cpu": "Cpu", "Gpu": "Gpu"}
+# GmtCreateTime is the catalogue's own order, oldest generation first [INFERRED]. The sort is
+# stable, so ties keep catalogue order in both directions.
+LIST_ECS_SPECS = ListSpec(
+    PRODUCT, "ListEcsSpecs",
+    sort_keys={"CPU": _by_field("Cpu"), "GPU": _by_field("Gpu"), "Memory": _by_field("Memory"),
+               "Cpu": _by_field("Cpu"), "Gpu": _by_field("Gpu"),
+               "GmtCreateTime": lambda spec: _POSITION[spec["InstanceType"]]},
+    default_sort="GmtCreateTime",
+    parse={"InstanceTypes": lambda v: {t.strip() for t in v.split(",") if t.strip()}},
+    filters={
+        # No ResourceType -> every resource type (the filter is optional in the SDK) [INFERRED].
+        "AcceleratorType": lambda spec, v: spec["AcceleratorType"] == v,
+        "ResourceType": lambda spec, v: spec["ResourceType"] == v,
+        "InstanceTypes": lambda spec, v: not v or spec["InstanceType"] in v,
+    })
 
 
 def _choice(params: dict, name: str, allowed: tuple[str, ...]) -> str | None:
@@ -94,24 +115,10 @@ def _choice(params: dict, name: str, allowed: tuple[str, ...]) -> str | None:
 
 @operation(PRODUCT, "ListEcsSpecs")
 def list_ecs_specs(ctx: Context, params: dict) -> dict:
-    accelerator = _choice(params, "AcceleratorType", ("CPU", "GPU"))
-    resource_type = _choice(params, "ResourceType", ("ECS", "Lingjun", "ACS"))
-    # PageNumber >= 1, PageSize 1..100 and Order's spelling are enforced by the request schema.
-    number, size = params.get("PageNumber", 1), params.get("PageSize", 10)
-    wanted = {t.strip() for t in (params.get("InstanceTypes") or "").split(",") if t.strip()}
-    direction = order(params)
-    # No ResourceType -> every resource type (the filter is optional in the SDK) [INFERRED].
-    matches = [s for s in CATALOGUE
-               if (not accelerator or s["AcceleratorType"] == accelerator)
-               and (not resource_type or s["ResourceType"] == resource_type)
-               and (not wanted or s["InstanceType"] in wanted)]
-    field = _SORT_KEYS.get(sort_by(params, [*_SORT_KEYS, "GmtCreateTime"], "GmtCreateTime"))
-    # The default (no SortBy, no Order) is the catalogue's own order, oldest generation first
-    # [INFERRED]. The sort is stable, so ties keep catalogue order in both directions.
-    if not params.get("SortBy") and not params.get("Order"):
-        direction = "asc"
-    if field:
-        matches.sort(key=lambda s: s[field], reverse=direction == "desc")
-    elif direction == "desc":
-        matches.reverse()
-    return {"EcsSpecs": [dict(s) for s in page(matches, number, size)], "TotalCount": len(matches)}
+    # Matched case-insensitively, filtered on their canonical spelling.
+    canonical = {"AcceleratorType": _choice(params, "AcceleratorType", ("CPU", "GPU")),
+                 "ResourceType": _choice(params, "ResourceType", ("ECS", "Lingjun", "ACS"))}
+    # The default (no SortBy, no Order) is the catalogue's own order; a SortBy alone sorts descending.
+    direction = params.get("Order") or ("desc" if params.get("SortBy") else "asc")
+    chosen, total = LIST_ECS_SPECS.select({**params, **canonical, "Order": direction}, CATALOGUE)
+    return {"EcsSpecs": [dict(s) for s in chosen], "TotalCount": total}

@@ -9,16 +9,7 @@ from fakepai.services.paistudio.store import TrainingJob, TrainingJobStore
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import Outcome, Phase, configured_seconds, plan, replan
-from fakepai.state.paging import contains_ci, creation_window, order, page, sort_by
-
-
-SORT_KEYS = {
-    "GmtCreateTime": lambda job, now: job.created,
-    "GmtModifiedTime": lambda job, now: views.modified_time(job, now),
-    "TrainingJobName": lambda job, now: job.name,
-    "AlgorithmName": lambda job, now: job.spec.get("AlgorithmName") or "",
-    "Status": lambda job, now: job.timeline.status_at(now),
-}
+from fakepai.state.paging import ListSpec, contains_ci, creation_window, order, page
 
 
 def get_job(ctx: Context, job_id: str) -> TrainingJob:
@@ -85,28 +76,53 @@ def get_training_job(ctx: Context, params: dict) -> dict:
     return views.training_job(get_job(ctx, params["TrainingJobId"]), ctx.now(), ctx.region)
 
 
-def _matches(job: TrainingJob, params: dict, now: float) -> bool:
-    if params.get("TrainingJobId") and job.id != params["TrainingJobId"]:
-        return False
-    if not contains_ci(job.name, params.get("TrainingJobName")):      # DESIGN §3: case-insensitive substring
-        return False
-    if params.get("Status") and job.timeline.status_at(now) != params["Status"]:
-        return False
-    if params.get("AlgorithmName") and job.spec.get("AlgorithmName") != params["AlgorithmName"]:
-        return False
-    if params.get("AlgorithmProvider") and job.spec.get("AlgorithmProvider") != params["AlgorithmProvider"]:
-        return False
-    if params.get("IsTempAlgo") is not None and (job.spec.get("AlgorithmSpec") is not None) != params["IsTempAlgo"]:
-        return False
-    wanted = params.get("Labels")
-    if wanted:
-        # DESIGN §3: label filters match every pair exactly.
-        have = {label["Key"]: label.get("Value") for label in job.labels}
-        if any(str(have.get(k)) != str(v) or k not in have for k, v in wanted.items()):
-            return False
-    return True
+class _Listed:
+    """A training job as ListTrainingJobs filters and sorts it at the request's moment."""
+
+    __slots__ = ("job", "now")
+
+    def __init__(self, job: TrainingJob, now: float):
+        self.job, self.now = job, now
+
+    @property
+    def status(self) -> str:
+        return self.job.timeline.status_at(self.now)
 
 
+def _labels_match(job: TrainingJob, wanted: dict) -> bool:
+    # DESIGN §3: label filters match every pair exactly.
+    have = {label["Key"]: label.get("Value") for label in job.labels}
+    return all(k in have and str(have[k]) == str(v) for k, v in wanted.items())
+
+
+def _by(value):
+    # Ties fall back to creation time then creation order (as the creation index keeps them), so
+    # pages always partition the result and a no-op filter never reorders it.
+    return lambda x: (value(x), x.job.created, x.job.seq)
+
+
+LIST_TRAINING_JOBS = ListSpec(
+    PRODUCT, "ListTrainingJobs",
+    sort_keys={
+        "GmtCreateTime": _by(lambda x: x.job.created),
+        "GmtModifiedTime": _by(lambda x: views.modified_time(x.job, x.now)),
+        "TrainingJobName": _by(lambda x: x.job.name),
+        "AlgorithmName": _by(lambda x: x.job.spec.get("AlgorithmName") or ""),
+        "Status": _by(lambda x: x.status),
+    },
+    default_sort="GmtCreateTime",
+    filters={
+        "WorkspaceId": lambda x, v: x.job.workspace_id == v,
+        "TrainingJobId": lambda x, v: x.job.id == v,
+        "TrainingJobName": lambda x, v: contains_ci(x.job.name, v),      # DESIGN §3: case-insensitive substring
+        "Status": lambda x, v: x.status == v,
+        "AlgorithmName": lambda x, v: x.job.spec.get("AlgorithmName") == v,
+        "AlgorithmProvider": lambda x, v: x.job.spec.get("AlgorithmProvider") == v,
+        "IsTempAlgo": lambda x, v: (x.job.spec.get("AlgorithmSpec") is not None) == v,
+        "Labels": lambda x, v: _labels_match(x.job, v),
+    })
+
+# Parameters the workspace's creation index answers without looking at each job.
 _INDEXED = {"WorkspaceId", "StartTime", "EndTime", "PageNumber", "PageSize", "SortBy", "Order"}
 
 
@@ -117,35 +133,25 @@ def list_training_jobs(ctx: Context, params: dict) -> dict:
     if params.get("Labels") is not None and not isinstance(params["Labels"], dict):
         raise invalid_parameter("Labels", "expected a JSON object of label keys to values")
     start, end = creation_window(params, now)      # defaults 7 days ago .. now [META]
-    sort_field = sort_by(params, SORT_KEYS, "GmtCreateTime")
-    desc = order(params) == "desc"
-    number, size = params.get("PageNumber", 1), params.get("PageSize", 10)
     filtered = {k for k, v in params.items() if v is not None} - _INDEXED
-    if params.get("WorkspaceId") and sort_field == "GmtCreateTime" and not filtered:
-        # Fast path: the workspace's creation index already holds the answer in order.
+    if params.get("WorkspaceId") and (params.get("SortBy") or "GmtCreateTime") == "GmtCreateTime" and not filtered:
+        # Fast path, the same answer as LIST_TRAINING_JOBS: the workspace's creation index already
+        # holds it in order (tests/paistudio/test_training_job_details.py compares the two).
+        number, size = params.get("PageNumber", 1), params.get("PageSize", 10)
         ids = jobs.created_between(params["WorkspaceId"], start, end)
         total = len(ids)
-        if desc:
+        if order(params) == "desc":
             lo = max(0, total - number * size)
             hi = max(0, total - (number - 1) * size)
             chosen = list(reversed(ids[lo:hi]))
         else:
             chosen = page(ids, number, size)
-        selected = [jobs.jobs[i] for i in chosen]
-    else:
-        matches = [job for job in jobs.jobs.values()
-                   if start <= job.created <= end
-                   # Without WorkspaceId: every workspace the caller's key may use.
-                   and (job.workspace_id == params["WorkspaceId"] if params.get("WorkspaceId")
-                        else ctx.may_use_workspace(job.workspace_id))
-                   and _matches(job, params, now)]
-        key = SORT_KEYS[sort_field]
-        # Ties fall back to creation time then creation order (as the index above keeps them), so
-        # pages always partition the result and a no-op filter never reorders it.
-        matches.sort(key=lambda j: (key(j, now), j.created, j.seq), reverse=desc)
-        total = len(matches)
-        selected = page(matches, number, size)
-    return views.list_body(selected, total, now)
+        return views.list_body([jobs.jobs[i] for i in chosen], total, now)
+    where = [lambda x: start <= x.job.created <= end]
+    if not params.get("WorkspaceId"):
+        where.append(lambda x: ctx.may_use_workspace(x.job.workspace_id))    # every workspace the key may use
+    listed, total = LIST_TRAINING_JOBS.select(params, (_Listed(j, now) for j in jobs.jobs.values()), where=where)
+    return views.list_body([x.job for x in listed], total, now)
 
 
 @operation(PRODUCT, "StopTrainingJob")
