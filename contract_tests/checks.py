@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from fakepai.catalog import Operation
 
 from contract_tests.client import Exchange
-from contract_tests.vocabulary import ExpectedError, vocabulary_findings
+from contract_tests.vocabulary import ExpectedError, known_statuses, values_at
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,16 @@ class Finding:
 
     def line(self) -> str:
         return f"{self.path}: {self.problem} — expected {_short(self.expected)}, got {_short(self.actual)}"
+
+
+def vocabulary_findings(op: Operation, body: Any) -> list[Finding]:
+    """Status values in `body` outside the vocabulary the kit knows for `op` (contract_tests/vocabulary.py)."""
+    out = []
+    for pattern, allowed in known_statuses(op.product, op.action):
+        for path, value in values_at(body, pattern):
+            if value is not None and value not in allowed:
+                out.append(Finding(path, "unknown status value", f"one of {sorted(allowed, key=str)}", value))
+    return out
 
 
 class ContractViolation(AssertionError):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from fakepai.catalog import Operation
 
 # behavior.md §4.4 (PAISDK TrainingJobStatus): note `Succeed`, and `Terminated` after a stop.
 PAISTUDIO_TRAINING_JOB = frozenset({"Creating", "Created", "Initializing", "Submitted", "Running", "Succeed",
@@ -66,16 +65,6 @@ def values_at(doc: Any, pattern: str) -> Iterator[tuple[str, Any]]:
 
 def known_statuses(product: str, action: str) -> list[tuple[str, frozenset]]:
     return _RULES.get((product, action), [])
-
-
-def vocabulary_findings(op: Operation, body: Any) -> list:
-    from contract_tests.checks import Finding
-    out = []
-    for pattern, allowed in known_statuses(op.product, op.action):
-        for path, value in values_at(body, pattern):
-            if value is not None and value not in allowed:
-                out.append(Finding(path, "unknown status value", f"one of {sorted(allowed, key=str)}", value))
-    return out
 
 
 # ------------------------------------------------------------------------------- error answers
