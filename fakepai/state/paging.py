@@ -1,9 +1,12 @@
-"""The one list mechanism: a `ListSpec` declares a list operation (filters as a table of
-parameter -> predicate, sort keys named as the schema's SortBy enum names them, default order) and
-`ListSpec.select` filters, sorts and pages a collection by it (docs/architecture.md, "Lists").
-Besides it: the order, sort-key and time-window parameter checks list requests share. Each check
-raises 400 InvalidParameter naming the parameter (DESIGN §3), so a list request with a bad value is
-rejected before anything is read. PageNumber/PageSize bounds are the binder's (from the schema)."""
+"""The one list mechanism and the list-request parameters it reads.
+
+A `ListSpec` declares a list operation (filters as a table of parameter -> predicate, sort keys
+named as the schema's SortBy enum names them) and `ListSpec.select` filters, sorts and pages a
+collection by it (docs/architecture.md, "Lists"). `time_window` is the one StartTime/EndTime parser
+(lists and telemetry reads). What the request schema declares (PageNumber/PageSize bounds, the
+Order and SortBy enums, defaults) the binder has enforced and filled in before a handler runs;
+nothing here checks it again. What is left to check raises 400 InvalidParameter naming the
+parameter (DESIGN §3), before anything is read."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,26 +29,9 @@ def page(items: Sequence[T], page_number: int, page_size: int) -> list[T]:
 
 
 def order(params: dict, default: str = "desc") -> str:
-    """`Order` as "asc" or "desc", accepted in either case (DESIGN §3); 400 naming it otherwise."""
-    value = params.get("Order") or default
-    if str(value).lower() not in ("asc", "desc"):
-        raise invalid_parameter("Order", f"{value!r} is not one of asc, desc")
-    return str(value).lower()
-
-
-def sort_by(params: dict, allowed: Iterable[str], default: str) -> str:
-    """`SortBy`, one of `allowed` (default `default`); 400 naming it otherwise."""
-    value = params.get("SortBy") or default
-    allowed = list(allowed)
-    if value not in allowed:
-        raise invalid_parameter("SortBy", f"{value!r} is not one of {', '.join(allowed)}")
-    return value
-
-
-def sort_items(items: Iterable[T], key: Callable[[T], Any], order: str | None, default_desc: bool = True) -> list[T]:
-    """Sort by `key` with `Order` accepted in either case (DESIGN §3); ties keep creation order."""
-    desc = default_desc if not order else order.lower() == "desc"
-    return sorted(items, key=key, reverse=desc)
+    """`Order` as "asc" or "desc". The schema's enum takes it in either case (asc, desc, ASC, DESC;
+    DESIGN §3) and nothing else (tests/project/test_schema_constants.py)."""
+    return str(params.get("Order") or default).lower()
 
 
 def contains_ci(haystack: str | None, needle: str | None) -> bool:
@@ -55,7 +41,7 @@ def contains_ci(haystack: str | None, needle: str | None) -> bool:
     return needle.lower() in (haystack or "").lower()
 
 
-def time_param(params: dict, name: str) -> float | None:
+def _instant(params: dict, name: str) -> float | None:
     """An ISO-8601 time parameter (`2024-01-01T00:00:00Z`), or None when absent; 400 naming it
     when it does not parse."""
     value = params.get(name)
@@ -67,10 +53,33 @@ def time_param(params: dict, name: str) -> float | None:
         raise invalid_parameter(name, "expected an ISO-8601 time such as 2024-01-01T00:00:00Z")
 
 
-def creation_window(params: dict, now: float, span: float = WEEK) -> tuple[float, float]:
-    """StartTime/EndTime on creation time; defaults now - span .. now [META list requests]."""
-    start, end = time_param(params, "StartTime"), time_param(params, "EndTime")
-    return (now - span if start is None else start), (now if end is None else end)
+def time_window(params: dict, *, since: float | None = None, until: float | None = None,
+                reversed_ok: bool = False, whole_second_end: bool = False) -> tuple[float | None, float | None]:
+    """(StartTime, EndTime) as epoch seconds: the one parser of a request's time window.
+
+    since / until: what an absent StartTime / EndTime means (None: open on that side). An absent
+      EndTime never falls before the start: a poller moving StartTime past the newest line gets an
+      empty window, not an error.
+    A start after the end is 400 naming StartTime, unless `reversed_ok` (a list filter: then
+      nothing matches).
+    whole_second_end: times are shown to the second, so a whole-second EndTime covers its whole
+      second (an item stamped 12:00:05.25, shown as 12:00:05, is inside a window ending 12:00:05)."""
+    asked_start, asked_end = _instant(params, "StartTime"), _instant(params, "EndTime")
+    start = since if asked_start is None else asked_start
+    end = asked_end
+    if end is None:
+        end = until if until is None or start is None else max(until, start)
+    if not reversed_ok and start is not None and end is not None and start > end:
+        raise invalid_parameter("StartTime", "StartTime is later than EndTime")
+    if whole_second_end and asked_end is not None and asked_end == int(asked_end):
+        end = asked_end + 0.999999
+    return start, end
+
+
+def creation_window(params: dict, now: float) -> tuple[float, float]:
+    """A list's StartTime/EndTime on creation time: defaults a week ago .. now [META list requests];
+    a reversed window matches nothing."""
+    return time_window(params, since=now - WEEK, until=now, reversed_ok=True)
 
 
 def _absent(value) -> bool:
@@ -92,7 +101,7 @@ class ListSpec:
     sort_keys: {SortBy value: key(item)}; the allowed names are the schema's SortBy enum where it
       declares one (tests/operations/test_list_specs.py: every enum name has a key here).
       Keys carry their own tie-breaker (creation order) so equal keys keep creation order.
-    default_sort: the key used without SortBy when the schema declares no default.
+    default_sort: the key used without SortBy when the schema declares no default (or no SortBy).
     default_order: "asc" or "desc" when the schema declares no Order default.
     parse: {parameter: parse(value)} for filters whose value is read once per request (a
       comma-separated list, say) rather than once per item."""
@@ -114,10 +123,16 @@ class ListSpec:
     def _default(self, name: str, fallback):
         return self.operation.params.get(name, {}).get("default", fallback)
 
-    @cached_property
-    def sort_names(self) -> tuple[str, ...]:
-        """SortBy's allowed values: the schema's enum, else the keys declared here."""
-        return tuple(self.operation.params.get("SortBy", {}).get("enum") or self.sort_keys)
+    def _sort_key(self, params: dict) -> Callable[[Any], Any]:
+        sort = self.operation.params.get("SortBy")
+        if sort is None:
+            return self.sort_keys[self.default_sort]
+        name = params.get("SortBy") or sort.get("default", self.default_sort)
+        # The binder has held SortBy to the schema's enum; where the schema leaves it open, the
+        # keys declared here are its values.
+        if "enum" not in sort and name not in self.sort_keys:
+            raise invalid_parameter("SortBy", f"{name!r} is not one of {', '.join(self.sort_keys)}")
+        return self.sort_keys[name]
 
     def select(self, params: dict, items: Iterable[T], *, where: Iterable[Callable[[T], bool]] = ()
                ) -> tuple[list[T], int]:
@@ -126,20 +141,18 @@ class ListSpec:
         tests = [(pred, self.parse.get(name, _same)(params[name]))
                  for name, pred in self.filters.items() if not _absent(params.get(name))]
         conditions = list(where)
-        default_sort = self._default("SortBy", self.default_sort)
-        if "SortBy" in self.operation.params:
-            key = self.sort_keys[sort_by(params, self.sort_names, default_sort)]
-        else:
-            key = self.sort_keys[default_sort]
+        key = self._sort_key(params)
         desc = order(params, self._default("Order", self.default_order)) == "desc"
         matches = [item for item in items
                    if all(cond(item) for cond in conditions) and all(pred(item, value) for pred, value in tests)]
         matches.sort(key=key, reverse=desc)
-        number = params.get("PageNumber") or self._default("PageNumber", 1)
-        size = params.get("PageSize") or self._default("PageSize", 10)
-        return page(matches, number, size), len(matches)
+        if "PageSize" not in self.operation.params:
+            return matches, len(matches)                # a list the schema does not page
+        # Bound, and defaulted by the binder from the schema (tests/operations/test_list_specs.py).
+        return page(matches, params["PageNumber"], params["PageSize"]), len(matches)
 
-    def page_params(self, params: dict) -> dict:
-        """PageNumber and PageSize as the request had them (or their defaults), for bodies that echo them."""
-        return {"PageNumber": params.get("PageNumber") or self._default("PageNumber", 1),
-                "PageSize": params.get("PageSize") or self._default("PageSize", 10)}
+    @staticmethod
+    def page_params(params: dict) -> dict:
+        """PageNumber and PageSize as the request had them (or the schema's defaults), for bodies
+        that echo them."""
+        return {"PageNumber": params["PageNumber"], "PageSize": params["PageSize"]}

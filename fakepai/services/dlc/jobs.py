@@ -100,8 +100,8 @@ def _csv(text: str | None) -> list[str]:
 
 
 def _check_list_params(params: dict) -> None:
-    """Every ListJobs value check the request schema does not make, first (a bad one is 400
-    before anything is read)."""
+    """Every ListJobs value check the request schema does not make (its enums, bounds and Tags'
+    object type are the binder's), first: a bad one is 400 before anything is read."""
     for s in _csv(params.get("Status")):
         # Comma-separated [INFERRED]; `Dequeued` (the older SDK's 14th value) is accepted, never shown.
         if s not in STATUSES + ("Dequeued",):
@@ -116,8 +116,6 @@ def _check_list_params(params: dict) -> None:
         raise missing_parameter("NumericRangeField")
     if params.get("FromAllWorkspaces") and not params.get("ShowOwn", True):
         raise invalid_parameter("FromAllWorkspaces", "FromAllWorkspaces requires ShowOwn=true")
-    if not isinstance(params.get("Tags") or {}, dict):
-        raise invalid_parameter("Tags", "expected a JSON object of tag keys to values")
     assign = params.get("EnableAssignNode")
     if assign is not None and assign.lower() not in ("true", "false"):
         raise invalid_parameter("EnableAssignNode", f"{assign!r} is not true or false")

@@ -29,7 +29,7 @@ from fakepai.services.dlc.job_spec import totals
 from fakepai.services.dlc.job_store import get_record
 from fakepai.services.dlc.pods import roster
 from fakepai.services.registry import Context, operation
-from fakepai.state.paging import order
+from fakepai.state.paging import ListSpec
 from fakepai.timestamps import iso_cst_micros
 
 PHASES = ("CheckInit", "DeviceCheck", "SingleNodeCommCheck", "TwoNodeCommCheck", "AllNodeCommCheck")
@@ -207,12 +207,15 @@ def get_job_sanity_check_result(ctx: Context, params: dict) -> dict:
     return {"JobId": record.job_id, "SanityCheckResult": items}
 
 
+# The job's sanity-check runs, each (its number - 1, its items): chronological (asc) unless Order
+# says desc [INFERRED: the default is not documented]; no filters, no paging in the schema.
+LIST_SANITY_CHECK_RUNS = ListSpec(PRODUCT, "ListJobSanityCheckResults", sort_keys={"run": lambda run: run[0]},
+                                  default_sort="run", default_order="asc")
+
+
 @operation(PRODUCT, "ListJobSanityCheckResults")
 def list_job_sanity_check_results(ctx: Context, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
-    runs = runs_at(record, ctx.now())
-    # Chronological (asc) unless Order says desc [INFERRED: the default is not documented].
-    if order(params, default="asc") == "desc":
-        runs = list(reversed(runs))
-    return {"SanityCheckResults": runs, "TotalCount": len(runs)}
+    chosen, total = LIST_SANITY_CHECK_RUNS.select(params, enumerate(runs_at(record, ctx.now())))
+    return {"SanityCheckResults": [run for _, run in chosen], "TotalCount": total}
 

@@ -29,7 +29,7 @@ from fakepai.services.dlc.restarts import fault, restarts_in
 from fakepai.services.registry import Context, operation
 from fakepai.sim.logs import Lines, LogStream, TimedLines, merged_window
 from fakepai.sim.metrics import MAX_RESPONSE_POINTS, Curve, parse_time_step, points_in, range_series
-from fakepai.state.paging import WEEK, time_param
+from fakepai.state.paging import WEEK, time_window
 from fakepai.timestamps import epoch_ms, wall_cst
 
 HOUR = 3600
@@ -45,18 +45,6 @@ DEFAULT_IMAGES = {
 _FALLBACK_IMAGE = "registry.{region}.aliyuncs.com/pai-dlc/base:ubuntu20.04"
 
 
-
-
-def window(params: dict, now: float, span: float) -> tuple[float, float]:
-    """StartTime / EndTime (defaults now - span .. now); nothing after now exists yet."""
-    start, end = time_param(params, "StartTime"), time_param(params, "EndTime")
-    start = now - span if start is None else start
-    if end is None:
-        # A poller moving StartTime past the newest line gets an empty page, not an error.
-        end = max(now, start)
-    if start > end:
-        raise invalid_parameter("StartTime", "StartTime is later than EndTime")
-    return start, end
 
 
 def page(sources: Sequence[Lines], start: float, end: float, now: float, limit: int,
@@ -402,8 +390,8 @@ def _pod(ctx: Context, params: dict, now: float) -> tuple[JobRecord, str, PodLif
 def get_job_events(ctx: Context, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     now = ctx.now()
-    start, end = window(params, now, WEEK)
-    events = page([TimedLines(job_events(record, now))], start, end, now, params.get("MaxEventsNum", 2000))
+    start, end = time_window(params, since=now - WEEK, until=now)
+    events = page([TimedLines(job_events(record, now))], start, end, now, params["MaxEventsNum"])
     return {"JobId": record.job_id, "Events": events}
 
 
@@ -411,20 +399,18 @@ def get_job_events(ctx: Context, params: dict) -> dict:
 def get_pod_events(ctx: Context, params: dict) -> dict:
     now = ctx.now()
     record, _, life, pod_uid = _pod(ctx, params, now)
-    start, end = window(params, now, WEEK)
+    start, end = time_window(params, since=now - WEEK, until=now)
     events = TimedLines(pod_events(record, life, ctx.region) if life else [])
     return {"JobId": record.job_id, "PodId": params["PodId"], "PodUid": pod_uid,
-            "Events": page([events], start, end, now, params.get("MaxEventsNum", 2000))}
+            "Events": page([events], start, end, now, params["MaxEventsNum"])}
 
 
 @operation(PRODUCT, "GetPodLogs")
 def get_pod_logs(ctx: Context, params: dict) -> dict:
     now = ctx.now()
     record, role, life, pod_uid = _pod(ctx, params, now)
-    start, end = window(params, now, WEEK)
-    limit = params.get("MaxLines", 2000)
-    if limit < 1:
-        raise invalid_parameter("MaxLines", f"{limit} is out of range (minimum 1)")
+    start, end = time_window(params, since=now - WEEK, until=now)
+    limit = params["MaxLines"]                  # 1..10000, default 2000: the schema's, bound already
     main = MAIN_CONTAINER.get(record.body.get("JobType"), "main")
     sidecars = _sidecars(record, role)
     wanted = [c.strip() for c in (params.get("Containers") or main).split(",") if c.strip()] or [main]
@@ -451,7 +437,7 @@ def get_job_metrics(ctx: Context, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
     now = ctx.now()
     step = time_step(params.get("TimeStep"))
-    start, end = window(params, now, HOUR)
+    start, end = time_window(params, since=now - HOUR, until=now)
     if (min(end, now) - start) / step > MAX_POINTS:
         raise invalid_parameter("TimeStep", f"{params.get('TimeStep')!r} over this window gives more than {MAX_POINTS} points per pod")
     created = _created_by(record, now)

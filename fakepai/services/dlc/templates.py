@@ -240,8 +240,6 @@ LIST_TEMPLATES = ListSpec(
 
 @operation(PRODUCT, "ListJobTemplates")
 def list_job_templates(ctx: Context, params: dict) -> dict:
-    if not params.get("WorkspaceId"):
-        raise missing_parameter("WorkspaceId")
     chosen, total = LIST_TEMPLATES.select(params, ctx.store(JobTemplateStore).templates.values())
     return {"JobTemplates": [t.summary() for t in chosen], "TotalCount": total,
             **LIST_TEMPLATES.page_params(params)}

@@ -6,16 +6,16 @@ ran. A succeeded job lists its `model` output channel; any other lists nothing.
 """
 from __future__ import annotations
 
-from fakepai.errors import invalid_parameter, missing_parameter
+from fakepai.errors import invalid_parameter
 from fakepai.services.paistudio import PRODUCT, telemetry, views
 from fakepai.services.paistudio.logs_events import instance_not_found, node_name
 from fakepai.services.paistudio.store import instance_names
 from fakepai.services.paistudio.training_jobs import get_job
-from fakepai.services.paistudio.windows import paged_read, time_window
+from fakepai.services.paistudio.windows import paged_read
 from fakepai.services.registry import Context, operation
 from fakepai.sim.logs import page_window
-from fakepai.sim.metrics import MAX_RESPONSE_POINTS, RESOURCE_METRIC_TYPES, TIME_STEPS, points_in, resource_series
-from fakepai.state.paging import order
+from fakepai.sim.metrics import MAX_RESPONSE_POINTS, TIME_STEPS, points_in, resource_series
+from fakepai.state.paging import order, time_window
 from fakepai.timestamps import iso_z
 
 DEFAULT_TIME_STEP = "5m"        # undocumented for PaiStudio; DLC's GetJobMetrics defaults to 5 minutes
@@ -59,16 +59,11 @@ def list_training_job_metrics(ctx: Context, params: dict) -> dict:
 def list_training_job_instance_metrics(ctx: Context, params: dict) -> dict:
     job = get_job(ctx, params["TrainingJobId"])
     now = ctx.now()
-    metric_type = params.get("MetricType")
-    if not metric_type:
-        raise missing_parameter("MetricType")          # required [SDK-ST, META]
-    if metric_type not in RESOURCE_METRIC_TYPES:
-        raise invalid_parameter("MetricType", f"{metric_type!r} is not one of {', '.join(RESOURCE_METRIC_TYPES)}")
+    # MetricType (required) and TimeStep are held to the schema's enums by the binder [SDK-ST, META].
+    metric_type = params["MetricType"]
     time_step = params.get("TimeStep") or DEFAULT_TIME_STEP
-    if time_step not in TIME_STEPS:
-        raise invalid_parameter("TimeStep", f"{time_step!r} is not one of {', '.join(TIME_STEPS)}")
     # Window defaults: the job's start to now, as for logs and events [INFERRED].
-    lo, hi = time_window(params)
+    lo, hi = time_window(params, whole_second_end=True)
     names = instance_names(job)
     wanted = params.get("InstanceId")
     if wanted and wanted not in names:
