@@ -1,6 +1,6 @@
 """Every List* operation over a collection is declared as a `fakepai.state.paging.ListSpec`, and each
 spec agrees with its request schema: its filters are request parameters, its sort keys are exactly
-the SortBy values the schema allows, and the paging it reads is defaulted there (issue #14 §2, §4:
+the SortBy values the schema allows, and the paging it reads is defaulted there (issue #14 items 2 and 4:
 a constant in code fails a test when it disagrees with its schema)."""
 from __future__ import annotations
 
