@@ -213,8 +213,17 @@ def _validate(op: Operation, params: dict) -> None:
     if err.validator == "required":
         missing = _missing_name(err)
         raise missing_parameter(parameter_path(list(err.absolute_path) + [missing]))
-    if err.validator == "minLength" and err.instance == "":
-        raise missing_parameter(parameter_path(err.absolute_path))    # an empty required string is missing
+    if err.validator == "minLength" and err.instance == "" and (len(err.absolute_path) > 1 or err.absolute_path[0] in op.required):
+        # An empty required string is missing (nested minLengths come from `required` only); an
+        # optional one that must not be empty when given is invalid.
+        raise missing_parameter(parameter_path(err.absolute_path))
+    alternatives = _required_alternatives(err)
+    if alternatives:                             # anyOf/oneOf of `required` branches: none given
+        raise missing_parameter(parameter_path(list(err.absolute_path) + [" or ".join(alternatives)]))
+    if err.validator == "not" and set(err.validator_value) == {"required"}:
+        names = err.validator_value["required"]   # `not: {required: [A, B]}`: A and B exclude each other
+        raise invalid_parameter(parameter_path(list(err.absolute_path) + [names[0]]),
+                                f"{' and '.join(names)} are mutually exclusive")
     raise invalid_parameter(parameter_path(err.absolute_path) or "request", _describe(err))
 
 
@@ -223,6 +232,16 @@ def _error_rank(err: ValidationError):
     # wrong type first (a float where an integer belongs is that, whatever its value).
     return (0 if err.validator == "required" and not err.absolute_path else 1, len(err.absolute_path),
             err.validator != "type", str(err.message))
+
+
+def _required_alternatives(err: ValidationError) -> list[str]:
+    """The names of an `anyOf`/`oneOf` whose every branch is `{required: [name]}`, when none matched."""
+    if err.validator not in ("anyOf", "oneOf") or not err.context or any(e.validator != "required" for e in err.context):
+        return []
+    branches = err.validator_value
+    if not all(set(b) == {"required"} and len(b["required"]) == 1 for b in branches):
+        return []
+    return [b["required"][0] for b in branches]
 
 
 def _missing_name(err: ValidationError) -> str:

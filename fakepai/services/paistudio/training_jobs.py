@@ -22,12 +22,7 @@ def _validate_create(params: dict) -> None:
         # Required means non-empty, as for the other products' required names (DESIGN §3).
         if not params[name].strip():
             raise missing_parameter(name)
-    has_spec = params.get("AlgorithmSpec") is not None
-    if has_spec and params.get("AlgorithmName"):
-        # The PAI SDK refuses both on the client side [PAISDK]; the server rule is [INFERRED].
-        raise invalid_parameter("AlgorithmSpec", "AlgorithmSpec and AlgorithmName are mutually exclusive")
-    if not has_spec and not params.get("AlgorithmName"):
-        raise missing_parameter("AlgorithmName")
+    # AlgorithmName xor AlgorithmSpec, and every channel's Name, are the schema's (the binder's).
     resource = params.get("ComputeResource") or {}
     public = bool(resource.get("EcsSpec"))
     quota = bool(resource.get("ResourceId"))
@@ -41,10 +36,6 @@ def _validate_create(params: dict) -> None:
     keys = [label.get("Key") for label in params.get("Labels") or []]
     if any(not k for k in keys):
         raise missing_parameter("Labels.Key")
-    for field in ("InputChannels", "OutputChannels"):
-        for i, channel in enumerate(params.get(field) or []):
-            if not channel.get("Name"):
-                raise missing_parameter(f"{field}[{i}].Name")
 
 
 @operation(PRODUCT, "CreateTrainingJob")
