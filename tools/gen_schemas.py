@@ -687,6 +687,11 @@ _MAX_EVENTS = {"minimum": 1, "maximum": 10000, "default": 2000,
 _REQUIRED_SDK = "[SDK \"This parameter is required\"; META required]"
 
 
+# Not empty and not all blanks (the handler strips, Python's whitespace: the binder and Hypothesis read
+# `\S` with Python's re, where it is exactly "not str.isspace()").
+_NOT_BLANK = {"pattern": r"\S"}
+
+
 def _req(extra: str = "") -> dict:
     return {"description": f"required {_REQUIRED_SDK}{extra}"}
 
@@ -709,8 +714,19 @@ CURATION: dict[tuple[str, str], dict] = {
                        "temporary AlgorithmSpec [SDK-ST; PAISDK].",
         "required": ["TrainingJobName", "WorkspaceId"],
         "params": {
-            "TrainingJobName": _req(),
-            "WorkspaceId": _req(),
+            "TrainingJobName": {**_req(), **_NOT_BLANK},
+            "WorkspaceId": {**_req(), **_NOT_BLANK},
+            "Labels[]": {"required": ["Key"]},
+            "HyperParameters[]": {"required": ["Name"]},
+            "ComputeResource": {"not": {"required": ["EcsSpec", "ResourceId"]},
+                                # dependentRequired in OpenAPI 3.0's words: no ResourceId, or an InstanceSpec
+                                "anyOf": [{"not": {"required": ["ResourceId"]}}, {"required": ["InstanceSpec"]}],
+                                "description": "EcsSpec (public resources) or ResourceId (a quota), not both; "
+                                               "a quota needs InstanceSpec [SDK-ST]"},
+            "ComputeResource.SpotSpec": {
+                "anyOf": [{"not": {"required": ["SpotDiscountLimit"]}}, {"not": {"required": ["SpotStrategy"]}},
+                          {"properties": {"SpotStrategy": {"enum": ["SpotWithPriceLimit"]}}}],
+                "x-fakepai-rule": "SpotDiscountLimit applies only to SpotStrategy SpotWithPriceLimit [SDK-ST]"},
             "AlgorithmName": {"minLength": 1, "description": "AlgorithmName or AlgorithmSpec, not both [PAISDK; INFERRED]"},
             "InputChannels[]": {"required": ["Name"]},
             "OutputChannels[]": {"required": ["Name"]},
@@ -843,6 +859,7 @@ CURATION: dict[tuple[str, str], dict] = {
     },
     ("PaiStudio", "UpdateTrainingJobLabels"): {
         "description": "Adds or updates labels of a training job, upsert by Key [SDK-ST; INFERRED].",
+        "params": {"Labels[]": {"required": ["Key"]}},
         # [SEED] "Some APIs have additional constraints like maximum request size (e.g., 10KB)"
         # without naming them; labels are small metadata, so this is where we apply it [DESIGN §3].
         "maxBodyBytes": 10240,
@@ -868,7 +885,8 @@ CURATION: dict[tuple[str, str], dict] = {
             "JobSpecs": {"minItems": 1,
                          "description": f"required, at least one [SDK; META] unless TemplateId is "
                                         "given [INFERRED; behavior.md §6.3]"},
-            "UserCommand": {"description": f"required {_REQUIRED_SDK} unless TemplateId is given "
+            "UserCommand": {"minLength": 1,
+                            "description": f"required {_REQUIRED_SDK} unless TemplateId is given "
                                            "[INFERRED; behavior.md §6.3]"},
             "Priority": {"minimum": 1, "maximum": 9, "default": 1,
                          "description": "[SDK-DLC] 1 (lowest) .. 9 (highest), default 1"},
@@ -922,9 +940,16 @@ CURATION: dict[tuple[str, str], dict] = {
             "Accessibility": {"pattern": _any_case("PUBLIC", "PRIVATE"),
                               "description": "[SDK-DLC] PUBLIC | PRIVATE, in any case [INFERRED]"},
             "Priority": {"pattern": "^[1-9]$", "description": "[SDK-DLC] a string, 1 (lowest) .. 9 (highest)"},
+            **{name: {"minLength": 1} for name in ("JobId", "SourceId", "DataSourceId")},
+            **{name: {"minItems": 1} for name in ("DataSources", "TensorboardDataSources")},
+            "DataSources.Path": {"pattern": _any_case("oss", "nas")[:-1] + "://",
+                                 "description": "an oss:// or nas:// URI (its scheme in any case) [SDK-DLC]"},
             "Uri": {"pattern": _any_case("oss", "nas")[:-1] + "://",
                     "description": "[SDK-DLC] an oss:// or nas:// URI (its scheme in any case)"},
         },
+        # A TensorBoard reads a job or data sources [SKILL e80d822 §1.3]: one of them must be named.
+        "request": {"anyOf": [{"required": [name]} for name in
+                              ("JobId", "SourceId", "DataSources", "TensorboardDataSources", "DataSourceId", "Uri")]},
     },
     ("pai-dlc", "DeleteJob"): {
         "description": "Deletes a completed or stopped job; otherwise 400 InvalidStatus [META; "
@@ -1213,8 +1238,9 @@ SHARED_CURATION: dict[str, dict[str, dict]] = {
         },
         "HyperParameterDefinition.request": {
             "required": ["Name", "Type"],
-            "params": {"Type": {"description": f"required {_SDK_ST_REQUIRED}; Int, Float, String, "
-                                              "Boolean, Channel [PAISDK] or Integer [GO]: accept any"}},
+            "params": {"Type": {"enum": ["Int", "Integer", "Float", "String", "Boolean", "Channel"],
+                                "description": f"required {_SDK_ST_REQUIRED}; Int, Float, String, "
+                                               "Boolean, Channel [PAISDK] or Integer [GO]: accept any of them"}},
         },
         "MetricDefinition.request": {
             "required": ["Name", "Regex"],
