@@ -73,6 +73,11 @@ ALLOWED_REFUSALS = {
     ("POST /api/v1/trainingjobs", "InvalidParameter", ".Range"):
         "a hyper-parameter's Range bounds are numbers as text read by float(), Minimum <= Maximum "
         "(two values compared; the text form left undeclared)",
+    ("POST /api/v1/trainingjobs", "InvalidParameter", "is not a valid"):
+        "a hyper-parameter's DefaultValue must parse as its Type (a value checked against another field, "
+        "by Python's int()/float())",
+    ("POST /api/v1/trainingjobs", "InvalidParameter", "duplicate"):
+        "hyper-parameter / metric names are unique: JSON Schema cannot say items differ in one field",
     ("POST /api/v1/algorithms", "InvalidParameter", "already exists"):
         "an algorithm name is unique in its workspace: a rule over stored state",
     ("GET /api/v1/jobs", "MissingParameter", "NumericRangeField"):
