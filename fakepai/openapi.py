@@ -95,6 +95,11 @@ def _as_oas30(schema: dict) -> dict:
     return schema
 
 
+# Request-level keywords that hold for the whole body as they are in OpenAPI 3.0 (`anyOf` is not
+# one while a conditional is there: that becomes an anyOf of its own).
+_COMBINATORS = ("oneOf", "anyOf", "not")
+
+
 def _conditional_as_any_of(request: dict, rewrite) -> dict:
     """CreateJob's `if`/`then`/`else` as an `anyOf` (OpenAPI 3.0 has no conditionals): exactly the
     bodies that satisfy (if and then) or (not if and else); without `then`, that is `if` or `else`."""
@@ -201,9 +206,11 @@ def _operation(op: Operation, refs: _Refs) -> dict:
         body_schema = {"type": "object", "properties": body_props}
         if body_required:
             body_schema["required"] = body_required
-        # Conditional requirements (CreateJob: the job fields unless TemplateId) name body fields.
+        # Conditional requirements (CreateJob: the job fields unless TemplateId) and alternatives
+        # (CreateTrainingJob: AlgorithmName or AlgorithmSpec, not both) name body fields.
         body_schema.update(_conditional_as_any_of(request, lambda schema: refs.rewrite(schema, base)))
-        needs_body = bool(body_required) or "if" in request       # the conditional's "else" asks for fields
+        body_schema.update({key: refs.rewrite(request[key], base) for key in _COMBINATORS if key in request})
+        needs_body = bool(body_required) or bool({"if", *_COMBINATORS} & set(request))   # they ask for fields
         media_object: dict = {"schema": body_schema}
         if json_text_fields:
             media_object["encoding"] = {name: {"contentType": "application/json"} for name in json_text_fields}

@@ -613,12 +613,34 @@ METRIC_TYPES = ["GpuCoreUsage", "GpuMemoryUsage", "CpuCoreUsage", "MemoryUsage",
                 "NetworkInputRate", "NetworkOutputRate", "DiskReadRate", "DiskWriteRate"]
 DLC_JOB_TYPES = ["TFJob", "PyTorchJob", "MPIJob", "XGBoostJob", "OneFlowJob", "ElasticBatchJob",
                  "SlurmJob", "RayJob", "DataJuicerJob"]
+DLC_JOB_STATUSES = ["Creating", "Queuing", "Bidding", "EnvPreparing", "SanityChecking", "Running", "Restarting",
+                    "Stopping", "SucceededReserving", "FailedReserving", "Succeeded", "Failed", "Stopped"]
 SANITY_CHECK_PHASES = ["CheckInit", "DeviceCheck", "SingleNodeCommCheck", "TwoNodeCommCheck",
                        "AllNodeCommCheck"]
 JOB_RESERVED_POLICIES = ["Always", "OnFailure", "OnSucceed"]
 TEMPLATE_RATE_NOTE = ("Rate limit 10/s: the seed names 10 QPS for \"some APIs\" without saying which; "
                       "fakepai applies it to the four job-template writes (documented decision, "
                       "DESIGN §3 throttling).")
+
+
+def _any_case(*values: str) -> str:
+    """A pattern matching `values` in any letter case: ECMA regexes (OpenAPI's dialect) have no inline
+    flag for it, so every letter becomes a two-letter class."""
+    def letters(value: str) -> str:
+        return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in value)
+    return "^(" + "|".join(letters(v) for v in values) + ")$"
+
+
+def _csv_of(*values: str) -> str:
+    """A pattern for a comma-separated list of `values` (blanks around items, empty items ignored,
+    as the handler's split does)."""
+    item = "(" + "|".join(map(re.escape, values)) + ")"
+    return rf"^ *{item}? *(, *{item}? *)*$"
+
+
+# Time parameters are parsed by fakepai.clock.parse_iso, which reads every RFC 3339 date-time
+# (either case of T and Z, offsets, any number of fraction digits) [INFERRED]; docs/limits.md.
+REQUEST_TIME = {"format": "date-time"}
 
 
 def _order(source: str, default: str | None = None) -> dict:
@@ -665,6 +687,11 @@ _MAX_EVENTS = {"minimum": 1, "maximum": 10000, "default": 2000,
 _REQUIRED_SDK = "[SDK \"This parameter is required\"; META required]"
 
 
+# Not empty and not all blanks (the handler strips, Python's whitespace: the binder and Hypothesis read
+# `\S` with Python's re, where it is exactly "not str.isspace()").
+_NOT_BLANK = {"pattern": r"\S"}
+
+
 def _req(extra: str = "") -> dict:
     return {"description": f"required {_REQUIRED_SDK}{extra}"}
 
@@ -673,6 +700,8 @@ CURATION: dict[tuple[str, str], dict] = {
     # ---------------------------------------------------------------- PaiStudio 2022-01-12
     ("PaiStudio", "CreateAlgorithm"): {
         "description": "Creates an algorithm; form-encoded body [SDK-ST].",
+        "required": ["AlgorithmName"],
+        "params": {"AlgorithmName": {"description": "required: an algorithm is found by its name [INFERRED]"}},
     },
     ("PaiStudio", "CreateAlgorithmVersion"): {
         "description": "Creates a version of an algorithm; form body, AlgorithmSpec as a JSON string "
@@ -685,8 +714,22 @@ CURATION: dict[tuple[str, str], dict] = {
                        "temporary AlgorithmSpec [SDK-ST; PAISDK].",
         "required": ["TrainingJobName", "WorkspaceId"],
         "params": {
-            "TrainingJobName": _req(),
-            "WorkspaceId": _req(),
+            "TrainingJobName": {**_req(), **_NOT_BLANK},
+            "WorkspaceId": {**_req(), **_NOT_BLANK},
+            "Labels[]": {"required": ["Key"]},
+            "HyperParameters[]": {"required": ["Name"]},
+            "ComputeResource": {"not": {"required": ["EcsSpec", "ResourceId"]},
+                                # dependentRequired in OpenAPI 3.0's words: no ResourceId, or an InstanceSpec
+                                "anyOf": [{"not": {"required": ["ResourceId"]}}, {"required": ["InstanceSpec"]}],
+                                "description": "EcsSpec (public resources) or ResourceId (a quota), not both; "
+                                               "a quota needs InstanceSpec [SDK-ST]"},
+            "ComputeResource.SpotSpec": {
+                "anyOf": [{"not": {"required": ["SpotDiscountLimit"]}}, {"not": {"required": ["SpotStrategy"]}},
+                          {"properties": {"SpotStrategy": {"enum": ["SpotWithPriceLimit"]}}}],
+                "x-fakepai-rule": "SpotDiscountLimit applies only to SpotStrategy SpotWithPriceLimit [SDK-ST]"},
+            "AlgorithmName": {"minLength": 1, "description": "AlgorithmName or AlgorithmSpec, not both [PAISDK; INFERRED]"},
+            "InputChannels[]": {"required": ["Name"]},
+            "OutputChannels[]": {"required": ["Name"]},
             "ComputeResource.SpotSpec.SpotStrategy": {
                 "enum": ["SpotWithPriceLimit", "SpotAsPriceGo"],
                 "description": "[SDK-ST] SpotWithPriceLimit | SpotAsPriceGo"},
@@ -697,6 +740,10 @@ CURATION: dict[tuple[str, str], dict] = {
             "Priority": {"description": "[SDK-ST] example 1; range not published for PaiStudio "
                                         "(DLC uses 1..9), so not bounded here"},
         },
+        # The algorithm to train: a registered one (AlgorithmName) or a temporary AlgorithmSpec;
+        # the PAI SDK refuses both [PAISDK], the server rule is [INFERRED].
+        "request": {"anyOf": [{"required": ["AlgorithmName"]}, {"required": ["AlgorithmSpec"]}],
+                    "not": {"required": ["AlgorithmSpec", "AlgorithmName"]}},
     },
     ("PaiStudio", "DeleteAlgorithm"): {
         "description": "Deletes an algorithm [SDK-ST]. The response key is lower-case `requestId`.",
@@ -812,6 +859,7 @@ CURATION: dict[tuple[str, str], dict] = {
     },
     ("PaiStudio", "UpdateTrainingJobLabels"): {
         "description": "Adds or updates labels of a training job, upsert by Key [SDK-ST; INFERRED].",
+        "params": {"Labels[]": {"required": ["Key"]}},
         # [SEED] "Some APIs have additional constraints like maximum request size (e.g., 10KB)"
         # without naming them; labels are small metadata, so this is where we apply it [DESIGN §3].
         "maxBodyBytes": 10240,
@@ -837,7 +885,8 @@ CURATION: dict[tuple[str, str], dict] = {
             "JobSpecs": {"minItems": 1,
                          "description": f"required, at least one [SDK; META] unless TemplateId is "
                                         "given [INFERRED; behavior.md §6.3]"},
-            "UserCommand": {"description": f"required {_REQUIRED_SDK} unless TemplateId is given "
+            "UserCommand": {"minLength": 1,
+                            "description": f"required {_REQUIRED_SDK} unless TemplateId is given "
                                            "[INFERRED; behavior.md §6.3]"},
             "Priority": {"minimum": 1, "maximum": 9, "default": 1,
                          "description": "[SDK-DLC] 1 (lowest) .. 9 (highest), default 1"},
@@ -850,7 +899,8 @@ CURATION: dict[tuple[str, str], dict] = {
             "WorkspaceId": {"description": "optional; the user's default workspace when missing "
                                            "[SKILL Red Line 4]"},
             "ResourceId": {"description": "[SDK-DLC] empty: public resources; otherwise a quota id"},
-            "TemplateId": {"description": "[SDK-DLC] create from this job template; unknown: 404 "
+            "TemplateId": {"minLength": 1,
+                           "description": "[SDK-DLC] create from this job template; unknown: 404 "
                                           "NotFound.JobTemplate [SKILL e80d822]"},
             "TemplateVersion": {"description": "[SDK-DLC] template version; default: the template's "
                                                "DefaultVersion; unknown: NotFound.JobTemplateVersion "
@@ -884,7 +934,22 @@ CURATION: dict[tuple[str, str], dict] = {
                                        "not enforced"},
             "MaxRunningTimeMinutes": {"description": "[SDK-DLC] auto-stop after this many minutes "
                                                      "(example 240) [INFERRED]"},
+            "SourceType": {"pattern": _any_case("job", "TrainingJob"),
+                           "description": "job (a DLC job) or TrainingJob (a PaiStudio job, with SourceId and Uri) "
+                                          "[SDK-DLC; PAISDK pai/tensorboard.py], in any case [INFERRED]"},
+            "Accessibility": {"pattern": _any_case("PUBLIC", "PRIVATE"),
+                              "description": "[SDK-DLC] PUBLIC | PRIVATE, in any case [INFERRED]"},
+            "Priority": {"pattern": "^[1-9]$", "description": "[SDK-DLC] a string, 1 (lowest) .. 9 (highest)"},
+            **{name: {"minLength": 1} for name in ("JobId", "SourceId", "DataSourceId")},
+            **{name: {"minItems": 1} for name in ("DataSources", "TensorboardDataSources")},
+            "DataSources.Path": {"pattern": _any_case("oss", "nas")[:-1] + "://",
+                                 "description": "an oss:// or nas:// URI (its scheme in any case) [SDK-DLC]"},
+            "Uri": {"pattern": _any_case("oss", "nas")[:-1] + "://",
+                    "description": "[SDK-DLC] an oss:// or nas:// URI (its scheme in any case)"},
         },
+        # A TensorBoard reads a job or data sources [SKILL e80d822 §1.3]: one of them must be named.
+        "request": {"anyOf": [{"required": [name]} for name in
+                              ("JobId", "SourceId", "DataSources", "TensorboardDataSources", "DataSourceId", "Uri")]},
     },
     ("pai-dlc", "DeleteJob"): {
         "description": "Deletes a completed or stopped job; otherwise 400 InvalidStatus [META; "
@@ -973,6 +1038,10 @@ CURATION: dict[tuple[str, str], dict] = {
                                       "spellings Cpu | Gpu, which alipai sends (SortBy=Gpu) [PAISDK pai/api/job.py]. "
                                       "Not case-insensitive: lower case is rejected [SKILL e80d822 SKILL.md 7.9]"},
             "Order": _order("[SDK-DLC] desc | asc"),
+            "AcceleratorType": {"pattern": _any_case("CPU", "GPU"),
+                                "description": "[SDK-DLC] CPU | GPU, in any case [INFERRED]"},
+            "ResourceType": {"pattern": _any_case("ECS", "Lingjun", "ACS"),
+                             "description": "[SDK-DLC] ECS | Lingjun | ACS, in any case [INFERRED]"},
         },
     },
     ("pai-dlc", "ListJobSanityCheckResults"): {
@@ -986,7 +1055,9 @@ CURATION: dict[tuple[str, str], dict] = {
         "params": {
             "WorkspaceId": _req(),
             **_DESIGN_PAGING,
-            "SortBy": {"default": "GmtCreateTime", "description": "[DOC listjobtemplates] default GmtCreateTime"},
+            "SortBy": {"default": "GmtCreateTime", "enum": ["GmtCreateTime", "GmtModifyTime", "LastUsedTime", "TemplateName"],
+                       "description": "[DOC listjobtemplates] default GmtCreateTime; the sort keys are the "
+                                      "template's time and name fields [INFERRED]"},
             "Order": _order("[DOC listjobtemplates] asc | desc", "desc"),
             "TemplateName": {"description": "[DOC] fuzzy match; case-insensitive substring [DESIGN §3]"},
             "Description": {"description": "[DOC] fuzzy match"},
@@ -1005,9 +1076,17 @@ CURATION: dict[tuple[str, str], dict] = {
                             "description": "[SDK-DLC; META] PrePaid | Spot | PostPaid"},
             "Accessibility": {"enum": ["PUBLIC", "PRIVATE"], "description": "[SDK-DLC] PUBLIC | PRIVATE"},
             "ShowOwn": {"default": True, "description": "[META] default true: only the caller's jobs"},
-            "Status": {"maxLength": 200,
+            "Status": {"maxLength": 200, "pattern": _csv_of(*DLC_JOB_STATUSES, "Dequeued"),
                        "description": "[META] maxLength 200; exact, several statuses comma-separated "
-                                      "[INFERRED]"},
+                                      "[INFERRED]; `Dequeued` (the older SDK's 14th value) accepted, never shown"},
+            "TimeRangeField": {"enum": ["GmtCreateTime", "GmtSubmittedTime", "GmtRunningTime", "GmtFinishTime",
+                                        "GmtModifiedTime"],
+                               "description": "[META] the time field StartTime/EndTime filter; default GmtCreateTime"},
+            "NumericRangeField": {"enum": ["RequestCPU", "RequestGPU", "RequestMemory", "Priority", "Duration"],
+                                  "description": "[META] the field NumericRangeMin/Max filter; needed with them "
+                                                 "(checked by the handler: OpenAPI cannot tie query parameters)"},
+            "EnableAssignNode": {"pattern": _any_case("true", "false"),
+                                 "description": "[META] a string, true | false in any case [INFERRED]"},
             "Tags": {"description": "[SDK-DLC client.py] a JSON string of a map (shrink parameter); "
                                     "every pair must match [DESIGN §3]"},
             "StartTime": {"description": "[META] creation-time window start (see TimeRangeField); "
@@ -1082,10 +1161,18 @@ CURATION: dict[tuple[str, str], dict] = {
     # ---------------------------------------------------------------- PaiPlugin 2022-01-12
     ("PaiPlugin", "CreateCampaign"): {
         "description": "Creates a marketing campaign (PaiPlugin envelope) [SDK-PL].",
+        "required": ["Name"],
+        "params": {"Name": {"description": "required: a campaign without a name cannot be found by "
+                                           "ListCampaigns' Name filter [INFERRED]"}},
     },
     ("PaiPlugin", "CreateTrainingJob"): {
         "description": "Creates a PaiPlugin recall-algorithm training job (PaiPlugin envelope) [SDK-PL].",
-        "params": {"UserConfig": {"description": "[SDK-PL] a JSON string, kept as a string"}},
+        "required": ["Algorithm"],
+        "params": {"UserConfig": {"description": "[SDK-PL] a JSON string, kept as a string"},
+                   "Algorithm": {"description": "required: a job without an algorithm has nothing to train "
+                                                "[INFERRED]; unknown: 404 NotFound.Algorithm"},
+                   "DataPath": {"pattern": "^(oss|https?)://",
+                                "description": "an OSS or HTTP(S) URL (oss://bucket/path/) [INFERRED]"}},
     },
     ("PaiPlugin", "DeleteCampaign"): {
         "description": "Deletes a campaign (PaiPlugin envelope) [SDK-PL].",
@@ -1122,6 +1209,7 @@ CURATION: dict[tuple[str, str], dict] = {
     },
     ("PaiPlugin", "UpdateCampaign"): {
         "description": "Updates a campaign's name and remark (PaiPlugin envelope) [SDK-PL].",
+        "params": {"Name": {"minLength": 1, "description": "not empty when given [INFERRED]"}},
     },
 }
 
@@ -1150,8 +1238,9 @@ SHARED_CURATION: dict[str, dict[str, dict]] = {
         },
         "HyperParameterDefinition.request": {
             "required": ["Name", "Type"],
-            "params": {"Type": {"description": f"required {_SDK_ST_REQUIRED}; Int, Float, String, "
-                                              "Boolean, Channel [PAISDK] or Integer [GO]: accept any"}},
+            "params": {"Type": {"enum": ["Int", "Integer", "Float", "String", "Boolean", "Channel"],
+                                "description": f"required {_SDK_ST_REQUIRED}; Int, Float, String, "
+                                               "Boolean, Channel [PAISDK] or Integer [GO]: accept any of them"}},
         },
         "MetricDefinition.request": {
             "required": ["Name", "Regex"],
@@ -1164,6 +1253,8 @@ SHARED_CURATION: dict[str, dict[str, dict]] = {
     },
     "pai-dlc": {
         "JobSettings.request": {"params": dict(_JOB_RESERVED_POLICY)},
+        "JobSpec.request": {"required": ["Type"],
+                            "params": {"Type": {"description": "required: the role (Worker, PS, ...) [SDK-DLC; INFERRED]"}}},
     },
     "PaiPlugin": {},
 }
@@ -1531,7 +1622,10 @@ def _walk_to(schema: dict, dotted: str, where: str) -> dict:
 
 def _patch(schema: dict, patch: dict, where: str) -> None:
     for dotted, keywords in patch.get("params", {}).items():
-        target = _walk_to(schema, dotted, where)
+        # `List[]`: the list's items (required fields of each item).
+        target = _walk_to(schema, dotted.removesuffix("[]"), where)
+        if dotted.endswith("[]"):
+            target = target["items"]
         if "$ref" in target and set(keywords) - {"description"}:
             raise SystemExit(f"curation: {where}: {dotted} is a $ref; curate the shared definition")
         target.update(copy.deepcopy(keywords))
@@ -1545,6 +1639,10 @@ def _patch(schema: dict, patch: dict, where: str) -> None:
 
 
 def apply_curation(doc: dict, product: str, action: str) -> None:
+    for name in ("StartTime", "EndTime"):          # every time window the handlers parse (parse_iso)
+        spec = doc["$defs"]["request"].get("properties", {}).get(name)
+        if spec is not None and spec.get("type") == "string":
+            spec.update(REQUEST_TIME)
     cur = CURATION.get((product, action))
     if cur is None:
         return

@@ -45,7 +45,7 @@ def _instant(params: dict, name: str) -> float | None:
     """An ISO-8601 time parameter (`2024-01-01T00:00:00Z`), or None when absent; 400 naming it
     when it does not parse."""
     value = params.get(name)
-    if value in (None, ""):
+    if value is None:               # "" is not absent: the schema's `format: date-time` refuses it
         return None
     try:
         return parse_iso(str(value))

@@ -213,16 +213,53 @@ def _validate(op: Operation, params: dict) -> None:
     if err.validator == "required":
         missing = _missing_name(err)
         raise missing_parameter(parameter_path(list(err.absolute_path) + [missing]))
-    if err.validator == "minLength" and err.instance == "":
-        raise missing_parameter(parameter_path(err.absolute_path))    # an empty required string is missing
+    if _blank(err) and (len(err.absolute_path) > 1 or err.absolute_path[0] in op.required):
+        # An empty (or, where the schema says `\S`, blank) required string is missing (nested
+        # minLengths come from `required` only); an optional one that must not be empty is invalid.
+        raise missing_parameter(parameter_path(err.absolute_path))
+    needed = _dependent_required(err)
+    if needed:                                   # anyOf [not required A, required B]: A needs B
+        raise missing_parameter(parameter_path(list(err.absolute_path) + [needed]))
+    alternatives = _required_alternatives(err)
+    if alternatives:                             # anyOf/oneOf of `required` branches: none given
+        raise missing_parameter(parameter_path(list(err.absolute_path) + [" or ".join(alternatives)]))
+    if err.validator == "not" and set(err.validator_value) == {"required"}:
+        names = err.validator_value["required"]   # `not: {required: [A, B]}`: A and B exclude each other
+        raise invalid_parameter(parameter_path(list(err.absolute_path) + [names[0]]),
+                                f"{' and '.join(names)} are mutually exclusive")
     raise invalid_parameter(parameter_path(err.absolute_path) or "request", _describe(err))
 
 
 def _error_rank(err: ValidationError):
     # Report a missing top-level parameter before anything else, then the shallowest error, a
-    # wrong type first (a float where an integer belongs is that, whatever its value).
+    # wrong type first (a float where an integer belongs is that, whatever its value), then two
+    # fields that exclude each other (before what one of them would need).
     return (0 if err.validator == "required" and not err.absolute_path else 1, len(err.absolute_path),
-            err.validator != "type", str(err.message))
+            err.validator != "type", err.validator != "not", str(err.message))
+
+
+def _blank(err: ValidationError) -> bool:
+    return ((err.validator == "minLength" and err.instance == "")
+            or (err.validator == "pattern" and err.validator_value == r"\S" and isinstance(err.instance, str)))
+
+
+def _dependent_required(err: ValidationError) -> str | None:
+    """B of an `anyOf: [{not: {required: [A]}}, {required: [B]}]` (A needs B) that failed."""
+    branches = err.validator_value if err.validator == "anyOf" else None
+    if (not branches or len(branches) != 2 or set(branches[0]) != {"not"} or set(branches[1]) != {"required"}
+            or set(branches[0]["not"]) != {"required"}):
+        return None
+    return branches[1]["required"][0]
+
+
+def _required_alternatives(err: ValidationError) -> list[str]:
+    """The names of an `anyOf`/`oneOf` whose every branch is `{required: [name]}`, when none matched."""
+    if err.validator not in ("anyOf", "oneOf") or not err.context or any(e.validator != "required" for e in err.context):
+        return []
+    branches = err.validator_value
+    if not all(set(b) == {"required"} and len(b["required"]) == 1 for b in branches):
+        return []
+    return [b["required"][0] for b in branches]
 
 
 def _missing_name(err: ValidationError) -> str:
@@ -245,4 +282,6 @@ def _describe(err: ValidationError) -> str:
         return f"has {len(err.instance)} {unit}; {bound} {err.validator_value} allowed ({v})"
     if v == "type":
         return f"expected {err.validator_value}, got {type(err.instance).__name__}"
+    if v in ("anyOf", "oneOf", "not") and "x-fakepai-rule" in err.schema:
+        return err.schema["x-fakepai-rule"]      # a rule across fields, worded by its schema
     return err.message

@@ -138,8 +138,7 @@ def build(schema: dict, budget: int, salt: str = "v", depth: int = 1):
 OUTCOME = "fakepai.outcome"        # the job runs the whole week (and restarts, where it can)
 DROP = object()                    # leave the field out
 BASE = object()                    # the case's own value
-_SPEC_HYPER = {"AlgorithmSpec.HyperParameters.*.Type": "String",
-               "AlgorithmSpec.HyperParameters.*.Range": DROP,
+_SPEC_HYPER = {"AlgorithmSpec.HyperParameters.*.Range": DROP,
                "AlgorithmSpec.HyperParameters.*.DefaultValue": "0"}
 VALID: dict[tuple[str, str], dict] = {
     ("PaiPlugin", "CreateTrainingJob"): {"UserConfig": json.dumps({"start_date": "2024-01-01"})},
@@ -166,12 +165,11 @@ VALID: dict[tuple[str, str], dict] = {
     ("pai-dlc", "GetPodEvents"): {"PodUid": DROP},
     ("pai-dlc", "GetPodLogs"): {"PodUid": DROP, "Containers": DROP},
     ("pai-dlc", "ListEcsSpecs"): {"ResourceType": "ECS"},
-    ("pai-dlc", "ListJobTemplates"): {"SortBy": "GmtCreateTime"},
     ("pai-dlc", "SetJobTemplateDefaultVersion"): {"Version": BASE},
     ("pai-dlc", "UpdateJob"): {"JobSpecs": DROP},
     ("pai-dlc", "UpdateJobTemplate"): {"Constraints": SEED_TEMPLATE["Constraints"]},
     ("pai-dlc", "UpdateTensorboard"): {"Accessibility": "PUBLIC", "Priority": "9"},
-    ("pai-dlc", "ListJobs"): {"Status": "Succeeded", "EnableAssignNode": "true", "TimeRangeField": "GmtCreateTime",
+    ("pai-dlc", "ListJobs"): {"Status": "Succeeded", "EnableAssignNode": "true",
                               "NumericRangeField": DROP,
                               "NumericRangeMin": DROP, "NumericRangeMax": DROP},
     ("PaiStudio", "ListTrainingJobInstanceMetrics"): {"InstanceId": DROP},

@@ -357,6 +357,8 @@ def minimal_instance(schema: dict, resolver, depth: int = 0):
         out = {}
         required = list(schema.get("required", []))
         required += [r for r in schema.get("else", {}).get("required", []) if r not in required]
+        for alternative in schema.get("anyOf", [])[:1]:     # alternatives (AlgorithmName | AlgorithmSpec): the first
+            required += [r for r in alternative.get("required", []) if r not in required]
         for name in required:
             out[name] = minimal_instance(schema["properties"][name], resolver, depth + 1)
         return out

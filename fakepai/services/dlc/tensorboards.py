@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from fakepai import jsontext
-from fakepai.errors import DLC_NOT_FOUND, PaiError, invalid_parameter, invalid_status, missing_parameter
+from fakepai.errors import DLC_NOT_FOUND, invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.dlc import PRODUCT
 from fakepai.services.dlc.job_store import JobRecord, get_record
 from fakepai.services.registry import Context, operation
@@ -252,11 +252,7 @@ def _sources(ctx: Context, params: dict) -> tuple[str, dict, str | None]:
                                               f"data sources ({data_keys[0]}), not both")
     if job_keys:
         return "job", _job_source(ctx, params), None
-    if data_keys:
-        return "datasource", _data_source(ctx, params), None
-    raise PaiError(400, "MissingParameter", "The input parameter \"JobId\" that is mandatory for processing this "
-                                            "request is not supplied: give JobId (or SourceType=job and SourceId), "
-                                            "or DataSources / TensorboardDataSources / DataSourceId / Uri.")
+    return "datasource", _data_source(ctx, params), None      # the schema requires a job or data key
 
 
 def _job_source(ctx: Context, params: dict) -> dict:

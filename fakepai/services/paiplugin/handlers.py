@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from fakepai import jsontext
-from fakepai.errors import invalid_parameter, invalid_status, missing_parameter, not_found
+from fakepai.errors import invalid_parameter, invalid_status, not_found
 from fakepai.services.paiplugin import PRODUCT
 from fakepai.services.paiplugin.algorithms import ALGORITHMS
 from fakepai.services.paiplugin.models import (
@@ -20,7 +20,6 @@ from fakepai.sim.timeline import Outcome
 from fakepai.state.paging import ListSpec, contains_ci
 
 DELETED = "OK"  # Delete* answer Data as a string; "OK" per behavior.md §8.
-DATA_PATH_SCHEMES = ("oss://", "http://", "https://")
 
 
 def _text(params: dict, name: str) -> str:
@@ -72,9 +71,7 @@ def _campaign(store: PluginStore, campaign_id: str) -> Campaign:
 
 @operation(PRODUCT, "CreateCampaign")
 def create_campaign(ctx: Context, params: dict) -> dict:
-    # A campaign without a name cannot be found again by ListCampaigns' Name filter. [INFERRED]
-    if not params.get("Name"):
-        raise missing_parameter("Name")
+    # Name is required (the schema): a campaign without one cannot be found by ListCampaigns' filter.
     store = ctx.store(PluginStore)
     now = ctx.now()
     campaign = Campaign(id=ctx.ids.uuid(), name=params["Name"], remark=_text(params, "Remark"),
@@ -100,8 +97,6 @@ def list_campaigns(ctx: Context, params: dict) -> dict:
 @operation(PRODUCT, "UpdateCampaign")
 def update_campaign(ctx: Context, params: dict) -> dict:
     campaign = _campaign(ctx.store(PluginStore), params["Id"])
-    if params.get("Name") == "":
-        raise invalid_parameter("Name", "must not be empty")
     # Only the fields sent change; an update that sends nothing still touches UpdatedTime. [INFERRED]
     if params.get("Name") is not None:
         campaign.name = params["Name"]
@@ -149,18 +144,14 @@ def create_training_job(ctx: Context, params: dict) -> dict:
     store = ctx.store(PluginStore)
     # Every check runs before anything is stored, so a rejected request changes nothing.
     # The SDK marks no field required; a training job without an algorithm has nothing to train,
-    # so Algorithm is required here. [INFERRED]
-    algorithm = params.get("Algorithm")
-    if not algorithm:
-        raise missing_parameter("Algorithm")
+    # so the schema requires Algorithm [INFERRED], and DataPath's scheme.
+    algorithm = params["Algorithm"]
     if algorithm not in ALGORITHMS:
         raise not_found("Algorithm", algorithm)
     campaign_id = _text(params, "CampaignId")
     if campaign_id:
         _campaign(store, campaign_id)
     data_path = _text(params, "DataPath")
-    if data_path and not data_path.startswith(DATA_PATH_SCHEMES):
-        raise invalid_parameter("DataPath", "must be an OSS or HTTP(S) URL (oss://bucket/path/)")
     user_config = _text(params, "UserConfig")
     if user_config:
         _check_user_config(user_config)

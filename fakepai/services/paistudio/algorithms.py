@@ -210,9 +210,7 @@ def validate_algorithm_spec(spec, where: str = "AlgorithmSpec", *, require_core:
 
 @operation(PRODUCT, "CreateAlgorithm")
 def create_algorithm(ctx: Context, params: dict) -> dict:
-    name = params.get("AlgorithmName")
-    if not name:
-        raise missing_parameter("AlgorithmName")
+    name = params["AlgorithmName"]                 # required, not empty: the schema's
     workspace = params.get("WorkspaceId")
     if any(a.name == name and a.workspace_id == workspace for a in ctx.store(AlgorithmStore).algorithms.values()):
         raise invalid_parameter("AlgorithmName", f"an algorithm named {name!r} already exists in this workspace")

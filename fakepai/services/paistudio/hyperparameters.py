@@ -146,9 +146,7 @@ def apply_to_job(spec: dict, given: list[dict] | None) -> list[dict]:
     """
     given = list(given or [])
     values: dict[str, str] = {}
-    for item in given:
-        if not item.get("Name"):
-            raise missing_parameter("HyperParameters.Name")
+    for item in given:                                  # each with a Name: the schema's
         values[item["Name"]] = item.get("Value")
     filled = []
     for definition in spec.get("HyperParameters") or []:

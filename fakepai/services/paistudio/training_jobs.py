@@ -16,40 +16,10 @@ def get_job(ctx: Context, job_id: str) -> TrainingJob:
     return ctx.lookup(ctx.store(TrainingJobStore).jobs, "TrainingJob", job_id, lambda job: job.workspace_id)
 
 
-def _validate_create(params: dict) -> None:
-    """Cross-field rules the schema cannot say; checked before anything is stored."""
-    for name in ("TrainingJobName", "WorkspaceId"):
-        # Required means non-empty, as for the other products' required names (DESIGN §3).
-        if not params[name].strip():
-            raise missing_parameter(name)
-    has_spec = params.get("AlgorithmSpec") is not None
-    if has_spec and params.get("AlgorithmName"):
-        # The PAI SDK refuses both on the client side [PAISDK]; the server rule is [INFERRED].
-        raise invalid_parameter("AlgorithmSpec", "AlgorithmSpec and AlgorithmName are mutually exclusive")
-    if not has_spec and not params.get("AlgorithmName"):
-        raise missing_parameter("AlgorithmName")
-    resource = params.get("ComputeResource") or {}
-    public = bool(resource.get("EcsSpec"))
-    quota = bool(resource.get("ResourceId"))
-    if public and quota:
-        raise invalid_parameter("ComputeResource", "EcsSpec (public resources) and ResourceId (quota) are mutually exclusive")
-    if quota and not resource.get("InstanceSpec"):
-        raise missing_parameter("ComputeResource.InstanceSpec")
-    spot = resource.get("SpotSpec") or {}
-    if spot.get("SpotDiscountLimit") is not None and spot.get("SpotStrategy") not in (None, "SpotWithPriceLimit"):
-        raise invalid_parameter("ComputeResource.SpotSpec.SpotDiscountLimit", "applies only to SpotWithPriceLimit")
-    keys = [label.get("Key") for label in params.get("Labels") or []]
-    if any(not k for k in keys):
-        raise missing_parameter("Labels.Key")
-    for field in ("InputChannels", "OutputChannels"):
-        for i, channel in enumerate(params.get(field) or []):
-            if not channel.get("Name"):
-                raise missing_parameter(f"{field}[{i}].Name")
-
-
 @operation(PRODUCT, "CreateTrainingJob")
 def create_training_job(ctx: Context, params: dict) -> dict:
-    _validate_create(params)
+    # Names not blank, AlgorithmName xor AlgorithmSpec, channel Names, label Keys, EcsSpec xor
+    # ResourceId, a quota's InstanceSpec, SpotDiscountLimit with SpotWithPriceLimit: the schema's.
     algorithm, spec = algorithms.resolve_for_job(ctx, params)
     labels = [{"Key": label["Key"], "Value": label.get("Value", "")} for label in params.get("Labels") or []]
     max_running = lifecycle.max_running_seconds(params.get("Scheduler"))
@@ -179,9 +149,7 @@ def delete_training_job(ctx: Context, params: dict) -> dict:
 @operation(PRODUCT, "UpdateTrainingJobLabels")
 def update_training_job_labels(ctx: Context, params: dict) -> dict:
     job = get_job(ctx, params["TrainingJobId"])
-    updates = params.get("Labels") or []
-    if any(not label.get("Key") for label in updates):
-        raise missing_parameter("Labels.Key")
+    updates = params.get("Labels") or []                # each with a Key: the schema's
     # Upsert by key, keeping the others [INFERRED from "Update", behavior.md §4.5].
     for label in updates:
         for existing in job.labels:
