@@ -18,7 +18,14 @@ def test_absent_sides_take_the_callers_defaults_or_stay_open():
     assert time_window({}) == (None, None)
     assert time_window({}, since=NOW - 60, until=NOW) == (NOW - 60, NOW)
     assert creation_window({}, NOW) == (NOW - WEEK, NOW)
-    assert time_window({"StartTime": "", "EndTime": None}, since=1.0, until=2.0) == (1.0, 2.0)
+    assert time_window({"StartTime": None, "EndTime": None}, since=1.0, until=2.0) == (1.0, 2.0)
+
+
+def test_an_empty_time_is_not_an_absent_one():
+    """The schemas declare StartTime/EndTime `format: date-time`: "" is refused, naming the parameter."""
+    with pytest.raises(PaiError) as refused:
+        time_window({"StartTime": ""}, since=1.0, until=2.0)
+    assert refused.value.status == 400 and "StartTime" in refused.value.message
 
 
 def test_an_absent_end_never_falls_before_the_start():
