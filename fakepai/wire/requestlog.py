@@ -8,25 +8,9 @@ latency, request id).
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import asdict, dataclass
 from typing import Callable, NamedTuple
 
 from fakepai.timestamps import iso_z
-
-
-@dataclass
-class RequestRecord:
-    time: str
-    request_id: str
-    account: str | None
-    product: str | None
-    action: str | None
-    method: str
-    path: str
-    status: int
-    error_code: str | None
-    latency_ms: float
-    form: str | None = None
 
 
 def status_matches(status: int, wanted: int | str | None) -> bool:
@@ -49,13 +33,13 @@ def parse_status(text: str) -> int | str:
 def print_access_line(record: RequestRecord) -> None:
     """`fakepai serve --log-level info`: one line per request (virtual time, account, product,
     action, status, milliseconds); unknown parts are `-`."""
-    print(f"{record.time} {record.account or '-'} {record.product or '-'} {record.action or '-'} "
+    print(f"{iso_z(record.at)} {record.account or '-'} {record.product or '-'} {record.action or '-'} "
           f"{record.status} {record.latency_ms:.1f}ms", flush=True)
 
 
-class _Entry(NamedTuple):
-    """What the log keeps per request: a RequestRecord's fields with the time still an epoch
-    (formatted only when the record is read: most records never are)."""
+class RequestRecord(NamedTuple):
+    """What the log keeps per request, with the time still an epoch (formatted only when the
+    record is read: most records never are)."""
     at: float
     request_id: str
     account: str | None
@@ -68,16 +52,17 @@ class _Entry(NamedTuple):
     latency_ms: float
     form: str | None
 
-
-def _record(entry: _Entry) -> RequestRecord:
-    return RequestRecord(iso_z(entry.at), *entry[1:])
+    def as_dict(self) -> dict:
+        """The record as GET /_fakepai/requests shows it: the virtual time in ISO-8601 first."""
+        fields = self._asdict()
+        return {"time": iso_z(fields.pop("at")), **fields}
 
 
 class RequestLog:
     def __init__(self, size: int = 1000, on_add: Callable[[RequestRecord], None] | None = None):
         if size < 1:
             raise ValueError("request_log_size must be at least 1")
-        self._records: deque[_Entry] = deque(maxlen=size)
+        self._records: deque[RequestRecord] = deque(maxlen=size)
         self._on_add = on_add
 
     @property
@@ -88,10 +73,11 @@ class RequestLog:
             method: str, path: str, status: int, error_code: str | None, latency_ms: float,
             form: str | None = None) -> None:
         """One request served at virtual time `at` (epoch seconds)."""
-        entry = _Entry(at, request_id, account, product, action, method, path, status, error_code, latency_ms, form)
-        self._records.append(entry)
+        record = RequestRecord(at, request_id, account, product, action, method, path, status, error_code,
+                               latency_ms, form)
+        self._records.append(record)
         if self._on_add is not None:
-            self._on_add(_record(entry))
+            self._on_add(record)
 
     def clear(self) -> None:
         self._records.clear()
@@ -113,4 +99,4 @@ class RequestLog:
                and (error_code is None or r.error_code == error_code)
                and (account is None or r.account == account)
                and status_matches(r.status, status)]
-        return [asdict(_record(r)) for r in (out[-limit:] if limit else out)]
+        return [r.as_dict() for r in (out[-limit:] if limit else out)]
