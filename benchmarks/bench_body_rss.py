@@ -9,13 +9,12 @@ Content-Length, no Authorization header) and reads the server's VmHWM from /proc
 from __future__ import annotations
 
 import argparse
-import os
 import socket
-import subprocess
 import sys
-import time
+from pathlib import Path
 
-from fakepai.server import free_port
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.helpers import ServedProcess  # noqa: E402  (no pytest: benchmarks run without it)
 
 
 def _peak_mb(pid: int) -> int:
@@ -27,18 +26,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=400)
     size = ap.parse_args().mb << 20
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "fakepai", "serve", "--port", str(port), "--log-level", "warning"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ)
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        before = _peak_mb(proc.pid)
-        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+    with ServedProcess() as served:
+        before = _peak_mb(served.proc.pid)
+        with socket.create_connection(("127.0.0.1", served.port), timeout=30) as sock:
             sock.sendall(f"POST /api/PaiStudio/2022-01-12/CreateTrainingJob HTTP/1.1\r\nHost: a\r\n"
                          f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n".encode())
             chunk, sent = b"x" * (1 << 20), 0
@@ -50,10 +40,7 @@ def main() -> None:
                 pass                         # the server closed the connection: it has answered
             status = sock.recv(200).split(b"\r\n")[0].decode()
         print(f"{size >> 20} MB body, no credential: sent {sent >> 20} MB; answer {status!r}; "
-              f"server peak RSS {before} MB -> {_peak_mb(proc.pid)} MB")
-    finally:
-        proc.terminate()
-        proc.wait()
+              f"server peak RSS {before} MB -> {_peak_mb(served.proc.pid)} MB")
 
 
 if __name__ == "__main__":

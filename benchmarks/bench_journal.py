@@ -44,7 +44,8 @@ from fakepai.emulator import Emulator, Settings  # noqa: E402
 from fakepai.state import journal, snapshot  # noqa: E402
 from fakepai.wire import pipeline  # noqa: E402
 from fakepai.wire.auth import Principal, token_fingerprint  # noqa: E402
-from tests.server.crash_loop import BEARER, GW, crash_loop, serve  # noqa: E402
+from tests.helpers import ServedProcess  # noqa: E402  (no pytest: benchmarks run without it)
+from tests.server.crash_loop import BEARER, GW, crash_loop  # noqa: E402
 
 JOB = {"TrainingJobName": "bench", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai"}
 
@@ -142,43 +143,43 @@ def build_state(path: Path, jobs: int) -> tuple[str, float, int]:
 def bench_stall(directory: Path, jobs: int, baseline_seconds: float = 3.0) -> dict:
     path = directory / f"stall-{jobs}.pkl"
     job_id, inline, size = build_state(path, jobs)
-    proc, url = serve(path)
-    # The probe's own collector must not pause it: a full pass over what an earlier measurement
-    # left in this process takes seconds, and would count as the server's latency.
-    gc.collect()
-    gc.disable()
-    try:
-        with httpx.Client(base_url=url, headers=BEARER, timeout=60) as http:
-            def probe(until) -> list[float]:
-                out = []
-                while not until():
+    with ServedProcess("--state-file", str(path)) as served:
+        url = served.url
+        # The probe's own collector must not pause it: a full pass over what an earlier measurement
+        # left in this process takes seconds, and would count as the server's latency.
+        gc.collect()
+        gc.disable()
+        try:
+            with httpx.Client(base_url=url, headers=BEARER, timeout=60) as http:
+                def probe(until) -> list[float]:
+                    out = []
+                    while not until():
+                        t = time.perf_counter()
+                        assert http.get(f"{GW}/GetTrainingJob/{job_id}").status_code == 200
+                        out.append(time.perf_counter() - t)
+                    return out
+
+                end = time.monotonic() + baseline_seconds
+                baseline = probe(lambda: time.monotonic() > end)
+                done = threading.Event()
+                took = {}
+
+                def compact():
                     t = time.perf_counter()
-                    assert http.get(f"{GW}/GetTrainingJob/{job_id}").status_code == 200
-                    out.append(time.perf_counter() - t)
-                return out
+                    assert httpx.post(f"{url}/_fakepai/snapshot", timeout=300).status_code == 200
+                    took["seconds"] = time.perf_counter() - t
+                    done.set()
 
-            end = time.monotonic() + baseline_seconds
-            baseline = probe(lambda: time.monotonic() > end)
-            done = threading.Event()
-            took = {}
-
-            def compact():
-                t = time.perf_counter()
-                assert httpx.post(f"{url}/_fakepai/snapshot", timeout=300).status_code == 200
-                took["seconds"] = time.perf_counter() - t
-                done.set()
-
-            saver = threading.Thread(target=compact)
-            saver.start()
-            during = probe(done.is_set)
-            saver.join()
-            # As long again after it: the maximum of a window grows with its length on a loaded machine.
-            end = time.monotonic() + took["seconds"]
-            after = probe(lambda: time.monotonic() > end)
-    finally:
-        gc.enable()
-        proc.terminate()
-        proc.wait(timeout=300)
+                saver = threading.Thread(target=compact)
+                saver.start()
+                during = probe(done.is_set)
+                saver.join()
+                # As long again after it: the maximum of a window grows with its length on a loaded machine.
+                end = time.monotonic() + took["seconds"]
+                after = probe(lambda: time.monotonic() > end)
+        finally:
+            gc.enable()
+        served.stop(timeout=300)       # a SIGTERM exit saves the state: as long as a compaction
     p50 = statistics.median(baseline)
     return {"jobs": jobs, "snapshot_mb": size / 2**20, "inline_pickle_s": inline, "compaction_s": took["seconds"],
             "baseline_p50_ms": p50 * 1e3, "baseline_p99_ms": _p99(baseline) * 1e3, "baseline_max_ms": max(baseline) * 1e3,

@@ -29,7 +29,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_wire import RawClient, cpu_seconds, fakepai_argv, free_port, populate_http, start_server, stop_server  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench_wire import RawClient, cpu_seconds, pin, populate_http  # noqa: E402
+from tests.helpers import ServedProcess  # noqa: E402  (no pytest: benchmarks run without it)
 
 TOKEN = "k"
 GW = "/api/PaiStudio/2022-01-12"
@@ -101,10 +103,9 @@ def main() -> int:
     n, rounds = (200, 3) if args.quick else (500, 7)
     started = time.perf_counter()
 
-    port = free_port()
-    proc, _ = start_server(fakepai_argv(port), port)
-    pid = proc.pid
-    try:
+    with ServedProcess() as served:         # `serve --port 0 --rate-limit off --log-level warning`
+        port, pid = served.port, served.proc.pid
+        pin(pid, 1)         # on CPU 1, as bench_wire pins its servers (its one thread: new ones inherit it)
         client = RawClient(port, {"Authorization": f"Bearer {TOKEN}"})
         # Warm up: first requests import and compile (schemas, regex templates) -- not per-job cost.
         warm = job_with_lines(client, 100)
@@ -135,8 +136,6 @@ def main() -> int:
                    "1M lines, page 10,000 (last)": f"{base}{big}&PageNumber=10000"}
         cost = page_cost(client, pid, targets, n, rounds)
         client.close()
-    finally:
-        stop_server(proc)
 
     ref = cost["100 lines, page 1"]
     worst = max((v for k, v in cost.items() if k.startswith("1M")), key=lambda v: v["server_cpu_us"])

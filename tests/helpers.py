@@ -1,10 +1,12 @@
-"""Small helpers shared by fakepai's own tests."""
+"""Small helpers shared by fakepai's own tests, and by the scripts in benchmarks/ (so nothing here
+imports pytest at module level: a benchmark imports this module without pytest installed)."""
 from __future__ import annotations
 
 import fcntl
 import os
 import re
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -89,6 +91,21 @@ def env_without_fakepai(**extra: str) -> dict[str, str]:
     return {**env, "PYTHONUNBUFFERED": "1", **extra}
 
 
+def run_fakepai(*argv: str, env: dict[str, str] | None = None, timeout: float = 60, cwd=None) -> subprocess.CompletedProcess:
+    """`fakepai ARGV` run to its end (a command, or a `serve` that must refuse to start)."""
+    return subprocess.run([*FAKEPAI, *argv], capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                          env=env or env_without_fakepai())
+
+
+def assert_refused(out: subprocess.CompletedProcess, *fragments: str) -> str:
+    """Exit 2, nothing announced, exactly one line on stderr holding every fragment; that line."""
+    assert out.returncode == 2 and out.stdout == "", (out.returncode, out.stdout, out.stderr)
+    assert out.stderr.count("\n") == 1 and out.stderr.startswith("fakepai"), out.stderr
+    for fragment in fragments:
+        assert fragment in out.stderr, (fragment, out.stderr)
+    return out.stderr.rstrip("\n")
+
+
 class ServedProcess:
     """`fakepai serve ARGS` as a user runs it, in its own process: the one way fakepai's tests
     start a server.
@@ -98,8 +115,9 @@ class ServedProcess:
     last one does on a command line) and default to QUIET; pass `options=()` to configure it
     through `env` alone. The environment is `env`, or this one without FAKEPAI_* variables.
     The real URL is read from the banner (`banner` holds that line), then the server is waited
-    for until /_fakepai/health answers 200. stdout and stderr are separate pipes. On exit it is
-    terminated like a service manager would (SIGTERM), killed if it does not stop."""
+    for until /_fakepai/health answers 200. stdout and stderr are separate pipes. `stop()` sends
+    a signal (SIGTERM, or SIGKILL for a crash) and reads the exit status. On exit a server still
+    running is terminated like a service manager would (SIGTERM), killed if it does not stop."""
 
     def __init__(self, *args: str, command=FAKEPAI, options=QUIET, env: dict | None = None, cwd=None,
                  timeout: float = 30):
@@ -144,9 +162,10 @@ class ServedProcess:
     def _stderr_if_exited(self) -> str:
         return self.proc.stderr.read() if self.proc.poll() is not None else ""
 
-    def stop(self, timeout: float = 30) -> tuple[int, str, str]:
-        """SIGTERM, as a service manager or Ctrl-C would; (exit status, rest of stdout, stderr)."""
-        self.proc.terminate()
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> tuple[int, str, str]:
+        """Send `sig` (SIGTERM, as a service manager or Ctrl-C would; SIGKILL, as a crash would) and
+        wait for the exit; (exit status, rest of stdout, stderr)."""
+        self.proc.send_signal(sig)
         out, err = self.proc.communicate(timeout=timeout)
         return self.proc.returncode, out, err
 

@@ -4,14 +4,12 @@ HTTP: the `fakepai` fixture, FakePAI, or `fakepai serve` as a subprocess."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import httpx
 import pytest
 
 from fakepai import FakePAI
-from tests.helpers import ServedProcess, free_port
+from tests.helpers import ServedProcess, assert_refused, free_port, run_fakepai
 
 DLC = "/api/pai-dlc/2020-12-03"
 JOB = {"DisplayName": "kept", "JobType": "PyTorchJob", "WorkspaceId": "1", "UserCommand": "echo",
@@ -137,11 +135,7 @@ def test_a_browser_logs_in_once_with_the_token_in_the_url(guarded):
 # --------------------------------------------------------------------------- where it listens
 
 def test_serve_refuses_to_listen_beyond_loopback_without_an_admin_token():
-    out = subprocess.run([sys.executable, "-m", "fakepai", "serve", "--host", "0.0.0.0", "--port", str(free_port())],
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 2, out
-    lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1 and "admin token" in lines[0] and "0.0.0.0" in lines[0], out.stderr
+    assert_refused(run_fakepai("serve", "--host", "0.0.0.0", "--port", str(free_port())), "admin token", "0.0.0.0")
     with pytest.raises(ValueError, match="admin token"):
         FakePAI(host="0.0.0.0")
 

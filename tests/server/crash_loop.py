@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import random
 import signal
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,41 +13,15 @@ from pathlib import Path
 
 import httpx
 
-from fakepai.server import free_port
+from tests.helpers import ServedProcess, assert_refused, free_port, run_fakepai
 
 GW = "/api/PaiStudio/2022-01-12"
 BEARER = {"Authorization": "Bearer crash-loop"}
 
 
-def serve(state_file: Path, *extra: str) -> tuple[subprocess.Popen, str]:
-    """Start `fakepai serve --state-file` on a free port; (process, base URL) once it answers."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "fakepai", "serve", "--port", str(port), "--rate-limit", "off",
-                             "--state-file", str(state_file), *extra],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"fakepai serve exited with {proc.returncode}: {proc.stderr.read()}")
-        try:
-            httpx.get(f"{url}/_fakepai/health", timeout=1)
-            return proc, url
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.02)
-
-
 def serve_refuses(state_file: Path) -> str:
     """Start `fakepai serve --state-file PATH`, which must refuse it (exit 2): its one-line message."""
-    refused = subprocess.run([sys.executable, "-m", "fakepai", "serve", "--port", str(free_port()),
-                              "--state-file", str(state_file)], capture_output=True, text=True, timeout=30)
-    assert refused.returncode == 2, refused.stderr
-    lines = refused.stderr.strip().splitlines()
-    assert len(lines) == 1, refused.stderr
-    return lines[0]
+    return assert_refused(run_fakepai("serve", "--port", str(free_port()), "--state-file", str(state_file), timeout=30))
 
 
 def leftover_temps(state_file: Path) -> list[Path]:
@@ -90,8 +62,8 @@ def crash_loop(state_file: Path, kills: int, seed: int = 0, answered_before_kill
     acknowledged: set[str] = set()
     started = time.monotonic()
     for round_ in range(kills + 1):
-        proc, url = serve(state_file, *extra)
-        try:
+        with ServedProcess("--state-file", str(state_file), *extra) as served:
+            url = served.url
             with httpx.Client(base_url=url, headers=BEARER, timeout=10) as http:
                 missing = acknowledged - listed_ids(http)
                 report.lost += len(missing)
@@ -138,18 +110,9 @@ def crash_loop(state_file: Path, kills: int, seed: int = 0, answered_before_kill
             enough.wait(timeout=60)
             time.sleep(rng.uniform(*jitter))
             report.kills_during_save += saving.is_set()
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
+            served.stop(signal.SIGKILL, timeout=10)
             report.kills += 1
             stop.set()
             thread.join(timeout=15)
-        finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
     report.seconds = time.monotonic() - started
     return report

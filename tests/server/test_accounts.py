@@ -4,14 +4,14 @@ it, live and after a crash and replay, so credentials that come and go do not gr
 from __future__ import annotations
 
 import json
+import signal
 
 import httpx
 
 from fakepai import FakePAI
 from fakepai.state.store import World
 from fakepai.usage import OTHER_ACCOUNTS, UsageMeter
-from tests.server.crash_loop import serve
-from tests.server.test_durability import _kill, _stop
+from tests.helpers import ServedProcess
 
 ST = "/api/PaiStudio/2022-01-12"
 DLC = "/api/pai-dlc/2020-12-03"
@@ -71,10 +71,9 @@ def test_an_account_goes_when_its_deletes_empty_every_store_and_comes_back_with_
 
 
 def test_a_thousand_accounts_that_create_and_delete_return_to_the_baseline_and_stay_there_after_a_crash(tmp_path):
-    state = tmp_path / "state.pkl"
-    proc, url = serve(state, "--durability", "write")
-    try:
-        with httpx.Client(base_url=url) as http:
+    argv = ("--state-file", str(tmp_path / "state.pkl"), "--durability", "write")
+    with ServedProcess(*argv) as served:
+        with httpx.Client(base_url=served.url) as http:
             keeper = {"Authorization": "Bearer keeper"}
             kept_id = _ok(http.post(f"{ST}/CreateAlgorithm", json={"AlgorithmName": "stays", "WorkspaceId": WS},
                                     headers=keeper))["AlgorithmId"]
@@ -85,14 +84,12 @@ def test_a_thousand_accounts_that_create_and_delete_return_to_the_baseline_and_s
                 made = _ok(http.post(f"{ST}/CreateAlgorithm", json={"AlgorithmName": "a", "WorkspaceId": WS}, headers=who))
                 _ok(http.delete(f"{ST}/DeleteAlgorithm", params={"AlgorithmId": made["AlgorithmId"]}, headers=who))
             assert _kept(http) == baseline
-        _kill(proc)                                          # the journal's replay drops them the same way
-        proc, url = serve(state, "--durability", "write")
-        with httpx.Client(base_url=url) as http:
+        served.stop(signal.SIGKILL)                          # the journal's replay drops them the same way
+    with ServedProcess(*argv) as served:
+        with httpx.Client(base_url=served.url) as http:
             assert _kept(http) == baseline
             listed = _ok(http.get(f"{ST}/ListAlgorithms", params={"WorkspaceId": WS}, headers=keeper))
             assert [a["AlgorithmId"] for a in listed["Algorithms"]] == [kept_id]
-    finally:
-        _stop(proc)
 
 
 class _Store:

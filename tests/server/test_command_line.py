@@ -20,20 +20,7 @@ import pytest
 
 from fakepai import FakePAI, __version__
 from fakepai.clock import checked_speed
-from tests.helpers import FAKEPAI, QUIET, ServedProcess, env_without_fakepai
-
-
-def fakepai(*argv: str, env: dict[str, str] | None = None, timeout: float = 60, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([*FAKEPAI, *argv], capture_output=True, text=True, timeout=timeout, cwd=cwd,
-                          env=env or env_without_fakepai())
-
-
-def assert_refused(out: subprocess.CompletedProcess, *fragments: str) -> None:
-    """Exit 2, nothing announced, exactly one line on stderr holding every fragment."""
-    assert out.returncode == 2 and out.stdout == "", (out.returncode, out.stdout, out.stderr)
-    assert out.stderr.count("\n") == 1 and out.stderr.startswith("fakepai"), out.stderr
-    for fragment in fragments:
-        assert fragment in out.stderr, (fragment, out.stderr)
+from tests.helpers import FAKEPAI, QUIET, ServedProcess, assert_refused, env_without_fakepai, run_fakepai
 
 
 def _speed_rule(value: float) -> str:
@@ -45,7 +32,7 @@ def _speed_rule(value: float) -> str:
 # ------------------------------------------------------------------------------- refusals
 
 def test_version():
-    out = fakepai("--version")
+    out = run_fakepai("--version")
     assert out.returncode == 0 and out.stdout.strip() == f"fakepai {__version__}"
 
 
@@ -72,7 +59,7 @@ def test_version():
     (["coverage", "--no-such-option"], {}, ["unrecognized arguments"]),
 ])
 def test_what_the_command_cannot_do_is_one_line_and_exit_2(argv, env, fragments):
-    assert_refused(fakepai(*argv, env=env_without_fakepai(**env)), *fragments)
+    assert_refused(run_fakepai(*argv, env=env_without_fakepai(**env)), *fragments)
 
 
 def test_the_speed_rule_is_the_control_planes(tmp_path):
@@ -80,7 +67,7 @@ def test_the_speed_rule_is_the_control_planes(tmp_path):
     with FakePAI() as pai:
         answer = httpx.put(f"{pai.url}/_fakepai/clock", json={"speed": 1e9})
     assert answer.status_code == 400 and _speed_rule(1e9) in answer.json()["Message"]
-    assert_refused(fakepai("serve", "--speed", "1e9"), _speed_rule(1e9))
+    assert_refused(run_fakepai("serve", "--speed", "1e9"), _speed_rule(1e9))
 
 
 def test_a_port_in_use_is_refused_before_serving_is_announced():
@@ -88,23 +75,23 @@ def test_a_port_in_use_is_refused_before_serving_is_announced():
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert_refused(fakepai("serve", "--port", str(port)), f"127.0.0.1:{port}", "in use")
-        assert_refused(fakepai("serve", env=env_without_fakepai(FAKEPAI_PORT=str(port))), "in use")
+        assert_refused(run_fakepai("serve", "--port", str(port)), f"127.0.0.1:{port}", "in use")
+        assert_refused(run_fakepai("serve", env=env_without_fakepai(FAKEPAI_PORT=str(port))), "in use")
 
 
 def test_unwritable_state_file_and_openapi_output_are_refused(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    assert_refused(fakepai("serve", "--state-file", str(blocker / "state.pkl")), str(blocker / "state.pkl"))
-    assert_refused(fakepai("serve", "--state-file", str(tmp_path)), str(tmp_path), "directory")
-    assert_refused(fakepai("openapi", "-o", str(blocker / "openapi.json")), str(blocker / "openapi.json"))
+    assert_refused(run_fakepai("serve", "--state-file", str(blocker / "state.pkl")), str(blocker / "state.pkl"))
+    assert_refused(run_fakepai("serve", "--state-file", str(tmp_path)), str(tmp_path), "directory")
+    assert_refused(run_fakepai("openapi", "-o", str(blocker / "openapi.json")), str(blocker / "openapi.json"))
     assert not list(tmp_path.glob("*.probe"))
 
 
 # ------------------------------------------------------------------------------- help
 
 def test_every_serve_option_has_help_and_names_its_variable():
-    out = fakepai("serve", "--help")
+    out = run_fakepai("serve", "--help")
     assert out.returncode == 0
     text = re.sub(r"\s+", " ", out.stdout)
     options = re.findall(r" (--[a-z-]+)(?: [A-Z_=.,]+)? ", out.stdout.split("options:")[1])
@@ -116,7 +103,7 @@ def test_every_serve_option_has_help_and_names_its_variable():
 
 
 def test_conformance_help_shows_the_kits_options_and_hands_the_rest_to_pytest():
-    out = fakepai("conformance", "--help")
+    out = run_fakepai("conformance", "--help")
     assert out.returncode == 0
     text = re.sub(r"\s+", " ", out.stdout)
     for option in ("--target", "--pai-target", "--report", "--pai-report", "--pai-allow-skip", "--pai-allow-mutations",
@@ -232,12 +219,12 @@ def test_conformance_refuses_a_target_it_cannot_test_before_any_test_runs():
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         dead = closed.getsockname()[1]
-    assert_refused(fakepai("conformance", "--target", f"http://127.0.0.1:{dead}"), "nothing is listening")
+    assert_refused(run_fakepai("conformance", "--target", f"http://127.0.0.1:{dead}"), "nothing is listening")
 
     web = HTTPServer(("127.0.0.1", 0), _NotPAI)
     threading.Thread(target=web.serve_forever, daemon=True).start()
     try:
-        assert_refused(fakepai("conformance", "--target", f"http://127.0.0.1:{web.server_port}"),
+        assert_refused(run_fakepai("conformance", "--target", f"http://127.0.0.1:{web.server_port}"),
                        "neither a fakepai emulator nor a PAI endpoint")
     finally:
         web.shutdown()
@@ -247,7 +234,7 @@ def test_conformance_refuses_a_target_it_cannot_test_before_any_test_runs():
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         started = time.monotonic()
-        assert_refused(fakepai("conformance", "--target", f"http://127.0.0.1:{silent.getsockname()[1]}"),
+        assert_refused(run_fakepai("conformance", "--target", f"http://127.0.0.1:{silent.getsockname()[1]}"),
                        "did not answer")
         assert time.monotonic() - started < 30
 
@@ -255,16 +242,16 @@ def test_conformance_refuses_a_target_it_cannot_test_before_any_test_runs():
 def test_conformance_live_without_credentials_fails_unless_skipping_is_allowed():
     env = {k: v for k, v in env_without_fakepai().items()
            if not k.startswith(("ALIBABA_CLOUD_", "DASHSCOPE", "PAI_"))}
-    assert_refused(fakepai("conformance", "--target", "live", env=env), "DASHSCOPE_API_KEY",
+    assert_refused(run_fakepai("conformance", "--target", "live", env=env), "DASHSCOPE_API_KEY",
                    "ALIBABA_CLOUD_ACCESS_KEY_ID", "PAI_WORKSPACE_ID", "--pai-allow-skip")
-    allowed = fakepai("conformance", "--target", "live", "--pai-allow-skip", "-q", "-p", "no:cacheprovider",
+    allowed = run_fakepai("conformance", "--target", "live", "--pai-allow-skip", "-q", "-p", "no:cacheprovider",
                       env=env, timeout=300)
     assert allowed.returncode == 0 and " skipped" in allowed.stdout and " passed" not in allowed.stdout, allowed.stdout
 
 
 def test_conformance_against_a_served_emulator_passes_options_on_to_pytest(tmp_path):
     with ServedProcess(options=QUIET) as server:
-        out = fakepai("conformance", "--target", server.url, "--report", str(tmp_path / "r.md"), "-q",
+        out = run_fakepai("conformance", "--target", server.url, "--report", str(tmp_path / "r.md"), "-q",
                       "-p", "no:cacheprovider", "-k", "ListCampaigns", "--junitxml", str(tmp_path / "j.xml"),
                       timeout=300)
     assert out.returncode == 0 and " passed" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]

@@ -7,7 +7,6 @@ import gc
 import json
 import pickle
 import signal
-import subprocess
 import threading
 import time
 
@@ -16,21 +15,11 @@ import pytest
 
 from fakepai import FakePAI
 from fakepai.wire import signing
-from tests.server.crash_loop import BEARER, GW, crash_loop, serve, serve_refuses
+from tests.helpers import ServedProcess
+from tests.server.crash_loop import BEARER, GW, crash_loop, serve_refuses
 
 JOB = {"TrainingJobName": "kept", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai"}
 DLC = "/api/pai-dlc/2020-12-03"
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
 
 
 @pytest.mark.parametrize("durability,kills", [("fsync", 14), ("write", 6)])
@@ -66,9 +55,8 @@ def test_after_sigkill_the_replay_gives_the_same_ids_timelines_and_steering(tmp_
     """Writes, a reset, a scripted outcome and clock moves, then kill -9: a restart shows exactly
     what the client saw (the clock is frozen, so both starts read at the same instant)."""
     state = tmp_path / "state.pkl"
-    proc, url = serve(state, "--speed", "0")
-    try:
-        with httpx.Client(base_url=url, headers=BEARER, timeout=10) as http:
+    with ServedProcess("--state-file", str(state), "--speed", "0") as served:
+        with httpx.Client(base_url=served.url, headers=BEARER, timeout=10) as http:
             before_reset = http.post(f"{GW}/CreateTrainingJob", json=JOB).json()["TrainingJobId"]
             assert http.post("/_fakepai/reset").status_code == 200
             assert http.post("/_fakepai/clock/advance", json={"seconds": 7200}).status_code == 200
@@ -83,9 +71,9 @@ def test_after_sigkill_the_replay_gives_the_same_ids_timelines_and_steering(tmp_
             assert http.post("/_fakepai/clock/advance", json={"seconds": 900}).status_code == 200
             seen = _views(http, train, dlc)
             clock = http.get("/_fakepai/clock").json()["epoch"]
-        _kill(proc)
-        proc, url = serve(state, "--speed", "0")
-        with httpx.Client(base_url=url, headers=BEARER, timeout=10) as http:
+        served.stop(signal.SIGKILL)
+    with ServedProcess("--state-file", str(state), "--speed", "0") as served:
+        with httpx.Client(base_url=served.url, headers=BEARER, timeout=10) as http:
             assert http.get("/_fakepai/clock").json()["epoch"] == clock
             assert _views(http, train, dlc) == seen
             assert seen[0]["Status"] == "Failed"
@@ -94,8 +82,6 @@ def test_after_sigkill_the_replay_gives_the_same_ids_timelines_and_steering(tmp_
             assert train == before_reset and seen[3]["TotalCount"] == 1
             again = http.post(f"{GW}/CreateTrainingJob", json=JOB).json()["TrainingJobId"]
             assert again not in (train, dlc)        # the id sequence went on from where it was
-    finally:
-        _stop(proc)
 
 
 def _v4(payload: dict) -> bytes:
@@ -125,12 +111,10 @@ def test_a_damaged_or_foreign_state_file_is_refused_in_one_line(tmp_path, conten
 def _journaled_state(tmp_path):
     """A state file whose journal holds three writes (the server was killed before any compaction)."""
     state = tmp_path / "state.pkl"
-    proc, url = serve(state)
-    try:
-        with httpx.Client(base_url=url, headers=BEARER) as http:
+    with ServedProcess("--state-file", str(state)) as served:
+        with httpx.Client(base_url=served.url, headers=BEARER) as http:
             ids = [http.post(f"{GW}/CreateTrainingJob", json=JOB).json()["TrainingJobId"] for _ in range(3)]
-    finally:
-        _kill(proc)
+        served.stop(signal.SIGKILL)
     [segment] = tmp_path.glob("state.pkl.journal-*")
     return state, segment, ids
 
@@ -139,12 +123,10 @@ def test_a_torn_last_journal_record_is_dropped_and_damage_before_the_end_is_refu
     state, segment, ids = _journaled_state(tmp_path)
     data = segment.read_bytes()
     segment.write_bytes(data + data[-40:-3])        # a record cut short by the crash: never acknowledged
-    proc, url = serve(state)
-    try:
-        with httpx.Client(base_url=url, headers=BEARER) as http:
+    with ServedProcess("--state-file", str(state)) as served:
+        with httpx.Client(base_url=served.url, headers=BEARER) as http:
             assert all(http.get(f"{GW}/GetTrainingJob/{i}").status_code == 200 for i in ids)
-    finally:
-        _kill(proc)
+        served.stop(signal.SIGKILL)
     damaged = bytearray(segment.read_bytes())
     damaged[len(damaged) // 2] ^= 0xFF              # a flipped byte with good records after it
     segment.write_bytes(bytes(damaged))
@@ -156,22 +138,19 @@ def test_a_used_signature_nonce_is_refused_after_a_kill_and_restart(tmp_path):
     creds = tmp_path / "creds.json"
     creds.write_text(json.dumps({"accessKeys": [{"accessKeyId": "AK1", "accessKeySecret": "s3cret", "accountId": "a1"}]}))
     state = tmp_path / "state.pkl"
-    extra = ("--auth", "strict", "--credentials", str(creds))
-    proc, url = serve(state, *extra)
-    host = url.removeprefix("http://")
+    argv = ("--state-file", str(state), "--auth", "strict", "--credentials", str(creds))
     path = f"{GW}/ListTrainingJobs"
-    headers = signing.sign_acs3("GET", path, [], {"host": host}, b"", "AK1", "s3cret")
-    try:
-        assert httpx.get(url + path, headers=headers).status_code == 200       # a read: captured on the wire
-        _kill(proc)
-        # The capture is replayed byte for byte (its signed `host` header included) on the restarted server.
-        proc, url = serve(state, *extra)
-        r = httpx.get(url + path, headers=headers)
+    with ServedProcess(*argv) as served:
+        host = served.endpoint
+        headers = signing.sign_acs3("GET", path, [], {"host": host}, b"", "AK1", "s3cret")
+        assert httpx.get(served.url + path, headers=headers).status_code == 200    # a read: captured on the wire
+        served.stop(signal.SIGKILL)
+    # The capture is replayed byte for byte (its signed `host` header included) on the restarted server.
+    with ServedProcess(*argv) as served:
+        r = httpx.get(served.url + path, headers=headers)
         assert (r.status_code, r.json()["Code"]) == (400, "SignatureNonceUsed")
         fresh = signing.sign_acs3("GET", path, [], {"host": host}, b"", "AK1", "s3cret")
-        assert httpx.get(url + path, headers=fresh).status_code == 200
-    finally:
-        _stop(proc)
+        assert httpx.get(served.url + path, headers=fresh).status_code == 200
 
 
 def test_reads_and_rejected_writes_by_unknown_credentials_keep_no_account():
@@ -262,22 +241,19 @@ def test_the_throttle_forgets_callers_idle_for_a_second():
 
 def test_demo_accounts_replay_with_the_same_ids_after_sigkill(tmp_path):
     """--demo fills each new account (drawing ids) on its first read: that is journaled too."""
-    state = tmp_path / "state.pkl"
-    proc, url = serve(state, "--demo", "--speed", "0")
-    try:
-        with httpx.Client(base_url=url, headers=BEARER) as http:
+    argv = ("--state-file", str(tmp_path / "state.pkl"), "--demo", "--speed", "0")
+    with ServedProcess(*argv) as served:
+        with httpx.Client(base_url=served.url, headers=BEARER) as http:
             jobs = http.get(f"{GW}/ListTrainingJobs", params={"WorkspaceId": "12345"}).json()
             created = http.post(f"{GW}/CreateTrainingJob", json=JOB).json()["TrainingJobId"]
-        _kill(proc)
-        proc, url = serve(state, "--demo", "--speed", "0")
-        with httpx.Client(base_url=url, headers=BEARER) as http:
+        served.stop(signal.SIGKILL)
+    with ServedProcess(*argv) as served:
+        with httpx.Client(base_url=served.url, headers=BEARER) as http:
             again = http.get(f"{GW}/ListTrainingJobs", params={"WorkspaceId": "12345"}).json()
             def made(listing):     # the clock resumed at real time, so statuses moved on; what was made did not
                 return [(j["TrainingJobId"], j["TrainingJobName"], j["GmtCreateTime"]) for j in listing["TrainingJobs"]]
             assert jobs["TotalCount"] >= 3 and made(again) == made(jobs)
             assert http.get(f"{GW}/GetTrainingJob/{created}").status_code == 200
-    finally:
-        _stop(proc)
 
 
 def test_a_second_server_on_the_same_state_file_is_refused(tmp_path, monkeypatch):

@@ -1,15 +1,13 @@
 """Serving and embedding: FakePAI, the fixture's reset, the control plane basics, `fakepai serve`."""
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 
 from fakepai import FakePAI
-from tests.helpers import ServedProcess, free_port
+from tests.helpers import ServedProcess, assert_refused, free_port, run_fakepai
 
 
 def test_fakepai_context_manager_and_reset():
@@ -97,6 +95,5 @@ def test_cli_serve_prints_endpoint_and_serves():
 def test_cli_serve_strict_needs_a_readable_credentials_file(tmp_path):
     bad = tmp_path / "creds.json"
     bad.write_text("{not json")
-    out = subprocess.run([sys.executable, "-m", "fakepai", "serve", "--auth", "strict", "--credentials", str(bad),
-                          "--port", str(free_port())], capture_output=True, text=True, timeout=30)
-    assert out.returncode == 2 and out.stderr.startswith("fakepai serve: credentials file")
+    line = assert_refused(run_fakepai("serve", "--auth", "strict", "--credentials", str(bad), "--port", str(free_port())))
+    assert line.startswith("fakepai serve: credentials file")

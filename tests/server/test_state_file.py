@@ -3,16 +3,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 
 from fakepai import FakePAI
 from tests.server.crash_loop import serve_refuses
-from tests.helpers import free_port
+from tests.helpers import ServedProcess
 
 GW = "/api/PaiStudio/2022-01-12"
 JOB = {"TrainingJobName": "kept", "WorkspaceId": "1", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai"}
@@ -49,29 +46,14 @@ def test_snapshot_route(tmp_path):
 
 def test_cli_saves_on_sigterm_and_refuses_a_foreign_file(tmp_path):
     path = tmp_path / "cli.pkl"
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "fakepai", "serve", "--port", str(port), "--state-file", str(path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/_fakepai/health")
-                break
-            except httpx.ConnectError:
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
-        r = httpx.post(f"http://127.0.0.1:{port}{GW}/CreateTrainingJob", json=JOB, headers={"Authorization": "Bearer t"})
+    with ServedProcess("--state-file", str(path)) as served:
+        r = httpx.post(f"{served.url}{GW}/CreateTrainingJob", json=JOB, headers={"Authorization": "Bearer t"})
         assert r.status_code == 200
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=15)
-    assert "state saved" in out and path.exists()
+        code, out, _ = served.stop(signal.SIGTERM)
+    assert code == 0 and "state saved" in out and path.exists()
     bad = tmp_path / "bad.pkl"
     bad.write_bytes(b"not a pickle")
-    refused = subprocess.run([sys.executable, "-m", "fakepai", "serve", "--port", str(free_port()), "--state-file", str(bad)],
-                             capture_output=True, text=True, timeout=30)
-    assert refused.returncode == 2 and "not a fakepai state file" in refused.stderr
+    assert "not a fakepai state file" in serve_refuses(bad)
 
 
 @pytest.mark.parametrize("tag", ["fakepai-state/1", "fakepai-state/2", "fakepai-state/3"])

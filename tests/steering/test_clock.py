@@ -6,6 +6,7 @@ import pytest
 
 from fakepai.clock import Clock
 from fakepai.timestamps import iso_z, parse_iso
+from tests.helpers import assert_refused, run_fakepai
 
 T0 = 1_700_000_000.0   # 2023-11-14T22:13:20Z
 
@@ -144,9 +145,4 @@ def test_phase_profile_sets_phase_lengths_for_every_product():
 
 
 def test_cli_rejects_a_bad_phase_profile():
-    import subprocess
-    import sys
-
-    out = subprocess.run([sys.executable, "-m", "fakepai", "serve", "--phase-seconds", "Running=soon"],
-                         capture_output=True, text=True, timeout=30)
-    assert out.returncode == 2 and "STATUS=SECONDS" in out.stderr
+    assert_refused(run_fakepai("serve", "--phase-seconds", "Running=soon"), "STATUS=SECONDS")
