@@ -48,6 +48,15 @@ class Captured:
     def raw(self) -> RawRequest:
         return RawRequest(self.method, self.path, list(self.query), dict(self.headers), self.body)
 
+    def signed_headers(self, *leaving_out: str) -> dict[str, str]:
+        """The headers the SDK signed (those the transport added after it left out), minus `leaving_out`."""
+        return {k: v for k, v in self.headers.items() if k not in TRANSPORT and k not in leaving_out}
+
+
+def _keys(name: str) -> tuple[str, str, str | None]:
+    """(access key id, secret, security token) the SDK signed case `name` with: the STS case's, or the plain key's."""
+    return (STS_AK, STS_SECRET, STS_TOKEN) if name == "sts" else (AK, SECRET, None)
+
 
 class _Recorder(BaseHTTPRequestHandler):
     records: list[Captured] = []
@@ -203,15 +212,13 @@ def test_sdk_wire_shapes(acs3, roa):
 @pytest.mark.parametrize("name", ACS3_CASES)
 def test_sign_acs3_reproduces_sdk_authorization(acs3, name):
     c = acs3[name]
-    ak, secret, token = (STS_AK, STS_SECRET, STS_TOKEN) if name == "sts" else (AK, SECRET, None)
-    given = {k: v for k, v in c.headers.items()
-             if k not in TRANSPORT | {"authorization", "x-acs-date", "x-acs-signature-nonce",
-                                      "x-acs-content-sha256", "x-acs-accesskey-id", "x-acs-security-token"}}
+    ak, secret, token = _keys(name)
+    given = c.signed_headers("authorization", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256",
+                             "x-acs-accesskey-id", "x-acs-security-token")
     out = signing.sign_acs3(c.method, c.path, c.query, given, c.body, ak, secret, token,
                             date=c.headers["x-acs-date"], nonce=c.headers["x-acs-signature-nonce"])
     assert out["authorization"] == c.headers["authorization"]
-    signed_by_sdk = {k: v for k, v in c.headers.items() if k not in TRANSPORT}
-    assert out == signed_by_sdk   # the full header set, not just the Authorization
+    assert out == c.signed_headers()   # the full header set, not just the Authorization
 
 
 def test_acs3_matches_sdk_reference_on_tricky_values():
@@ -387,8 +394,8 @@ ROA_CASES = list(CALLS) + ["sts"]
 def _ref_string_to_sign(c: Captured) -> str:
     """The reference implementation in alibabacloud_openapi_util (and tea-openapi's copy)."""
     from alibabacloud_openapi_util.client import Client as OpenApiUtil
-    signed = {k: v for k, v in c.headers.items() if k not in TRANSPORT | {"authorization"}}
-    req = SimpleNamespace(method=c.method, pathname=c.path, headers=signed, query=dict(c.query))
+    req = SimpleNamespace(method=c.method, pathname=c.path, headers=c.signed_headers("authorization"),
+                          query=dict(c.query))
     ref = OpenApiUtil.get_string_to_sign(req)
     assert ref == TeaUtils.get_string_to_sign(req)
     return ref
@@ -400,8 +407,7 @@ def test_roa_v1_string_to_sign_matches_reference(roa, name):
     c = roa[name]
     ours = signing.roa_v1_string_to_sign(c.method, c.path, c.query, c.headers)
     assert ours == _ref_string_to_sign(c)
-    secret = STS_SECRET if name == "sts" else SECRET
-    ak = STS_AK if name == "sts" else AK
+    ak, secret, _ = _keys(name)
     assert signing.roa_v1_signature(ours, secret) == OpenApiUtil.get_roasignature(ours, secret)
     assert c.headers["authorization"] == f"acs {ak}:{signing.roa_v1_signature(ours, secret)}"
 
@@ -409,13 +415,12 @@ def test_roa_v1_string_to_sign_matches_reference(roa, name):
 @pytest.mark.parametrize("name", ROA_CASES)
 def test_sign_roa_v1_reproduces_sdk_authorization(roa, name):
     c = roa[name]
-    ak, secret, token = (STS_AK, STS_SECRET, STS_TOKEN) if name == "sts" else (AK, SECRET, None)
-    given = {k: v for k, v in c.headers.items()
-             if k not in TRANSPORT | {"authorization", "date", "x-acs-signature-nonce",
-                                      "x-acs-accesskey-id", "x-acs-security-token"}}
+    ak, secret, token = _keys(name)
+    given = c.signed_headers("authorization", "date", "x-acs-signature-nonce", "x-acs-accesskey-id",
+                             "x-acs-security-token")
     out = signing.sign_roa_v1(c.method, c.path, c.query, given, c.body, ak, secret,
                               date=c.headers["date"], nonce=c.headers["x-acs-signature-nonce"], security_token=token)
-    assert out == {k: v for k, v in c.headers.items() if k not in TRANSPORT}
+    assert out == c.signed_headers()
 
 
 def test_roa_v1_empty_and_unencoded_query_values():
@@ -434,7 +439,7 @@ def test_strict_accepts_captured_roa_v1(roa, name):
     c = roa[name]
     p = _strict(_roa_time(c) - 30).authenticate(c.raw())
     assert p.method == "roa-v1"
-    assert p.key_id == (STS_AK if name == "sts" else AK)
+    assert p.key_id == _keys(name)[0]
 
 
 @pytest.mark.parametrize("name", ROA_CASES)
