@@ -11,7 +11,7 @@ import re
 
 from alibabacloud_pai_dlc20201203 import models as m
 
-from fakepai.services.dlc import job_view, lifecycle
+from fakepai.services.dlc import views, lifecycle
 from fakepai.services.dlc.job_store import DlcJobStore, JobRecord, whole_seconds
 from fakepai.timestamps import iso_z, parse_iso
 from tests.helpers import assert_error, assert_valid_response
@@ -110,8 +110,8 @@ def test_list_jobs_builds_full_views_only_for_its_page(fakepai, dlc_client, gw, 
                                        lifecycle.plan_job(job_id, created, copy.deepcopy(record_body)),
                                        user_id, "fakepai-test-key", "86995")
     built = []
-    real_view = job_view.view
-    monkeypatch.setattr(job_view, "view", lambda *a: built.append(a[0].job_id) or real_view(*a))
+    real_view = views.view
+    monkeypatch.setattr(views, "view", lambda *a: built.append(a[0].job_id) or real_view(*a))
     page = call(gw, "ListJobs", PageSize=10)
     assert page["TotalCount"] == 2000 and [j["JobId"] for j in page["Jobs"]][:2] == [first, "dlcbulk000001998"]
     assert built == [j["JobId"] for j in page["Jobs"]]

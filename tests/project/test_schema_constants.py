@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from fakepai.catalog import default_catalog
-from fakepai.services.dlc import job_spec, lifecycle, pods, sanity, templates, tensorboards
+from fakepai.services.dlc import job_spec, lifecycle, pods, sanity_runs, templates, tensorboards
 from fakepai.services.paiplugin import models as plugin_models
 from fakepai.services.paistudio import metrics_ops
 from fakepai.sim import metrics
@@ -56,8 +56,8 @@ def test_time_steps_are_the_schemas():
 
 
 def test_sanity_check_phases_are_the_schemas():
-    assert list(sanity.PHASES) == _enum("pai-dlc", "GetJobSanityCheckResult", "SanityCheckPhase")
-    assert lifecycle.SANITY_PHASES is sanity.PHASES
+    assert list(sanity_runs.PHASES) == _enum("pai-dlc", "GetJobSanityCheckResult", "SanityCheckPhase")
+    assert lifecycle.SANITY_PHASES is sanity_runs.PHASES
 
 
 def test_dlc_job_type_tables_cover_the_schemas_job_types():

@@ -7,18 +7,39 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from fakepai.errors import DLC_NOT_FOUND
+from fakepai.services.dlc.sanity_runs import SanityConfig
 from fakepai.services.registry import Context
+from fakepai.sim.timeline import Outcome, Phase, Timeline
 from fakepai.state.store import AccountStore, derived
-
-
-if TYPE_CHECKING:  # pragma: no cover
-    from fakepai.services.dlc.lifecycle import JobPlan
 
 # The statuses a job ends in: once its plan reaches one, nothing about the record changes again.
 TERMINAL = frozenset({"Succeeded", "Failed", "Stopped"})
+
+
+@dataclass
+class JobPlan:
+    """A job's timeline plus what is needed to rewrite it (stop, scripted outcomes)."""
+
+    job_id: str
+    created: float
+    body: dict
+    sanity: SanityConfig
+    durations: dict
+    max_running: float | None
+    reserve_seconds: float
+    reserve_policy: str
+    stop_seconds: float
+    outcome: Outcome
+    timeline: Timeline
+    fatal_fault: float | None = None       # when a fault past the restart cap fails the job (restarts.py)
+
+    def at(self, t: float) -> Phase:
+        return self.timeline.at(t)
+
+    def status_at(self, t: float) -> str:
+        return self.timeline.status_at(t)
 
 
 @dataclass
@@ -28,7 +49,7 @@ class JobRecord:
     created: float
     modified: float
     body: dict                   # the CreateJob fields as stored (the caller's, after template merge)
-    plan: "JobPlan"
+    plan: JobPlan
     user_id: str
     username: str
     workspace_id: str

@@ -4,7 +4,7 @@ imports templates.py to apply a template at CreateJob).
 
 Flow: a handler validates everything first (job_spec.py), then stores a `JobRecord` whose plan
 (lifecycle.py) decides every status it will ever show; reads build the view at `ctx.now()`
-(job_view.py). Pods, logs, events and metrics live in pods.py / telemetry.py, sanity checks in
+(views.py). Pods, logs, events and metrics live in pods.py / telemetry.py, sanity checks in
 sanity.py, the instance catalogue in ecs_specs.py.
 """
 from __future__ import annotations
@@ -13,10 +13,10 @@ import copy
 import math
 
 from fakepai.errors import DLC_JOB_BAD_STATE, invalid_parameter, invalid_status, missing_parameter
-from fakepai.services.dlc import PRODUCT, job_view, lifecycle, restarts
+from fakepai.services.dlc import PRODUCT, views, lifecycle, restarts
 from fakepai.services.dlc.job_spec import check_pod_count, check_total_pods, clean, declared, validate_create
 from fakepai.services.dlc.job_store import TERMINAL, DlcJobStore, JobRecord, get_record
-from fakepai.services.dlc.sanity import SanityConfig
+from fakepai.services.dlc.sanity_runs import SanityConfig
 from fakepai.services.dlc.templates import apply_template, mark_template_used
 from fakepai.services.registry import Context, operation
 from fakepai.sim.timeline import Outcome
@@ -89,7 +89,7 @@ def create_job(ctx: Context, params: dict) -> dict:
 @operation(PRODUCT, "GetJob")
 def get_job(ctx: Context, params: dict) -> dict:
     record = get_record(ctx, params["JobId"])
-    return job_view.get_job_body(record, ctx.now(), ctx.region, params.get("NeedDetail", True))
+    return views.get_job_body(record, ctx.now(), ctx.region, params.get("NeedDetail", True))
 
 
 def _csv(text: str | None) -> list[str]:
@@ -140,7 +140,7 @@ def _sort_key(field: str):
     return key
 
 
-# ListJobs over each job's `job_view.Facts` (a list request looks at every job of the account; a
+# ListJobs over each job's `views.Facts` (a list request looks at every job of the account; a
 # filter runs only when asked for). Exact filters compare the value as the job shows it.
 LIST_JOBS = ListSpec(
     PRODUCT, "ListJobs",
@@ -161,7 +161,7 @@ LIST_JOBS = ListSpec(
         "TemplateId": lambda f, v: f.record.template_id == v,
         "ResourceId": lambda f, v: _body(f).get("ResourceId") == v,
         "Accessibility": lambda f, v: (_body(f).get("Accessibility") or "PRIVATE") == v,
-        "PaymentType": lambda f, v: job_view.payment_type(_body(f)) == v,
+        "PaymentType": lambda f, v: views.payment_type(_body(f)) == v,
         "UserIdForFilter": lambda f, v: f.record.user_id == v,
         "ResourceIds": lambda f, v: _body(f).get("ResourceId") in v,
         "BusinessUserId": lambda f, v: _settings(f).get("BusinessUserId") == v,
@@ -225,10 +225,10 @@ def _in_range(value, low, high) -> bool:
 def list_jobs(ctx: Context, params: dict) -> dict:
     _check_list_params(params)
     now = ctx.now()
-    facts = (job_view.Facts(r, now) for r in ctx.store(DlcJobStore).jobs.values())
+    facts = (views.Facts(r, now) for r in ctx.store(DlcJobStore).jobs.values())
     chosen, total = LIST_JOBS.select(params, facts, where=_list_conditions(ctx, params))
     # Full views (pods, history) only for the page: building one costs ~0.25 ms.
-    return job_view.list_body([job_view.view(f.record, now, ctx.region) for f in chosen], total)
+    return views.list_body([views.view(f.record, now, ctx.region) for f in chosen], total)
 
 
 # -- UpdateJob / StopJob / DeleteJob --------------------------------------------------------------

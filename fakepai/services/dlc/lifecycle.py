@@ -24,14 +24,14 @@ creation is 400 InvalidParameter naming the tag; the job is not created.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, plan, replan
 from fakepai.services.dlc import restarts, seeded
 from fakepai.services.dlc.job_spec import bids
-from fakepai.services.dlc.job_store import TERMINAL, DlcJobStore, JobRecord
-from fakepai.services.dlc.sanity import PHASES as SANITY_PHASES, SanityConfig, failure_reason
+from fakepai.services.dlc.job_store import TERMINAL, DlcJobStore, JobPlan, JobRecord
+from fakepai.services.dlc.sanity import failure_reason
+from fakepai.services.dlc.sanity_runs import PHASES as SANITY_PHASES, SanityConfig
 
 STATUSES = ("Creating", "Queuing", "Bidding", "EnvPreparing", "SanityChecking", "Running", "Restarting",
             "Stopping", "SucceededReserving", "FailedReserving", "Succeeded", "Failed", "Stopped")
@@ -62,34 +62,6 @@ def lifecycle_for(sanity: bool, bidding: bool = False) -> Lifecycle:
     steps.append(("Running", 60.0))
     return Lifecycle(steps=steps, running="Running", succeeded="Succeeded", failed="Failed",
                      success_reason=SUCCESS, failure_reason=FAILURE, timeout_reason=TIMEOUT)
-
-
-@dataclass
-class JobPlan:
-    """A job's timeline plus what is needed to rewrite it (stop, scripted outcomes)."""
-
-    job_id: str
-    created: float
-    body: dict
-    sanity: SanityConfig
-    durations: dict
-    max_running: float | None
-    reserve_seconds: float
-    reserve_policy: str
-    stop_seconds: float
-    outcome: Outcome
-    timeline: Timeline
-    fatal_fault: float | None = None       # when a fault past the restart cap fails the job (restarts.py)
-
-    @property
-    def lifecycle(self) -> Lifecycle:
-        return lifecycle_for(self.sanity.enabled, bids(self.body))
-
-    def at(self, t: float) -> Phase:
-        return self.timeline.at(t)
-
-    def status_at(self, t: float) -> str:
-        return self.timeline.status_at(t)
 
 
 # -- building a plan ------------------------------------------------------------------------------
@@ -241,7 +213,7 @@ def set_outcome(job_plan: JobPlan, now: float, spec: dict, body: dict | None = N
     # The engine replans from creation with the planned phase lengths; restarts already passed
     # delayed the run by their pauses, so the fresh plan starts that much later to agree with it.
     paused = sum(resumed - fault for fault, resumed in restarts.restarts_in(timeline, now) if resumed is not None)
-    replan(timeline, job_plan.lifecycle, job_plan.created + paused, now, effective,
+    replan(timeline, lifecycle_for(job_plan.sanity.enabled, bids(job_plan.body)), job_plan.created + paused, now, effective,
            max_running=job_plan.max_running, durations=job_plan.durations, terminal=set(TERMINAL))
     fatal = restarts.script(timeline, job_plan.job_id, body or job_plan.body, effective.restarts, now, FAILURE)
     job_plan.timeline.phases = _with_reserving(timeline.phases, job_plan.reserve_seconds, job_plan.reserve_policy)

@@ -22,85 +22,16 @@ phase of the last run.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fakepai.services.dlc import PRODUCT, seeded
 from fakepai.services.dlc.job_spec import totals
 from fakepai.services.dlc.job_store import get_record
 from fakepai.services.dlc.pods import roster
+from fakepai.services.dlc.sanity_runs import EPS, Entry, SanityConfig
 from fakepai.services.registry import Context, operation
 from fakepai.state.paging import ListSpec
 from fakepai.timestamps import iso_cst_micros
 
-PHASES = ("CheckInit", "DeviceCheck", "SingleNodeCommCheck", "TwoNodeCommCheck", "AllNodeCommCheck")
-PHASE_SECONDS = {"CheckInit": 5.0, "DeviceCheck": 15.0, "SingleNodeCommCheck": 10.0,
-                 "TwoNodeCommCheck": 10.0, "AllNodeCommCheck": 10.0}
-MAX_RUNS = 10
 FAILED_CODE = "SanityCheckFailed"
-_EPS = 1e-6
-
-
-@dataclass(frozen=True)
-class Entry:
-    run: int
-    phase: str
-    start: float          # seconds into SanityChecking
-    end: float
-    isolates: bool        # an earlier run's DeviceCheck that found (and isolated) a faulty node
-
-
-@dataclass(frozen=True)
-class SanityConfig:
-    enabled: bool = False
-    runs: int = 1
-    fail_phase: str | None = None
-
-    @classmethod
-    def from_settings(cls, settings: dict | None) -> "SanityConfig":
-        """Raises ValueError naming the offending argument."""
-        settings = settings or {}
-        if not settings.get("EnableSanityCheck"):
-            return cls()
-        runs, fail_phase = 1, None
-        for token in str(settings.get("SanityCheckArgs") or "").split():
-            name, _, value = token.partition("=")
-            if name == "--fakepai-fail-phase":
-                if value not in PHASES:
-                    raise ValueError(f"--fakepai-fail-phase must be one of {', '.join(PHASES)}")
-                fail_phase = value
-            elif name == "--fakepai-check-runs":
-                if not value.isdigit() or not 1 <= int(value) <= MAX_RUNS:
-                    raise ValueError(f"--fakepai-check-runs must be an integer in 1..{MAX_RUNS}")
-                runs = int(value)
-        return cls(True, runs, fail_phase)
-
-    def entries(self) -> list[Entry]:
-        out, t = [], 0.0
-        for run in range(1, self.runs + 1):
-            retry = run < self.runs
-            for phase in (PHASES[:2] if retry else PHASES):
-                d = PHASE_SECONDS[phase]
-                out.append(Entry(run, phase, t, t + d, retry and phase == "DeviceCheck"))
-                t += d
-        return out
-
-    def total_seconds(self) -> float:
-        entries = self.entries()
-        return entries[-1].end if entries else 0.0
-
-    def fail_offset(self, phase: str) -> float:
-        """Seconds into SanityChecking at which `phase` of the last run ends."""
-        return [e for e in self.entries() if e.run == self.runs and e.phase == phase][0].end
-
-    def entry_ending_by(self, offset: float) -> Entry:
-        """The entry in progress at `offset` (an entry owns its end instant)."""
-        entries = self.entries()
-        for e in entries:
-            if e.start < offset <= e.end + _EPS:
-                return e
-        return entries[0] if offset <= 0 else entries[-1]
-
-
 
 
 # -- messages -------------------------------------------------------------------------------------
@@ -168,10 +99,10 @@ def runs_at(record, now: float) -> list[list[dict]]:
     runs: dict[int, list[dict]] = {}
     for entry in config.entries():
         a, b = begin + entry.start, begin + entry.end
-        if a > now or a >= cut - _EPS:
+        if a > now or a >= cut - EPS:
             break
         item = {"CheckNumber": entry.run, "Phase": entry.phase, "StartedAt": iso_cst_micros(a)}
-        interrupted = ending in ("Failed", "Stopping", "Stopped", "hang") and cut <= b + _EPS
+        interrupted = ending in ("Failed", "Stopping", "Stopped", "hang") and cut <= b + EPS
         if interrupted and ending == "hang":
             item.update(Status="Running", Message="Checking.")
         elif interrupted and cut <= now:
