@@ -1362,6 +1362,66 @@ SHARED_RESPONSE_REQUIRED: dict[str, dict[str, list[str]]] = {
 }
 
 
+# Response status vocabularies (issue #14: the schema is the single source of what a status field
+# may say). Each status a response carries is an `enum` here; tests/project/test_schema_constants.py
+# holds the services' status constants to these, and Schemathesis' response conformance check and
+# the contract kit hold every answer to them.
+STUDIO_JOB_STATUSES = ["Creating", "Created", "Initializing", "Submitted", "Running", "Succeed", "Failed",
+                       "Terminated", "CreateFailed", "InitializeFailed"]
+STUDIO_INSTANCE_STATUSES = ["Pending", "Running", "Succeeded", "Failed", "Stopped"]
+DLC_POD_STATUSES = ["Pending", "Running", "Succeeded", "Failed", "Unknown"]
+DLC_POD_SUB_STATUSES = ["Normal", "Evicted"]
+DLC_RESTART_STATUSES = ["Restarting", "Succeeded", "Failed"]
+DLC_SANITY_CHECK_STATUSES = ["Running", "Succeeded", "Failed", "Stopped"]
+TENSORBOARD_STATUSES = ["Creating", "Running", "Stopped", "Succeeded", "Failed"]
+PLUGIN_JOB_STATUSES = [0, 1, 2, 3, 4]
+_STATUS = {
+    "studio-job": {"enum": STUDIO_JOB_STATUSES, "description": "[PAISDK TrainingJobStatus; behavior.md §4.4]"},
+    "studio-instance": {"enum": STUDIO_INSTANCE_STATUSES,
+                        "description": "[GO example Succeeded]; the rest, the job's status per instance, [INFERRED]"},
+    "dlc-job": {"enum": DLC_JOB_STATUSES, "description": "[SDK-DLC; behavior.md §5.2] the 13 statuses"},
+    "dlc-pod": {"enum": DLC_POD_STATUSES, "description": "[SDK-DLC Pods; behavior.md §5.2]"},
+    "dlc-pod-sub": {"enum": DLC_POD_SUB_STATUSES, "description": "[SDK-DLC Pods; behavior.md §5.2]"},
+    "dlc-restart": {"enum": DLC_RESTART_STATUSES, "description": "[INFERRED] (the reference names the field only; "
+                                                                 "behavior.md §5.2)"},
+    "dlc-sanity": {"enum": DLC_SANITY_CHECK_STATUSES,
+                   "description": "[SDK/META example Succeeded]; Running, Failed, Stopped [INFERRED] (behavior.md §5.9)"},
+    "dlc-sanity-phase": {"enum": SANITY_CHECK_PHASES, "description": "[SDK] the five phases, in order (behavior.md §5.9)"},
+    "tensorboard": {"enum": TENSORBOARD_STATUSES, "description": "[SDK _list_tensorboards_request.py; behavior.md §7]"},
+    "plugin-job": {"enum": PLUGIN_JOB_STATUSES, "description": "[SDK-PL] 0 queued, 1 submitted, 2 running, "
+                                                               "3 succeeded, 4 failed (behavior.md §8)"},
+}
+# (product, action) -> {dotted path into the response: vocabulary}; shared models below.
+RESPONSE_STATUS: dict[tuple[str, str], dict[str, str]] = {
+    ("PaiStudio", "GetTrainingJob"): {"Status": "studio-job", "StatusTransitions.Status": "studio-job",
+                                      "Instances.Status": "studio-instance"},
+    ("PaiStudio", "ListTrainingJobs"): {"TrainingJobs.Status": "studio-job",
+                                        "TrainingJobs.StatusTransitions.Status": "studio-job"},
+    ("pai-dlc", "GetJob"): {"Status": "dlc-job", "Pods.Status": "dlc-pod", "Pods.SubStatus": "dlc-pod-sub",
+                            "Pods.HistoryPods.Status": "dlc-pod", "Pods.HistoryPods.SubStatus": "dlc-pod-sub",
+                            "RestartRecord.RestartStatus": "dlc-restart"},
+    ("pai-dlc", "ListJobs"): {"Jobs.Status": "dlc-job"},
+    ("pai-dlc", "GetTensorboard"): {"Status": "tensorboard"},
+    ("PaiPlugin", "CreateTrainingJob"): {"Data.Status": "plugin-job"},
+    ("PaiPlugin", "GetTrainingJob"): {"Data.Status": "plugin-job"},
+    ("PaiPlugin", "ListTrainingJobs"): {"Data.TrainingJobs.Status": "plugin-job"},
+}
+SHARED_RESPONSE_STATUS: dict[str, dict[str, dict[str, str]]] = {
+    "pai-dlc": {"StatusTransitionItem": {"Status": "dlc-job"},
+                "PodItem": {"Status": "dlc-pod", "SubStatus": "dlc-pod-sub"},
+                "SanityCheckResultItem": {"Status": "dlc-sanity", "Phase": "dlc-sanity-phase"},
+                "Tensorboard": {"Status": "tensorboard"}},
+}
+
+
+def _status_enums(node: dict, fields: dict[str, str], where: str) -> None:
+    for dotted, vocabulary in fields.items():
+        target = _walk_to(node, dotted, where)
+        if "$ref" in target or "enum" in target:
+            raise SystemExit(f"response statuses: {where}: {dotted} is a $ref or has an enum already")
+        target.update(copy.deepcopy(_STATUS[vocabulary]))
+
+
 def _require(node: dict, names: list[str], where: str) -> None:
     props = node.get("properties", {})
     unknown = [n for n in names if n not in props]
@@ -1393,6 +1453,7 @@ def apply_response_curation(doc: dict, product: str, action: str) -> None:
         while node.get("type") == "array":
             node = node["items"]
         _require(node, names, f"{product} {action} response {dotted or '$'}")
+    _status_enums(response, RESPONSE_STATUS.get((product, action), {}), f"{product} {action} response")
     _time_formats(response, product)
 
 
@@ -1400,6 +1461,8 @@ def apply_shared_response_curation(doc: dict, product: str) -> None:
     defs = doc["$defs"]
     for name, names in SHARED_RESPONSE_REQUIRED.get(product, {}).items():
         _require(defs[name], names, f"_shared/{product} {name}")
+    for name, fields in SHARED_RESPONSE_STATUS.get(product, {}).items():
+        _status_enums(defs[name], fields, f"_shared/{product} {name}")
     for name, schema in defs.items():
         if not name.endswith(".request"):
             _time_formats(schema, product)

@@ -33,8 +33,6 @@ from fakepai.services.dlc.job_store import TERMINAL, DlcJobStore, JobPlan, JobRe
 from fakepai.services.dlc.sanity import failure_reason
 from fakepai.services.dlc.sanity_runs import PHASES as SANITY_PHASES, SanityConfig
 
-STATUSES = ("Creating", "Queuing", "Bidding", "EnvPreparing", "SanityChecking", "Running", "Restarting",
-            "Stopping", "SucceededReserving", "FailedReserving", "Succeeded", "Failed", "Stopped")
 RESERVING = {"SucceededReserving": "Succeeded", "FailedReserving": "Failed"}
 BEFORE_SANITY = ("Creating", "Queuing", "Bidding", "EnvPreparing")
 RESERVED_POLICIES = ("Always", "OnFailure", "OnSucceed")

@@ -25,7 +25,7 @@ from fakepai.services.dlc.restarts import restarts_in
 from fakepai.sim.timeline import FOREVER
 from fakepai.state.store import derived
 
-_POD_END = {"Succeeded": "Succeeded", "Failed": "Failed", "Stopped": "Failed"}
+POD_END = {"Succeeded": "Succeeded", "Failed": "Failed", "Stopped": "Failed"}
 
 # The main container's name per job type (the kubeflow operators' conventions).
 MAIN_CONTAINER = {
@@ -167,7 +167,7 @@ def _planned_lives(record) -> list[PodLife]:
     env, start, end, final = _job_milestones(record)
     if env is None:
         return []
-    end_status = _POD_END.get(final) if final else None
+    end_status = POD_END.get(final) if final else None
     # Each restart: (fault, running again); the lives of one attempt run between two faults.
     faults = [(f, r) for f, r in restarts_in(record.plan.timeline) if end is None or f < end]
     # Once a stop begins no replacement is created: the job is going away [INFERRED].

@@ -33,6 +33,8 @@ RUNNING, RESTARTING = "Running", "Restarting"
 DEFAULT_MAX_RESTARTS = 10      # the [META] demo's "0/10"
 PAUSE_RANGE = (10.0, 30.0)     # seconds from the fault until the job runs again [INFERRED]
 REASON_CODE = "JobRestarting"
+# RestartRecord[].RestartStatus: the restart is under way, the job ran again, or it ended first.
+RESTART_UNDER_WAY, RESTART_SUCCEEDED, RESTART_FAILED = RESTART_STATUSES = ("Restarting", "Succeeded", "Failed")
 _MAX_ARG = re.compile(r"--max-num-of-job-restart=(\d+)")
 
 
@@ -165,11 +167,11 @@ def records(job_id: str, timeline: Timeline, now: float, culprit: Callable[[int]
         pod, node = culprit(k)
         fault_at = phase.start
         if end is None:
-            status, seconds = "Restarting", int(now) - int(fault_at)
+            status, seconds = RESTART_UNDER_WAY, int(now) - int(fault_at)
         elif passed[i + 1][0].status == RUNNING:
-            status, seconds = "Succeeded", int(end) - int(fault_at)
+            status, seconds = RESTART_SUCCEEDED, int(end) - int(fault_at)
         else:                                   # stopped (or ended) before it ran again
-            status, seconds = "Failed", int(end) - int(fault_at)
+            status, seconds = RESTART_FAILED, int(end) - int(fault_at)
         record = {
             "JobRestartCount": k, "OccurPhase": RUNNING, "OccurTime": iso_z(fault_at),
             "Reason": f"{f.code}: {f.message}", "RestartDurationInSec": seconds,
@@ -181,7 +183,7 @@ def records(job_id: str, timeline: Timeline, now: float, culprit: Callable[[int]
                 "TriggerRestart": True, "AddNodeToBlacklist": f.blacklists_node, "AddJobLevelBlacklist": False,
             }],
         }
-        if status == "Failed":
+        if status == RESTART_FAILED:
             record["RestartFailReason"] = f"The job went {passed[i + 1][0].status} before it ran again."
         out.append(record)
     return out

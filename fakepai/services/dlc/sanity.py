@@ -22,7 +22,7 @@ phase of the last run.
 """
 from __future__ import annotations
 
-from fakepai.services.dlc import PRODUCT, seeded
+from fakepai.services.dlc import PRODUCT, sanity_runs, seeded
 from fakepai.services.dlc.job_spec import totals
 from fakepai.services.dlc.job_store import get_record
 from fakepai.services.dlc.pods import roster
@@ -104,19 +104,19 @@ def runs_at(record, now: float) -> list[list[dict]]:
         item = {"CheckNumber": entry.run, "Phase": entry.phase, "StartedAt": iso_cst_micros(a)}
         interrupted = ending in ("Failed", "Stopping", "Stopped", "hang") and cut <= b + EPS
         if interrupted and ending == "hang":
-            item.update(Status="Running", Message="Checking.")
+            item.update(Status=sanity_runs.RUNNING, Message="Checking.")
         elif interrupted and cut <= now:
             if ending == "Failed":
-                item.update(Status="Failed", Message=failure_message(entry, record.job_id, record.body))
+                item.update(Status=sanity_runs.FAILED, Message=failure_message(entry, record.job_id, record.body))
             else:
-                item.update(Status="Stopped", Message="Sanity check interrupted: the job is being stopped.")
+                item.update(Status=sanity_runs.STOPPED, Message="Sanity check interrupted: the job is being stopped.")
             item["FinishedAt"] = iso_cst_micros(cut)
         elif min(b, cut) <= now:
-            item.update(Status="Failed" if entry.isolates else "Succeeded",
+            item.update(Status=sanity_runs.FAILED if entry.isolates else sanity_runs.SUCCEEDED,
                         Message=_succeeded_message(entry, record.job_id, record.body),
                         FinishedAt=iso_cst_micros(min(b, cut)))
         else:
-            item.update(Status="Running", Message="Checking.")
+            item.update(Status=sanity_runs.RUNNING, Message="Checking.")
         runs.setdefault(entry.run, []).append(item)
         if interrupted:
             break

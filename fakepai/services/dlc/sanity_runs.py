@@ -12,6 +12,8 @@ PHASES = ("CheckInit", "DeviceCheck", "SingleNodeCommCheck", "TwoNodeCommCheck",
 PHASE_SECONDS = {"CheckInit": 5.0, "DeviceCheck": 15.0, "SingleNodeCommCheck": 10.0,
                  "TwoNodeCommCheck": 10.0, "AllNodeCommCheck": 10.0}
 MAX_RUNS = 10
+# A phase item's Status (the response schema's enum): Succeeded [SDK/META], the rest [INFERRED].
+RUNNING, SUCCEEDED, FAILED, STOPPED = STATUSES = ("Running", "Succeeded", "Failed", "Stopped")
 EPS = 1e-6          # an entry owns its end instant, give or take float error
 
 

@@ -10,7 +10,7 @@ from fakepai.services.paistudio.lifecycle import TERMINAL
 from fakepai.services.paistudio.store import TrainingJob, instance_names
 from fakepai.timestamps import iso_z
 
-_INSTANCE_STATUS = {"Submitted": "Pending", "Running": "Running", "Succeed": "Succeeded", "Failed": "Failed",
+INSTANCE_STATUS = {"Submitted": "Pending", "Running": "Running", "Succeed": "Succeeded", "Failed": "Failed",
                     "Terminated": "Stopped", "CreateFailed": "Failed", "InitializeFailed": "Failed"}
 
 
@@ -22,7 +22,7 @@ def instances(job: TrainingJob, now: float) -> list[dict]:
     if not instances_exist(job, now):
         return []
     status = job.timeline.status_at(now)
-    state = _INSTANCE_STATUS.get(status, "Pending")
+    state = INSTANCE_STATUS.get(status, "Pending")
     return [{"Name": name, "Role": name.rsplit("-", 2)[1], "Status": state} for name in instance_names(job)]
 
 
