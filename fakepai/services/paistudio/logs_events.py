@@ -8,18 +8,15 @@ GetTrainingJobErrorInfo: a failed job's Code/Message/AdditionalInfo.
 """
 from __future__ import annotations
 
-
 from fakepai.errors import PaiError
 from fakepai.services.paistudio import PRODUCT, lifecycle, telemetry, views
 from fakepai.services.paistudio.store import TrainingJob, instance_count, instance_names
 from fakepai.services.paistudio.training_jobs import get_job
 from fakepai.services.paistudio.windows import PagedRead, paged_read
 from fakepai.services.registry import Context, operation
+from fakepai.sim import training_job
 from fakepai.sim.logs import TimedLines, page_window
-from fakepai.sim.noise import unit
-from fakepai.sim.timeline import FOREVER
 from fakepai.timestamps import wall_utc
-
 
 
 def instance_not_found(job: TrainingJob, instance: str | None) -> PaiError:
@@ -55,56 +52,6 @@ def list_training_job_logs(ctx: Context, params: dict) -> dict:
 
 # -- events ----------------------------------------------------------------------------------
 
-def job_events(job: TrainingJob) -> list[tuple[float, str]]:
-    """One event per planned status change (the caller keeps those that happened by now)."""
-    out = []
-    for phase in job.timeline.phases:
-        text = f"TrainingJob {job.id} status changed to {phase.status}"
-        if phase.status == "Submitted":
-            text += f": DLC job {views.dlc_job_id(job)} submitted with {instance_count(job)} instance(s)"
-        elif phase.reason_code:
-            text += f": [{phase.reason_code}] {phase.reason_message}"
-        out.append((phase.start, text))
-    return out
-
-
-def node_name(instance: str, region: str) -> str:
-    """A k8s node name in ACK's `<region>.<ip>` style, fixed per instance."""
-    octets = [int(unit(instance, "node", i) * 254) + 1 for i in range(2)]
-    return f"{region}.10.0.{octets[0]}.{octets[1]}"
-
-
-def instance_events(job: TrainingJob, instance: str, region: str) -> list[tuple[float, str]]:
-    """Pod events for one instance, in the k8s style DLC shows [INFERRED wording]."""
-    timeline = job.timeline
-    submitted = timeline.entered("Submitted", FOREVER)
-    if submitted is None:
-        return []
-    running = timeline.entered("Running", FOREVER)
-    end = timeline.end_time(lifecycle.TERMINAL)
-    if running is not None and end is not None and end < running:
-        running = None
-    role = instance.rsplit("-", 2)[1]
-    image = telemetry.algorithm_spec(job).get("Image") or "pai-image"
-    out = [(submitted, f"Successfully assigned {instance} to {node_name(instance, region)}"),
-           (submitted, f'Pulling image "{image}"')]
-    if running is not None:
-        out += [(running, f'Successfully pulled image "{image}"'),
-                (running, f"Created container {role}"),
-                (running, f"Started container {role}")]
-    if end is not None:
-        status = timeline.phases[-1].status
-        if running is None:
-            out.append((end, f"Deleted pod {instance}"))
-        elif status == "Succeed":
-            out.append((end, f"Container {role} terminated: Completed (exit code 0)"))
-        elif status == "Terminated":
-            out.append((end, f"Stopping container {role}"))
-        else:
-            out.append((end, f"Container {role} terminated: Error (exit code 1)"))
-    return out
-
-
 def _events_page(read: PagedRead, events: list[tuple[float, str]]) -> dict:
     """Events page like logs do (the same window and page arithmetic as ListTrainingJobLogs)."""
     lines = TimedLines(events)
@@ -117,14 +64,17 @@ def _events_page(read: PagedRead, events: list[tuple[float, str]]) -> dict:
 @operation(PRODUCT, "ListTrainingJobEvents")
 def list_training_job_events(ctx: Context, params: dict) -> dict:
     read = paged_read(ctx, params)
-    return _events_page(read, job_events(read.job))
+    job = read.job
+    return _events_page(read, training_job.job_events(job.id, job.timeline, views.dlc_job_id(job), instance_count(job)))
 
 
 @operation(PRODUCT, "ListTrainingJobInstanceEvents")
 def list_training_job_instance_events(ctx: Context, params: dict) -> dict:
     read = paged_read(ctx, params)
     instance = resolve_instance(read.job, read.now, params["InstanceId"])
-    return _events_page(read, instance_events(read.job, instance, ctx.region))
+    image = telemetry.algorithm_spec(read.job).get("Image") or "pai-image"
+    events = training_job.instance_events(read.job.timeline, frozenset(lifecycle.TERMINAL), instance, image, ctx.region)
+    return _events_page(read, events)
 
 
 # -- error info ------------------------------------------------------------------------------

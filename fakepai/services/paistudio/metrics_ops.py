@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from fakepai.errors import invalid_parameter
 from fakepai.services.paistudio import PRODUCT, telemetry, views
-from fakepai.services.paistudio.logs_events import instance_not_found, node_name
+from fakepai.services.paistudio.logs_events import instance_not_found
 from fakepai.services.paistudio.store import instance_names
 from fakepai.services.paistudio.training_jobs import get_job
 from fakepai.services.paistudio.windows import paged_read
 from fakepai.services.registry import Context, operation
 from fakepai.sim.logs import page_window
 from fakepai.sim.metrics import MAX_RESPONSE_POINTS, TIME_STEPS, points_in, resource_series
+from fakepai.sim.training_job import node_name
 from fakepai.state.paging import order, time_window
 from fakepai.timestamps import iso_z
 
@@ -49,7 +50,7 @@ def list_training_job_metrics(ctx: Context, params: dict) -> dict:
     for p in range(a, b):
         q = p if ascending else total - 1 - p
         k, j = divmod(q, len(lines))
-        point = tel.metric_point(lines[j], first + k, stream)
+        point = telemetry.metric_point(tel, lines[j], first + k, stream)
         if point:
             points.append(point)
     return {"Metrics": points, "TotalCount": total}
