@@ -7,6 +7,7 @@ from __future__ import annotations
 import httpx
 from alibabacloud_pai_dlc20201203 import models as m
 
+from fakepai.sim import dlc_job
 from fakepai.timestamps import parse_iso
 from tests.helpers import assert_error, assert_valid_response, sdk_error
 from tests.dlc.calls import GW, UUID, call, create, get, spec, walk
@@ -289,14 +290,12 @@ def test_restart_scripts_that_make_no_sense_are_refused(fakepai, gw):
 
 def test_reading_a_much_restarted_pod_is_linear_work(fakepai, gw, monkeypatch):
     """Counted, not timed: a replacement's progress numbering reads each earlier life once."""
-    from fakepai.services.dlc import telemetry
-
     fakepai.freeze_clock()
     job_id = call(gw, "CreateJob", "POST", **gateway_job("hang+restarts=40", cap=100))["JobId"]
     fakepai.advance(86400)
     calls = []
-    real = telemetry.progress_stream
-    monkeypatch.setattr(telemetry, "progress_stream", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = dlc_job.progress_stream
+    monkeypatch.setattr(dlc_job, "progress_stream", lambda *a, **k: calls.append(1) or real(*a, **k))
     logs = call(gw, "GetPodLogs", JobId=job_id, PodId=f"{job_id}-worker-0", MaxLines=5)
     assert call(gw, "GetJob", JobId=job_id)["RestartTimes"] == "40/100" and logs["Logs"]
     assert len(calls) <= 2 * 41      # the current life and each earlier one, once (was 2**40)

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from alibabacloud_pai_dlc20201203 import models as m
 
-from fakepai.services.dlc import seeded, telemetry
+from fakepai.services.dlc import seeded
+from fakepai.sim import dlc_job
 from fakepai.sim import metrics as sim_metrics
 from fakepai.sim.logs import LogStream, TimedLines, merged_window
 from fakepai.sim.metrics import IDLE_LOAD, parse_time_step, range_series, resource_value
@@ -77,7 +78,7 @@ def test_a_month_long_log_is_paged_by_arithmetic_not_stored(fakepai, dlc_client,
     walk(fakepai, dlc_client, job_id, {"Running"})
     pod = f"{job_id}-worker-0"
     began = running_since(dlc_client, job_id)
-    written = Calls(monkeypatch, telemetry, "progress_line")      # progress lines written
+    written = Calls(monkeypatch, dlc_job, "progress_line")      # progress lines written
     inspected = Calls(monkeypatch, LogStream, "time")              # progress lines looked at
 
     def page(**kw) -> tuple[list[str], int, int]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from fakepai.services.dlc import seeded
 from fakepai.services.dlc.job_store import TERMINAL
 from fakepai.services.dlc.restarts import restarts_in
+from fakepai.sim.dlc_job import DELETED
 from fakepai.sim.timeline import FOREVER
 from fakepai.state.store import derived
 
@@ -54,9 +55,6 @@ def roster(job_id: str, body: dict) -> list[Slot]:
         for i in range(int(spec.get("PodCount") or 1)):
             slots.append(Slot.of(job_id, role, i))
     return slots
-
-
-DELETED = "Deleted"      # how the life of a pod scaled out ends (never shown as a pod status)
 
 
 def _keys(pod_id: str, attempt: int, span: int = 0) -> tuple:
