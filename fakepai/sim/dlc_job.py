@@ -9,7 +9,7 @@ job has run; metric series are `range_series` points and progress figures `Curve
 `fakepai.sim.noise` as the one source of randomness.
 
 The generators read the job through `DlcJob`, which the service implements over its record
-(fakepai/services/dlc/telemetry.py, `JobFacts`): the plan's timeline, the pod lives it schedules,
+(fakepai/services/dlc/telemetry.py, `JobFacts`): the plan's timeline, the pod lives it schedules (fakepai.sim.pod_lives),
 the faults it scripts, and what the spec says per role (image, GPUs, sidecars, command).
 """
 from __future__ import annotations
@@ -19,29 +19,13 @@ from typing import Protocol, Sequence
 from fakepai.sim.logs import Lines, LogStream, TimedLines
 from fakepai.sim.metrics import Curve, range_series
 from fakepai.sim.noise import unit
+from fakepai.sim.pod_lives import DELETED, PodLife
 from fakepai.sim.timeline import Timeline
 
 PROGRESS_EVERY = 10.0          # seconds between two training-progress lines
 PROGRESS_SCALE = 75            # progress lines over which loss/accuracy settle (decay exp(-0.04 k))
 NAMESPACE = "pai-dlc"
-DELETED = "Deleted"            # how the life of a pod scaled out ends (never shown as a pod status)
 GPU_METRICS = ("GpuCoreUsage", "GpuMemoryUsage")      # a pod without GPUs has no such series
-
-
-class Slot(Protocol):
-    role: str
-    pod_id: str
-
-
-class PodLife(Protocol):
-    """One life of a pod (fakepai/services/dlc/pods.py): created, its main container started and
-    finished (None: never / not in the plan yet), how it ended, which attempt after restarts."""
-    slot: Slot
-    created: float
-    started: float | None
-    finished: float | None
-    end_status: str | None
-    attempt: int
 
 
 class Fault(Protocol):

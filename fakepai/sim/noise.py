@@ -7,6 +7,8 @@ produced on demand, in any order, and is the same every time and in every emulat
 from __future__ import annotations
 
 import hashlib
+import random
+import uuid
 from functools import lru_cache
 
 _SCALE = float(1 << 64)
@@ -41,3 +43,13 @@ def seed(*key) -> int:
 def pick(options, *key):
     """One of `options`, fixed for `key`."""
     return options[int(unit(*key) * len(options))]
+
+
+def rng(*key) -> random.Random:
+    """A random generator whose whole sequence is fixed by `key` (several draws from one key)."""
+    return random.Random(seed(*key))
+
+
+def uuid_for(*key) -> str:
+    """A version-4-shaped UUID fixed by `key` (k8s pod uids)."""
+    return str(uuid.UUID(int=seed(*key), version=4))

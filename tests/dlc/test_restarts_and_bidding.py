@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 from alibabacloud_pai_dlc20201203 import models as m
 
-from fakepai.sim import dlc_job
+from fakepai.sim import dlc_job, pod_lives
 from fakepai.timestamps import parse_iso
 from tests.helpers import assert_error, assert_valid_response, sdk_error
 from tests.dlc.calls import GW, UUID, call, create, get, spec, walk
@@ -251,14 +251,12 @@ def test_a_job_stopped_while_restarting_creates_no_replacements(fakepai, dlc_cli
 
 
 def test_pod_uids_must_name_a_life_that_exists(fakepai, dlc_client, gw):
-    from fakepai.services.dlc import pods
-
     fakepai.freeze_clock()
     job_id = create(dlc_client, settings=aimaster("succeed@300+restarts=1"))
     walk(fakepai, dlc_client, job_id, {"Running"})
     pod_id = f"{job_id}-worker-0"
     first_uid = get(dlc_client, job_id)["Pods"][0]["PodUid"]
-    replacement = pods.uid(pod_id, 1)          # the life the restart will create
+    replacement = pod_lives.uid(pod_id, 1)          # the life the restart will create
     assert_error(gw.get(f"{GW}/GetPodLogs", params={"JobId": job_id, "PodId": pod_id, "PodUid": replacement}),
                  404, "NotFound")
     walk(fakepai, dlc_client, job_id, {"Succeeded"})
@@ -332,14 +330,12 @@ def test_the_fault_past_the_cap_ends_each_pod_as_a_restart_would(fakepai, dlc_cl
 
 
 def test_a_pod_added_before_scheduling_answers_empty_for_its_first_uid(fakepai, dlc_client, gw):
-    from fakepai.services.dlc import pods
-
     fakepai.freeze_clock()
     job_id = create(dlc_client, "early", job_type="ElasticBatchJob", settings=m.JobSettings(tags={"fakepai.outcome": "hang"}))
     dlc_client.update_job(job_id, m.UpdateJobRequest(job_specs=[m.JobSpec(type="Worker", pod_count=2)]))
     pod_id = f"{job_id}-worker-1"
-    body = call(gw, "GetPodLogs", JobId=job_id, PodId=pod_id, PodUid=pods.uid(pod_id))
-    assert body["Logs"] == [] and body["PodUid"] == pods.uid(pod_id)
+    body = call(gw, "GetPodLogs", JobId=job_id, PodId=pod_id, PodUid=pod_lives.uid(pod_id))
+    assert body["Logs"] == [] and body["PodUid"] == pod_lives.uid(pod_id)
 
 
 def test_a_bad_outcome_is_named_where_it_was_given(fakepai, gw):

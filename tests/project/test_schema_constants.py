@@ -15,7 +15,7 @@ from fakepai.catalog import default_catalog
 from fakepai.services.dlc import job_spec, lifecycle, pods, restarts, sanity_runs, templates, tensorboards
 from fakepai.services.paiplugin import models as plugin_models
 from fakepai.services.paistudio import lifecycle as studio_lifecycle, metrics_ops, views as studio_views
-from fakepai.sim import metrics
+from fakepai.sim import metrics, pod_lives
 
 PRODUCTS = ("PaiStudio", "pai-dlc", "PaiPlugin")
 
@@ -152,7 +152,7 @@ def test_dlc_job_statuses_are_the_schemas():
 def test_dlc_pod_and_restart_statuses_are_the_schemas():
     pod = set(_response_enum("pai-dlc", "GetJob", "Pods.Status"))
     assert set(_response_enum("pai-dlc", "GetJob", "Pods.HistoryPods.Status")) == pod
-    assert {"Pending", "Running"} | set(pods.POD_END.values()) <= pod
+    assert {"Pending", "Running"} | set(pod_lives.POD_END.values()) <= pod
     assert set(_response_enum("pai-dlc", "GetJob", "Pods.SubStatus")) >= {"Normal"}
     assert set(_response_enum("pai-dlc", "GetJob", "RestartRecord.RestartStatus")) == set(restarts.RESTART_STATUSES)
 

@@ -7,10 +7,7 @@ one source, `fakepai.sim.noise`; this module only keeps the names DLC code calls
 """
 from __future__ import annotations
 
-import random
-import uuid
-
-from fakepai.sim.noise import seed, unit
+from fakepai.sim.noise import rng, unit, uuid_for
 
 __all__ = ["unit", "between", "rng", "uuid_for"]
 
@@ -18,13 +15,3 @@ __all__ = ["unit", "between", "rng", "uuid_for"]
 def between(low: float, high: float, *keys: object) -> float:
     """A number in [low, high) fixed by `keys`."""
     return low + (high - low) * unit(*keys)
-
-
-def rng(*keys: object) -> random.Random:
-    """A random generator whose whole sequence is fixed by `keys` (several draws from one key)."""
-    return random.Random(seed(*keys))
-
-
-def uuid_for(*keys: object) -> str:
-    """A version-4-shaped UUID fixed by `keys` (k8s pod uids)."""
-    return str(uuid.UUID(int=seed(*keys), version=4))

@@ -19,13 +19,13 @@ from fakepai.services.dlc import PRODUCT, lifecycle
 from fakepai.services.dlc.ecs_specs import lookup
 from fakepai.services.dlc.job_spec import pod_resources
 from fakepai.services.dlc.job_store import JobRecord, get_record
-from fakepai.services.dlc.pods import (MAIN_CONTAINER, PodLife, culprit, fault_times, life_of, lives, node_name,
-                                       role_of, roster, spec_for, uid)
+from fakepai.services.dlc.pods import MAIN_CONTAINER, culprit, fault_times, life_of, lives, role_of, roster, spec_for
 from fakepai.services.dlc.restarts import Fault, fault, restarts_in
 from fakepai.services.registry import Context, operation
 from fakepai.sim import dlc_job
 from fakepai.sim.logs import Lines, TimedLines, merged_window
 from fakepai.sim.metrics import MAX_RESPONSE_POINTS, parse_time_step, points_in
+from fakepai.sim.pod_lives import PodLife, node_name, uid
 from fakepai.sim.timeline import Timeline
 from fakepai.state.paging import WEEK, time_window
 from fakepai.timestamps import epoch_ms, wall_cst

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fakepai.services.dlc import lifecycle, pods, restarts, seeded
 from fakepai.services.dlc.job_spec import resource_type, totals
 from fakepai.services.dlc.job_store import JobRecord, whole_seconds
+from fakepai.sim.pod_lives import PodLife, node_name, pod_ip
 from fakepai.timestamps import iso_z
 
 # Fields left out when GetJob is called with NeedDetail=false [INFERRED: the detail the flag saves
@@ -36,14 +37,14 @@ def payment_type(body: dict) -> str:
     return "PostPaid"
 
 
-def _pod(life: pods.PodLife, now: float, region: str) -> dict:
+def _pod(life: PodLife, now: float, region: str) -> dict:
     pod_id = life.slot.pod_id
     pod = {"PodId": pod_id, "PodUid": life.uid, "Type": life.slot.role, "Status": life.status_at(now),
-           "SubStatus": "Normal", "NodeName": pods.node_name(region, *life.node),
+           "SubStatus": "Normal", "NodeName": node_name(region, *life.node),
            "ResourceType": POD_RESOURCE_TYPE, "GmtCreateTime": iso_z(life.created),
            "supportedProfilingTypes": PROFILING_TYPES}
     if life.started is not None and life.started <= now:
-        ip = pods.pod_ip(*life.node)
+        ip = pod_ip(*life.node)
         end = life.finished if life.finished is not None and life.finished <= now else now
         pod.update(Ip=ip, PodIp=ip, PodIps=[{"InterfaceName": "eth0", "Ip": ip}],
                    GmtStartTime=iso_z(life.started), Duration=round(max(0.0, end - life.started), 3))
@@ -52,7 +53,7 @@ def _pod(life: pods.PodLife, now: float, region: str) -> dict:
     return pod
 
 
-def _pods(record: JobRecord, every: list[pods.PodLife], now: float, region: str) -> list[dict]:
+def _pods(record: JobRecord, every: list[PodLife], now: float, region: str) -> list[dict]:
     """The pods at `now`; a pod replaced by restarts lists its earlier lives as HistoryPods."""
     current, history = pods.at(record, now, every)
     out = []
@@ -65,13 +66,13 @@ def _pods(record: JobRecord, every: list[pods.PodLife], now: float, region: str)
     return out
 
 
-def _restart_records(record: JobRecord, every: list[pods.PodLife], now: float, region: str) -> list[dict]:
+def _restart_records(record: JobRecord, every: list[PodLife], now: float, region: str) -> list[dict]:
     """RestartRecord[], each naming the pod whose fault caused it (pods.culprit) and its node."""
     def culprit(k: int) -> tuple[str, str]:
         found = pods.culprit(record, k, every)
         if found is None:        # cannot happen while the job runs pods; keep the record readable
             return "", ""
-        return found[0], pods.node_name(region, *found)
+        return found[0], node_name(region, *found)
 
     return restarts.records(record.job_id, record.plan.timeline, now, culprit)
 
