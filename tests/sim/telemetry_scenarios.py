@@ -77,7 +77,7 @@ def _studio_reads(run: Run, job: str) -> dict:
     return out
 
 
-def _dlc(run: Run, name: str, outcome: str, **extra) -> str:
+def _dlc(run: Run, name: str, outcome: str, reserve_minutes: int = 0) -> str:
     image = "registry.cn-hangzhou.aliyuncs.com/pai-dlc/pytorch-training:1.12-gpu"
     return run("pai-dlc", "CreateJob", DisplayName=name, JobType="PyTorchJob", WorkspaceId=WS,
                UserCommand="python /root/code/train.py --epochs 3",
@@ -85,8 +85,8 @@ def _dlc(run: Run, name: str, outcome: str, **extra) -> str:
                          {"Type": "Worker", "PodCount": 2, "EcsSpec": "ecs.g6.xlarge", "Image": image,
                           "ExtraPodSpec": {"SideCarContainers": [{"Name": "logger", "Image": image}]}}],
                DataSources=[{"DataSourceId": "d-123", "MountPath": "/mnt/data"}],
-               Settings={"EnableErrorMonitoringInAIMaster": True, "EnableRDMA": True,
-                         "Tags": {"fakepai.outcome": outcome}}, **extra)["JobId"]
+               Settings={"EnableErrorMonitoringInAIMaster": True, "EnableRDMA": True, "JobReservedMinutes": reserve_minutes,
+                         "Tags": {"fakepai.outcome": outcome}})["JobId"]
 
 
 def _dlc_reads(run: Run, job: str) -> dict:
@@ -100,10 +100,10 @@ def _dlc_reads(run: Run, job: str) -> dict:
             out[f"pod events {key}"] = run("pai-dlc", "GetPodEvents", JobId=job, PodId=pod["PodId"],
                                            PodUid=life["PodUid"], MaxEventsNum=500)
             out[f"pod logs {key}"] = run("pai-dlc", "GetPodLogs", JobId=job, PodId=pod["PodId"],
-                                         PodUid=life["PodUid"], MaxLines=300)
+                                         PodUid=life["PodUid"], MaxLines=120)
         if pod["Type"] == "Worker":
             out[f"sidecar logs {pod['PodId']}"] = run("pai-dlc", "GetPodLogs", JobId=job, PodId=pod["PodId"],
-                                                      Containers="pytorch,logger", MaxLines=50)
+                                                      Containers="pytorch,logger", MaxLines=20)
     for metric in ("CpuCoreUsage", "GpuCoreUsage", "MemoryUsage"):
         out[f"metrics {metric}"] = run("pai-dlc", "GetJobMetrics", JobId=job, MetricType=metric, TimeStep="10s")
     return out
@@ -116,10 +116,9 @@ def scenarios() -> dict:
     dlc = {"restarts": _dlc(run, "golden-restart", "succeed@200+restarts=1"),
            "fails": _dlc(run, "golden-fail", "fail@40"),
            "stopped": _dlc(run, "golden-stop", "succeed@900"),
-           "reserved": _dlc(run, "golden-reserve", "succeed@60",
-                            JobMaxRunningTimeMinutes=600)}
+           "reserved": _dlc(run, "golden-reserve", "succeed@60", reserve_minutes=5)}
     out = {}
-    for seconds in (3, 25, 70, 200, 400, 1000):
+    for seconds in (3, 25, 70, 200, 500):
         run.at(seconds)
         if seconds == 70:
             run("PaiStudio", "StopTrainingJob", TrainingJobId=studio["stopped"])
@@ -133,7 +132,7 @@ def scenarios() -> dict:
 
 
 def dump(data: dict) -> str:
-    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=0, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 if __name__ == "__main__":
