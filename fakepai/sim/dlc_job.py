@@ -9,8 +9,9 @@ job has run; metric series are `range_series` points and progress figures `Curve
 `fakepai.sim.noise` as the one source of randomness.
 
 The generators read the job through `DlcJob`, which the service implements over its record
-(fakepai/services/dlc/telemetry.py, `JobFacts`): the plan's timeline, the pod lives it schedules (fakepai.sim.pod_lives),
-the faults it scripts, and what the spec says per role (image, GPUs, sidecars, command).
+(fakepai/services/dlc/telemetry.py, `JobFacts`): the plan's timeline, the pod lives it schedules
+(fakepai.sim.pod_lives), the faults it scripts, and what the spec says per role (image, GPUs,
+command); which containers a read asks for is the handler's business.
 """
 from __future__ import annotations
 
