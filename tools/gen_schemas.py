@@ -606,8 +606,7 @@ def operation_document(op: dict, req_tree: dict, resp_tree: dict, facts: dict,
 #                  (a dotted path walks `properties`, and `items` of arrays, of inline objects)
 #   "request":     extra keywords merged into the request schema itself
 # SHARED_CURATION[product][def name] holds the same "required"/"params"/"description" keys for the
-# definitions in schemas/_shared/<Product>.json (request forms only: responses stay SDK-exact but for
-# the required fields and status enums of RESPONSE_REQUIRED / RESPONSE_STATUS below).
+# definitions in schemas/_shared/<Product>.json (request forms only: responses stay SDK-exact).
 
 ORDER_ENUM = ["asc", "desc", "ASC", "DESC"]  # DESIGN §3: `Order` accepted in either case
 METRIC_TYPES = ["GpuCoreUsage", "GpuMemoryUsage", "CpuCoreUsage", "MemoryUsage",
