@@ -1,6 +1,6 @@
 """Telemetry scenarios whose every answer is kept in tests/data/telemetry_golden.json: what
 PaiStudio and DLC jobs print, report and measure over their lives (logs, events, metrics, pods
-across a restart, a failure, a stop), read at fixed moments of a frozen clock through
+across a restart, a failure, a stop, sanity-check runs), read at fixed moments of a frozen clock through
 `Emulator.invoke`. The generators moved from the services into fakepai/sim (issue #14) against this
 record; rewrite it (`python -m tests.sim.telemetry_scenarios`) only for a deliberate change, and
 read the diff."""
@@ -77,7 +77,7 @@ def _studio_reads(run: Run, job: str) -> dict:
     return out
 
 
-def _dlc(run: Run, name: str, outcome: str, reserve_minutes: int = 0) -> str:
+def _dlc(run: Run, name: str, outcome: str, reserve_minutes: int = 0, sanity: str | None = None) -> str:
     image = "registry.cn-hangzhou.aliyuncs.com/pai-dlc/pytorch-training:1.12-gpu"
     return run("pai-dlc", "CreateJob", DisplayName=name, JobType="PyTorchJob", WorkspaceId=WS,
                UserCommand="python /root/code/train.py --epochs 3",
@@ -86,13 +86,17 @@ def _dlc(run: Run, name: str, outcome: str, reserve_minutes: int = 0) -> str:
                           "ExtraPodSpec": {"SideCarContainers": [{"Name": "logger", "Image": image}]}}],
                DataSources=[{"DataSourceId": "d-123", "MountPath": "/mnt/data"}],
                Settings={"EnableErrorMonitoringInAIMaster": True, "EnableRDMA": True, "JobReservedMinutes": reserve_minutes,
-                         "Tags": {"fakepai.outcome": outcome}})["JobId"]
+                         "Tags": {"fakepai.outcome": outcome},
+                         **({"EnableSanityCheck": True, "SanityCheckArgs": sanity} if sanity is not None else {})})["JobId"]
 
 
 def _dlc_reads(run: Run, job: str) -> dict:
     out = {"events": run("pai-dlc", "GetJobEvents", JobId=job, MaxEventsNum=500)}
     got = run("pai-dlc", "GetJob", JobId=job)
     out["status"] = got["Status"]
+    out["reason"] = [got.get("ReasonCode"), got.get("ReasonMessage")]
+    out["sanity checks"] = run("pai-dlc", "ListJobSanityCheckResults", JobId=job)
+    out["sanity check 1"] = run("pai-dlc", "GetJobSanityCheckResult", JobId=job, SanityCheckNumber=1)
     for pod in got.get("Pods") or []:
         lives = [pod] + list(pod.get("HistoryPods") or [])
         for life in lives:
@@ -116,7 +120,10 @@ def scenarios() -> dict:
     dlc = {"restarts": _dlc(run, "golden-restart", "succeed@200+restarts=1"),
            "fails": _dlc(run, "golden-fail", "fail@40"),
            "stopped": _dlc(run, "golden-stop", "succeed@900"),
-           "reserved": _dlc(run, "golden-reserve", "succeed@60", reserve_minutes=5)}
+           "reserved": _dlc(run, "golden-reserve", "succeed@60", reserve_minutes=5),
+           "checked twice": _dlc(run, "golden-sanity", "succeed@60", sanity="--fakepai-check-runs=2"),
+           "check fails": _dlc(run, "golden-sanity-fail", "succeed@60", sanity="--fakepai-fail-phase=TwoNodeCommCheck"),
+           "check stopped": _dlc(run, "golden-sanity-stop", "hang:SanityChecking", sanity="")}
     out = {}
     for seconds in (3, 25, 70, 200, 500):
         run.at(seconds)
@@ -124,6 +131,7 @@ def scenarios() -> dict:
             run("PaiStudio", "StopTrainingJob", TrainingJobId=studio["stopped"])
         if seconds == 200:
             run("pai-dlc", "StopJob", JobId=dlc["stopped"])
+            run("pai-dlc", "StopJob", JobId=dlc["check stopped"])
         for name, job in studio.items():
             out[f"{seconds}s studio {name}"] = _studio_reads(run, job)
         for name, job in dlc.items():
