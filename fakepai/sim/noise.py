@@ -35,6 +35,11 @@ def constant(*key) -> float:
     return unit(*key)
 
 
+def between(low: float, high: float, *key) -> float:
+    """A number in [low, high), fixed for `key`."""
+    return low + (high - low) * unit(*key)
+
+
 def seed(*key) -> int:
     """A 128-bit integer fixed for `key`: to seed a `random.Random` or shape a UUID from a key."""
     return int.from_bytes(_digest(key), "big")

@@ -7,7 +7,7 @@ import re
 import pytest
 from alibabacloud_pai_dlc20201203 import models as m
 
-from fakepai.services.dlc.sanity_runs import PHASES
+from fakepai.sim.sanity_check import PHASES
 from tests.helpers import assert_error, assert_valid_response, sdk_error
 from tests.dlc.calls import GW, call, create, get, spec, walk
 

@@ -18,7 +18,7 @@ import alibabacloud_paiplugin20220112.models as pm
 import alibabacloud_paistudio20220112.models as sm
 from Tea.exceptions import TeaException
 
-from fakepai.services.dlc.sanity_runs import PHASES as SANITY_PHASES
+from fakepai.sim.sanity_check import PHASES as SANITY_PHASES
 from fakepai.timestamps import iso_z, parse_iso
 from tests.dlc.calls import SEED_CREATE_BODY as SEED_TEMPLATE_BODY   # byte for byte
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from fakepai.catalog import default_catalog
-from fakepai.services.dlc import job_spec, lifecycle, pods, restarts, sanity_runs, templates, tensorboards
+from fakepai.services.dlc import job_spec, lifecycle, pods, restarts, templates, tensorboards
 from fakepai.services.paiplugin import models as plugin_models
 from fakepai.services.paistudio import lifecycle as studio_lifecycle, metrics_ops, views as studio_views
-from fakepai.sim import metrics, pod_lives
+from fakepai.sim import metrics, pod_lives, sanity_check
 
 PRODUCTS = ("PaiStudio", "pai-dlc", "PaiPlugin")
 
@@ -60,8 +60,8 @@ def test_time_steps_are_the_schemas():
 
 
 def test_sanity_check_phases_are_the_schemas():
-    assert list(sanity_runs.PHASES) == _enum("pai-dlc", "GetJobSanityCheckResult", "SanityCheckPhase")
-    assert lifecycle.SANITY_PHASES is sanity_runs.PHASES
+    assert list(sanity_check.PHASES) == _enum("pai-dlc", "GetJobSanityCheckResult", "SanityCheckPhase")
+    assert lifecycle.SANITY_PHASES is sanity_check.PHASES
 
 
 def test_dlc_job_type_tables_cover_the_schemas_job_types():
@@ -159,9 +159,9 @@ def test_dlc_pod_and_restart_statuses_are_the_schemas():
 
 
 def test_sanity_check_result_statuses_are_the_schemas():
-    assert _response_enum("pai-dlc", "GetJobSanityCheckResult", "SanityCheckResult.Phase") == list(sanity_runs.PHASES)
+    assert _response_enum("pai-dlc", "GetJobSanityCheckResult", "SanityCheckResult.Phase") == list(sanity_check.PHASES)
     assert _response_enum("pai-dlc", "GetJobSanityCheckResult", "SanityCheckResult.Status") \
-        == list(sanity_runs.STATUSES)
+        == list(sanity_check.STATUSES)
 
 
 def test_tensorboard_statuses_are_the_schemas():

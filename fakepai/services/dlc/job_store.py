@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field
 
 from fakepai.errors import DLC_NOT_FOUND
-from fakepai.services.dlc.sanity_runs import SanityConfig
+from fakepai.sim.sanity_check import SanityConfig
 from fakepai.services.registry import Context
 from fakepai.sim.timeline import Outcome, Phase, Timeline
 from fakepai.state.store import AccountStore, derived

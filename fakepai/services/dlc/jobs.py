@@ -16,7 +16,7 @@ from fakepai.errors import DLC_JOB_BAD_STATE, invalid_parameter, invalid_status,
 from fakepai.services.dlc import PRODUCT, views, lifecycle, restarts
 from fakepai.services.dlc.job_spec import check_pod_count, check_total_pods, clean, declared, validate_create
 from fakepai.services.dlc.job_store import TERMINAL, DlcJobStore, JobRecord, get_record
-from fakepai.services.dlc.sanity_runs import SanityConfig
+from fakepai.sim.sanity_check import SanityConfig
 from fakepai.services.dlc.templates import apply_template, mark_template_used
 from fakepai.services.registry import Context, operation
 from fakepai.sim.timeline import Outcome

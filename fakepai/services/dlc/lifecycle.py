@@ -31,7 +31,7 @@ from fakepai.services.dlc import restarts, seeded
 from fakepai.services.dlc.job_spec import bids
 from fakepai.services.dlc.job_store import TERMINAL, DlcJobStore, JobPlan, JobRecord
 from fakepai.services.dlc.sanity import failure_reason
-from fakepai.services.dlc.sanity_runs import PHASES as SANITY_PHASES, SanityConfig
+from fakepai.sim.sanity_check import PHASES as SANITY_PHASES, SanityConfig
 
 RESERVING = {"SucceededReserving": "Succeeded", "FailedReserving": "Failed"}
 BEFORE_SANITY = ("Creating", "Queuing", "Bidding", "EnvPreparing")

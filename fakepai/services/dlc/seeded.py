@@ -7,11 +7,7 @@ one source, `fakepai.sim.noise`; this module only keeps the names DLC code calls
 """
 from __future__ import annotations
 
-from fakepai.sim.noise import rng, unit, uuid_for
+from fakepai.sim.noise import between, rng, unit, uuid_for
 
 __all__ = ["unit", "between", "rng", "uuid_for"]
 
-
-def between(low: float, high: float, *keys: object) -> float:
-    """A number in [low, high) fixed by `keys`."""
-    return low + (high - low) * unit(*keys)
