@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from fakepai.catalog import Operation, default_catalog
@@ -39,6 +40,19 @@ def contains_ci(haystack: str | None, needle: str | None) -> bool:
     if not needle:
         return True
     return needle.lower() in (haystack or "").lower()
+
+
+def equals(attribute: str) -> Callable[[Any, Any], bool]:
+    """A filter-table predicate: the item's `attribute` (dotted: "job.id") equals the parameter."""
+    read = attrgetter(attribute)
+    return lambda item, value: read(item) == value
+
+
+def contains(attribute: str) -> Callable[[Any, Any], bool]:
+    """A filter-table predicate: the parameter is a case-insensitive substring of the item's
+    `attribute` (`contains_ci`, DESIGN §3)."""
+    read = attrgetter(attribute)
+    return lambda item, value: contains_ci(read(item), value)
 
 
 def _instant(params: dict, name: str) -> float | None:

@@ -20,7 +20,7 @@ from fakepai.sim.sanity_check import SanityConfig
 from fakepai.services.dlc.templates import apply_template, mark_template_used
 from fakepai.services.registry import Context, operation
 from fakepai.sim.timeline import Outcome
-from fakepai.state.paging import ListSpec, contains_ci, creation_window
+from fakepai.state.paging import ListSpec, contains, contains_ci, creation_window, equals
 
 PRIORITY_STATUSES = ("Creating", "Queuing", "Bidding", "EnvPreparing")   # still waiting for resources
 
@@ -153,16 +153,16 @@ LIST_JOBS = ListSpec(
         # DisplayName: case-insensitive substring, whatever DisplayNameSearchMode says (DESIGN §3).
         "DisplayName": lambda f, v: contains_ci(_body(f).get("DisplayName"), v),
         "Description": lambda f, v: contains_ci(_body(f).get("Description"), v),
-        "Username": lambda f, v: contains_ci(f.record.username, v),
+        "Username": contains("record.username"),
         "ResourceQuotaName": lambda f, v: bool(_body(f).get("ResourceId")) and contains_ci(_body(f)["ResourceId"], v),
         "Status": lambda f, v: f.status in v,
         "JobType": lambda f, v: _body(f)["JobType"] == v,
-        "WorkspaceId": lambda f, v: f.record.workspace_id == v,
-        "TemplateId": lambda f, v: f.record.template_id == v,
+        "WorkspaceId": equals("record.workspace_id"),
+        "TemplateId": equals("record.template_id"),
         "ResourceId": lambda f, v: _body(f).get("ResourceId") == v,
         "Accessibility": lambda f, v: (_body(f).get("Accessibility") or "PRIVATE") == v,
         "PaymentType": lambda f, v: views.payment_type(_body(f)) == v,
-        "UserIdForFilter": lambda f, v: f.record.user_id == v,
+        "UserIdForFilter": equals("record.user_id"),
         "ResourceIds": lambda f, v: _body(f).get("ResourceId") in v,
         "BusinessUserId": lambda f, v: _settings(f).get("BusinessUserId") == v,
         "Caller": lambda f, v: _settings(f).get("Caller") == v,

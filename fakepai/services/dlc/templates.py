@@ -19,7 +19,7 @@ from fakepai.services.dlc import PRODUCT
 from fakepai.services.dlc.constraint_paths import PathError, delete_path, format_path, get_path, parse_path, set_path
 from fakepai.services.dlc.job_store import active_jobs_using_template
 from fakepai.services.registry import Context, operation
-from fakepai.state.paging import ListSpec, contains_ci
+from fakepai.state.paging import ListSpec, contains, equals
 from fakepai.state.store import AccountStore
 from fakepai.timestamps import iso_z
 
@@ -230,11 +230,11 @@ LIST_TEMPLATES = ListSpec(
     },
     default_sort="GmtCreateTime",
     filters={
-        "WorkspaceId": lambda t, v: t.workspace_id == v,
-        "TemplateId": lambda t, v: t.id == v,
-        "TemplateName": lambda t, v: contains_ci(t.name, v),
-        "Description": lambda t, v: contains_ci(t.description, v),
-        "UserId": lambda t, v: t.user_id == v,
+        "WorkspaceId": equals("workspace_id"),
+        "TemplateId": equals("id"),
+        "TemplateName": contains("name"),
+        "Description": contains("description"),
+        "UserId": equals("user_id"),
     })
 
 

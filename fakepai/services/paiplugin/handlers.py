@@ -17,7 +17,7 @@ from fakepai.services.paiplugin.models import (
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import Outcome
-from fakepai.state.paging import ListSpec, contains_ci
+from fakepai.state.paging import ListSpec, contains, contains_ci, equals
 
 DELETED = "OK"  # Delete* answer Data as a string; "OK" per behavior.md §8.
 
@@ -44,7 +44,7 @@ def _plugin_list(action: str, filters: dict) -> ListSpec:
 # catalogue keeps its own order.
 LIST_ALGORITHMS = ListSpec(PRODUCT, "ListAlgorithms", sort_keys={"catalogue": lambda a: 0},
                            default_sort="catalogue", default_order="asc",
-                           filters={"Id": lambda a, v: a.id == v, "Name": lambda a, v: contains_ci(a.name, v)})
+                           filters={"Id": equals("id"), "Name": contains("name")})
 
 
 @operation(PRODUCT, "ListAlgorithms")
@@ -85,8 +85,8 @@ def get_campaign(ctx: Context, params: dict) -> dict:
     return _campaign(ctx.store(PluginStore), params["Id"]).to_api()
 
 
-LIST_CAMPAIGNS = _plugin_list("ListCampaigns", {"Name": lambda c, v: contains_ci(c.name, v),
-                                                 "Remark": lambda c, v: contains_ci(c.remark, v)})
+LIST_CAMPAIGNS = _plugin_list("ListCampaigns", {"Name": contains("name"),
+                                                 "Remark": contains("remark")})
 
 
 @operation(PRODUCT, "ListCampaigns")
@@ -177,10 +177,10 @@ def get_training_job(ctx: Context, params: dict) -> dict:
 
 
 LIST_TRAINING_JOBS = _plugin_list("ListTrainingJobs", {
-    "CampaignId": lambda j, v: j.campaign_id == v,
-    "Name": lambda j, v: contains_ci(j.name, v),
-    "Remark": lambda j, v: contains_ci(j.remark, v),
-    "TrainingScheduleId": lambda j, v: j.training_schedule_id == v,
+    "CampaignId": equals("campaign_id"),
+    "Name": contains("name"),
+    "Remark": contains("remark"),
+    "TrainingScheduleId": equals("training_schedule_id"),
 })
 
 

@@ -26,7 +26,7 @@ from fakepai.catalog import default_catalog
 from fakepai.errors import PaiError, invalid_parameter, missing_parameter, not_found
 from fakepai.services.paistudio import PRODUCT, hyperparameters
 from fakepai.services.registry import Context, operation
-from fakepai.state.paging import ListSpec, contains_ci
+from fakepai.state.paging import ListSpec, contains, equals
 from fakepai.state.store import AccountStore
 from fakepai.timestamps import iso_z
 
@@ -233,8 +233,8 @@ LIST_ALGORITHMS = ListSpec(
     sort_keys={"GmtCreateTime": lambda a: (a.created, a.id)},       # newest first
     default_sort="GmtCreateTime",
     filters={
-        "AlgorithmId": lambda a, v: a.id == v,
-        "AlgorithmName": lambda a, v: contains_ci(a.name, v),       # DESIGN §3: case-insensitive substring
+        "AlgorithmId": equals("id"),
+        "AlgorithmName": contains("name"),       # DESIGN §3: case-insensitive substring
         "AlgorithmProvider": lambda a, v: (a.provider or "").lower() == v.lower(),
         "WorkspaceId": lambda a, v: a.workspace_id in (v, None),
     })

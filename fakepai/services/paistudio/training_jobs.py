@@ -9,7 +9,7 @@ from fakepai.services.paistudio.store import TrainingJob, TrainingJobStore
 from fakepai.services.registry import Context, operation
 from fakepai.sim import outcomes
 from fakepai.sim.timeline import Outcome, Phase, configured_seconds, plan, replan
-from fakepai.state.paging import ListSpec, contains_ci, creation_window, order, page
+from fakepai.state.paging import ListSpec, contains, creation_window, equals, order, page
 
 
 def get_job(ctx: Context, job_id: str) -> TrainingJob:
@@ -82,10 +82,10 @@ LIST_TRAINING_JOBS = ListSpec(
     },
     default_sort="GmtCreateTime",
     filters={
-        "WorkspaceId": lambda x, v: x.job.workspace_id == v,
-        "TrainingJobId": lambda x, v: x.job.id == v,
-        "TrainingJobName": lambda x, v: contains_ci(x.job.name, v),      # DESIGN §3: case-insensitive substring
-        "Status": lambda x, v: x.status == v,
+        "WorkspaceId": equals("job.workspace_id"),
+        "TrainingJobId": equals("job.id"),
+        "TrainingJobName": contains("job.name"),      # DESIGN §3: case-insensitive substring
+        "Status": equals("status"),
         "AlgorithmName": lambda x, v: x.job.spec.get("AlgorithmName") == v,
         "AlgorithmProvider": lambda x, v: x.job.spec.get("AlgorithmProvider") == v,
         "IsTempAlgo": lambda x, v: (x.job.spec.get("AlgorithmSpec") is not None) == v,
