@@ -1579,9 +1579,29 @@ BOUNDS: dict[tuple[str, str], dict] = {
                      "description": "1..10000 lines [INFERRED: as MaxEventsNum, META]; the SDK default is 2000"}},
 }
 
+# Regular expressions are compiled where a job is created and again on its first read (its log
+# lines are written to fit them: fakepai/sim/regex_values.py), at ~1.3 us per character: 1000
+# metric regexes of 6 KiB (a 6 MB CreateTrainingJob body) took 8 s to create and 13 s for the
+# first GetTrainingJob (benchmarks/bench_maximal_body.py). A metric regex is one log-line pattern;
+# SageMaker, whose MetricDefinitions PAI's mirror, documents at most 40 of at most 500 characters.
+MAX_REGEX_LENGTH = 1024                       # [INFERRED] twice SageMaker's 500
+MAX_METRIC_DEFINITIONS = 100                  # [INFERRED] SageMaker's 40, with room
+MAX_PATTERN_LENGTH = 256                      # [INFERRED] a hyper-parameter value's pattern
+_REGEX = {"maxLength": MAX_REGEX_LENGTH,
+          "description": f"at most {MAX_REGEX_LENGTH} characters [INFERRED: compiled on create and read]"}
+
 SHARED_BOUNDS: dict[str, dict[str, dict]] = {
     "PaiStudio": {
         "JobSettings.request": {"JobReservedMinutes": _minutes()},
+        "AlgorithmSpec.request": {"MetricDefinitions": {
+            "maxItems": MAX_METRIC_DEFINITIONS,
+            "description": f"at most {MAX_METRIC_DEFINITIONS} [INFERRED: each regex is compiled on create and read]"}},
+        "MetricDefinition.request": {"Regex": _REGEX},
+        "AlgorithmSpecProgressDefinitionsOverallProgress.request": {"Regex": _REGEX},
+        "AlgorithmSpecProgressDefinitionsRemainingTime.request": {"Regex": _REGEX},
+        "HyperParameterRange.request": {"Pattern": {
+            "maxLength": MAX_PATTERN_LENGTH,
+            "description": f"at most {MAX_PATTERN_LENGTH} characters [INFERRED: compiled per hyper-parameter]"}},
     },
     "pai-dlc": {
         "JobSpec.request": {"PodCount": _count(MAX_PODS_PER_ROLE, "pods of this role")},
