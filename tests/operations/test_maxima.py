@@ -29,6 +29,7 @@ import math
 import re
 import time
 import tracemalloc
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import pytest
@@ -45,6 +46,7 @@ from tests.operations.test_every_operation import send
 CATALOG = default_catalog()
 BUDGET = 256 * 1024               # bytes one built request's body may take (the body cap is 8 MiB)
 QUERY_BUDGET = 16 * 1024          # and its query (request line and headers: at most 64 KiB, URL-encoded)
+WIDE_SHARE = 64 * 1024            # bytes of each body parameter of a wide request (strings short, lists long)
 # Per read: what it may answer and allocate. A read shows what was written (Get echoes the spec),
 # so its size is allowed the written bytes on top of a fixed budget; it must not multiply them.
 READ_BYTES = 2 * 1024 * 1024
@@ -90,8 +92,9 @@ def _string(schema: dict, budget: int, salt: str) -> str:
     return (salt + "x" * size)[:min(size, longest)]
 
 
-def build(schema: dict, budget: int, salt: str = "v", depth: int = 1):
-    """The value of `schema` at its maxima within about `budget` bytes of JSON."""
+def build(schema: dict, budget: int, salt: str = "v", depth: int = 1, wide: bool = False):
+    """The value of `schema` at its maxima within about `budget` bytes of JSON (`wide`: every
+    string as short as it may be, so lists and maps hold as many items as the budget allows)."""
     schema = _resolve(schema)
     if "enum" in schema:
         return schema["enum"][-1] if isinstance(schema["enum"][-1], int) else schema["enum"][0]
@@ -107,28 +110,28 @@ def build(schema: dict, budget: int, salt: str = "v", depth: int = 1):
         if props:
             share = max(8, budget // len(props))
             for name, sub in props.items():
-                out[name] = build(sub, share, f"{salt[:8]}.{name}"[:40], depth + 1)
+                out[name] = build(sub, share, f"{salt[:8]}.{name}"[:40], depth + 1, wide)
         elif extra is not False:
             values = extra if isinstance(extra, dict) else {}
-            smallest = len(json.dumps(build(values, 0, salt, depth + 1))) + 10
+            smallest = len(json.dumps(build(values, 0, salt, depth + 1, True))) + 10
             n = min(schema.get("maxProperties", 1000), max(1, budget // smallest))
             share = max(8, budget // n)
             for i in range(n):
-                out[f"k{i:04d}"] = build(values, share, f"{salt[:6]}{i}", depth + 1)
+                out[f"k{i:04d}"] = build(values, share, f"{salt[:6]}{i}", depth + 1, wide)
         return out
     if "array" in types:
         items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
-        smallest = len(json.dumps(build(items, 0, salt, depth + 1))) + 2
+        smallest = len(json.dumps(build(items, 0, salt, depth + 1, True))) + 2
         n = min(schema.get("maxItems", 1000), max(schema.get("minItems", 0), 1, budget // smallest))
         share = budget // n
-        return [build(items, share, f"{salt[:8]}{i}", depth + 1) for i in range(n)]
+        return [build(items, share, f"{salt[:8]}{i}", depth + 1, wide) for i in range(n)]
     if "integer" in types:
         return schema.get("maximum", 2**63 - 1)
     if "number" in types:
         return schema.get("maximum", 1.7976931348623157e308)
     if "boolean" in types:
         return True
-    return _string(schema, budget, salt)
+    return _string(schema, 0 if wide else budget, salt)
 
 
 # -- what a schema cannot say: values the handlers need to be valid -------------------------------
@@ -184,6 +187,12 @@ def _set(doc, path: list[str], value) -> None:
         for item in doc:
             _set(item, rest, value) if rest else None
         return
+    if isinstance(doc, list):                      # a list step by index: "Items.0.Name"
+        if rest:
+            _set(doc[int(step)], rest, value)
+        else:
+            doc[int(step)] = value
+        return
     if not rest:
         if value is DROP:
             doc.pop(step, None)
@@ -219,15 +228,20 @@ def _merge(built, base):
     return base
 
 
-def request_at_maxima(op: Operation, base: Gw, start: float, now: float, variant: dict | None = None) -> Gw:
+def request_at_maxima(op: Operation, base: Gw, start: float, now: float, variant: dict | None = None,
+                      wide: bool = False, fields: dict | None = None) -> Gw:
+    """`variant` overrides VALID; `fields` ({dotted path: value}) go in before VALID, which still
+    makes what the handlers check valid (an OSS URI stays one)."""
     in_query = {n for n, spec in op.params.items()
                 if spec.get("x-in") in ("query", "path") or op.method in ("GET", "DELETE")}
     shares = {True: QUERY_BUDGET // max(1, len(in_query)), False: BUDGET // max(1, len(op.params) - len(in_query))}
-    params = {name: build(spec, shares[name in in_query], name) for name, spec in op.params.items()}
+    if wide:                           # short strings: each body parameter may take WIDE_SHARE
+        shares[False] = WIDE_SHARE
+    params = {name: build(spec, shares[name in in_query], name, wide=wide) for name, spec in op.params.items()}
     given = json.loads(base.raw_body) if base.raw_body is not None else base.params
     case = {k: v for k, v in given.items() if k in op.params}
     params = _merge(params, case)
-    for dotted, value in {**VALID.get(op.key, {}), **(variant or {})}.items():
+    for dotted, value in {**(fields or {}), **VALID.get(op.key, {}), **(variant or {})}.items():
         if value is BASE:
             value = case[dotted]
         _set(params, dotted.split("."), value)
@@ -330,6 +344,20 @@ def gw(fakepai_server):
 
 
 @pytest.fixture(scope="module")
+def amplification():
+    """Bytes a read added per byte a maxed field added, printed at the end (-s) for docs/limits.md."""
+    rows: list[tuple] = []
+    yield rows
+    worst: dict = {}
+    for product, action, read, ratio, *why in rows:
+        print(product, action, read, ratio, *why) if read == "refused" else None
+        if read != "refused":
+            worst[(product, action)] = max(worst.get((product, action), (-1.0, "")), (ratio, read))
+    for key, (ratio, read) in sorted(worst.items(), key=lambda kv: -kv[1][0]):
+        print("amplification", *key, read, ratio)
+
+
+@pytest.fixture(scope="module")
 def measured():
     """The largest read per operation, printed at the end (-s) for docs/limits.md."""
     table: dict[str, tuple] = {}
@@ -359,29 +387,38 @@ VARIANTS = {
 OPERATIONS = sorted([(p, a, "") for p, a in CATALOG.operations] + list(VARIANTS))
 
 
-@pytest.mark.parametrize("product,action,variant", OPERATIONS,
-                         ids=[f"{p}-{a}" + (f"-{v}" if v else "") for p, a, v in OPERATIONS])
-def test_every_operation_at_its_maxima_buys_bounded_reads(product, action, variant, fakepai, gw, measured,
-                                                          paistudio_client, dlc_client, paiplugin_client):
-    op = CATALOG.get(product, action)
-    case = CASES[(product, action)]
-    fakepai.freeze_clock()
-    world = World(fakepai, paistudio_client, dlc_client, paiplugin_client)
-    setup, values = VARIANTS.get((product, action, variant), (None, None))
-    made = (setup or case.setup)(world)
+@dataclass
+class Written:
+    """What one write at maxima led to: its answer, the ids it made or touched, the bytes it sent,
+    the DLC job as GetJob shows it a week later (when there is one) and every later read."""
+    response: object
+    request: dict
+    written: int
+    job: dict | None
+    reads: list = field(default_factory=list)     # (read action, expected status, response, seconds, url, params)
+
+
+def write_then_read(fakepai, gw, world: World, op: Operation, setup, values=None, wide: bool = False,
+                    fields: dict | None = None) -> Written:
+    """Make the operation's prerequisites, send its request built at maxima (`wide`: strings minimal),
+    move the clock a week and call every read of the product that can show the resource."""
+    product, action = op.key
+    case = CASES[op.key]
+    made = setup(world)
     ids = {SETUP_IDS[product][k]: v for k, v in made.items() if k in SETUP_IDS[product]}
     start = fakepai.now() - 60
     if "Job" in ids and product == "pai-dlc":       # pods scaled out later still have metric series
         before = gw.get(f"/api/pai-dlc/{op.version}/GetJob", params={"JobId": ids["Job"]}).json()
         ids["pods"] = len(before.get("Pods") or [])
 
-    request = request_at_maxima(op, case.gw(made), start, fakepai.now(), values)
+    request = request_at_maxima(op, case.gw(made), start, fakepai.now(), values, wide=wide, fields=fields)
     response = send(gw, op, request)
-    assert response.status_code == 200, (product, action, _said(response))
-    written = len(json.dumps(request.params))
+    outcome = Written(response, request.params, len(json.dumps(request.params)), None)
+    if response.status_code != 200:
+        return outcome
     body = response.json()
-    if (product, action) in CREATED_IDS:
-        ids[CREATED_IDS[(product, action)]] = body["Data"]["Id"]
+    if op.key in CREATED_IDS:
+        ids[CREATED_IDS[op.key]] = body["Data"]["Id"]
     elif not action.startswith(("Delete", "Get", "List")):
         _ids_in(body, ids, product)
     gone = op.resource if action == f"Delete{op.resource}" else None
@@ -389,11 +426,8 @@ def test_every_operation_at_its_maxima_buys_bounded_reads(product, action, varia
     fakepai.advance(WEEK)              # the job ran (and restarted, and its logs grew) meanwhile
     version = op.version
     if "Job" in ids and product == "pai-dlc" and gone != "Job":
-        job = gw.get(f"/api/pai-dlc/{version}/GetJob", params={"JobId": ids["Job"]}).json()
-        if action == "CreateJob":         # it runs all week, and restarted as its outcome tag asked
-            restarts = 100 if variant == "100 restarts" else 1
-            assert (job["Status"], job["RestartTimes"]) == ("Running", f"{restarts}/{restarts}")
-        pods = job.get("Pods") or []
+        outcome.job = gw.get(f"/api/pai-dlc/{version}/GetJob", params={"JobId": ids["Job"]}).json()
+        pods = outcome.job.get("Pods") or []
         if pods:
             ids.setdefault("Pod", pods[0]["PodId"])
             ids["pods"] = max(ids.get("pods", 0), len(pods))
@@ -405,7 +439,6 @@ def test_every_operation_at_its_maxima_buys_bounded_reads(product, action, varia
             ids["instances"] = len(instances)
     now = fakepai.now()
 
-    largest, reads = (0, 0.0, ""), 0
     for read in CATALOG.by_product(product):
         if read.mutating:
             continue
@@ -416,21 +449,141 @@ def test_every_operation_at_its_maxima_buys_bounded_reads(product, action, varia
         began = time.perf_counter()
         got = gw.get(url, params=params)
         seconds = time.perf_counter() - began
-        reads += 1
         needs_gone = gone is not None and any(
             (read.resource if n == "Id" else ID_PARAMS.get(n)) == gone for n in params if n in read.required)
-        if needs_gone:
-            assert got.status_code == 404, (read.action, _said(got))
-        else:
-            assert got.status_code == 200, (read.action, _said(got))
-        assert len(got.content) <= READ_BYTES + 2 * written, (read.action, len(got.content), written)
-        largest = max(largest, (len(got.content), round(seconds, 3), read.action, url, params))
-    assert reads >= 1
+        outcome.reads.append((read.action, 404 if needs_gone else 200, got, seconds, url, params))
+    return outcome
+
+
+@pytest.mark.parametrize("product,action,variant", OPERATIONS,
+                         ids=[f"{p}-{a}" + (f"-{v}" if v else "") for p, a, v in OPERATIONS])
+def test_every_operation_at_its_maxima_buys_bounded_reads(product, action, variant, fakepai, gw, measured,
+                                                          paistudio_client, dlc_client, paiplugin_client):
+    op = CATALOG.get(product, action)
+    fakepai.freeze_clock()
+    world = World(fakepai, paistudio_client, dlc_client, paiplugin_client)
+    setup, values = VARIANTS.get((product, action, variant), (None, None))
+    outcome = write_then_read(fakepai, gw, world, op, setup or CASES[op.key].setup, values)
+    assert outcome.response.status_code == 200, (product, action, _said(outcome.response))
+    if action == "CreateJob":         # it runs all week, and restarted as its outcome tag asked
+        restarts = 100 if variant == "100 restarts" else 1
+        assert (outcome.job["Status"], outcome.job["RestartTimes"]) == ("Running", f"{restarts}/{restarts}")
+    written, largest = outcome.written, (0, 0.0, "")
+    for read_action, status, got, seconds, url, params in outcome.reads:
+        assert got.status_code == status, (read_action, _said(got))
+        assert len(got.content) <= READ_BYTES + 2 * written, (read_action, len(got.content), written)
+        largest = max(largest, (len(got.content), round(seconds, 3), read_action, url, params))
+    assert outcome.reads
     # The largest read once more, for the memory it takes to build (tracemalloc slows it down).
     size, seconds, action, url, params = largest
     peak = _peak_bytes(lambda: gw.get(url, params=params))
     assert peak <= READ_PEAK_BYTES, (action, peak)
-    measured[f"{product} {op.action} {variant}".strip()] = (written, reads, action, size, seconds, peak)
+    measured[f"{product} {op.action} {variant}".strip()] = (written, len(outcome.reads), action, size, seconds, peak)
+
+
+# -- one field at its maximum, the rest minimal: no read multiplies what was written --------------
+#
+# The shared budget above hides a product: one field copied into every item of a list (a
+# TensorBoard's SummaryPath into each of its DataSources: 116 KB written, 131 MB on every read)
+# is caught only when that field is long *and* the list is long. So here the request is built
+# wide (every list and map as long as the body budget allows, with items as short as they may be,
+# numbers at their maxima) and then each free-text string alone is set to its maxLength (at most
+# FIELD_CHARS): what that adds to a read must stay within AMPLIFICATION times what it added to the
+# request, plus READ_SLACK. A field's string is set in the first item of each list it is in.
+
+FIELD_CHARS = 16 * 1024           # a string at maxLength, up to 16 KiB: copies show at any length, and it is cheaper
+# What a read legitimately answers for one written byte: a Get echoes a field once; ListJobs /
+# ListTrainingJobs echo it again on their page. Measured today (print with -s): at most 1.1
+# (docs/limits.md). 4 leaves room for an echo in two places and JSON escaping, and is far from a
+# field copied into every item of a list (x100, x1000).
+AMPLIFICATION = 4
+# Bytes a read may add whatever was written: ids and names echoed per pod or per item, and the
+# copies a bound keeps small (SummaryPath, at most 1023 characters, into at most 100 sources: 200 KB).
+READ_SLACK = 256 * 1024
+GROUPS = 3                        # requests per operation besides the wide one: fields shared out
+_BUILT = re.compile(r".*-\d+-")   # a string the builder made (not an id or URI from the case)
+
+
+def amplified(base: int, size: int, added: int) -> bool:
+    """Whether a read of `size` bytes, `base` before `added` bytes were written, multiplied them."""
+    return size - base > READ_SLACK + AMPLIFICATION * added
+
+
+def free_text_paths(value, schema: dict, path: tuple = ()):
+    """(path, maxLength) of each string the builder made where any text is valid (no enum,
+    pattern or format); a list step is its first item."""
+    schema = _resolve(schema)
+    if isinstance(value, dict):
+        props, extra = schema.get("properties") or {}, schema.get("additionalProperties")
+        for key, sub in value.items():
+            inner = props.get(key, extra if isinstance(extra, dict) else None)
+            if inner is not None:
+                yield from free_text_paths(sub, inner, (*path, key))
+    elif isinstance(value, list) and value and isinstance(schema.get("items"), dict):
+        yield from free_text_paths(value[0], schema["items"], (*path, 0))
+    elif (isinstance(value, str) and _BUILT.fullmatch(value) and "string" in _types(schema)
+          and not {"enum", "pattern", "format"} & set(schema) and not any("." in str(p) for p in path)):
+        yield path, min(schema.get("maxLength", FIELD_CHARS), FIELD_CHARS)
+
+
+WRITES = sorted(key for key in CATALOG.operations if CATALOG.get(*key).mutating)
+
+
+@pytest.mark.parametrize("product,action", WRITES, ids=[f"{p}-{a}" for p, a in WRITES])
+def test_no_field_at_its_maximum_is_multiplied_into_a_read(product, action, fakepai, gw, amplification,
+                                                           paistudio_client, dlc_client, paiplugin_client):
+    op = CATALOG.get(product, action)
+    world = World(fakepai, paistudio_client, dlc_client, paiplugin_client)
+
+    def run(fields: dict | None = None) -> Written:
+        fakepai.reset()
+        fakepai.freeze_clock()
+        return write_then_read(fakepai, gw, world, op, CASES[op.key].setup, wide=True, fields=fields)
+
+    def check(group: list) -> int:
+        """Requests accepted with the group's fields at their maxima; a refused group is halved
+        until the field a handler refuses (an instance type, a role name) is left out alone."""
+        long = {".".join(map(str, path)): f"{path[-1]}-{'x' * size}"[:size] for path, size in group}
+        maxed = run(long)
+        if maxed.response.status_code != 200:
+            if len(group) > 1:
+                return check(group[:len(group) // 2]) + check(group[len(group) // 2:])
+            amplification.append((product, action, "refused", sorted(long), _said(maxed.response)))
+            return 0
+        added = maxed.written - wide.written
+        for read, status, got, *_ in maxed.reads:
+            size = len(got.content)
+            amplification.append((product, action, read, round((size - base.get(read, 0)) / max(1, added), 2)))
+            assert not amplified(base.get(read, 0), size, added), (read, base.get(read), size, added, sorted(long))
+        return 1
+
+    wide = run()
+    assert wide.response.status_code == 200, (product, action, _said(wide.response))
+    base = {read: len(got.content) for read, _, got, *_ in wide.reads}
+    paths = sorted(p for name, value in wide.request.items() for p in free_text_paths(value, op.params[name], (name,)))
+    accepted = sum(check(paths[i::GROUPS]) for i in range(min(GROUPS, len(paths))))
+    assert accepted or not paths, (product, action, "no request with a field at its maximum was accepted")
+
+
+def _tensorboard_answer(summary_path: str, sources: int) -> int:
+    """Bytes of a GetTensorboard answer that copies SummaryPath into each data source, as it did."""
+    board = {"TensorboardId": "tb", "SummaryPath": summary_path, "DataSources": [
+        {"DataSourceId": f"d{i}", "SummaryPath": summary_path, "FullSummaryPath": f"oss://bucket/{summary_path}"}
+        for i in range(sources)]}
+    return sum(map(len, json.JSONEncoder().iterencode(board)))
+
+
+@pytest.mark.parametrize("longest,most,caught", [
+    (65536, 1000, True),          # the declarations when it was found: 116 KB written, 131 MB read
+    (FIELD_CHARS, 260, True),     # the wide request: a 16 KiB field, a few hundred sources in its share
+    (1023, 100, False),           # today's bounds: at most ~200 KB of copies, within READ_SLACK
+])
+def test_a_field_copied_into_every_item_is_amplification(longest, most, caught):
+    """The check itself, on the answer the TensorBoard handler gave: the property fails on it."""
+    added = longest - 1
+    base, size = _tensorboard_answer("s", most), _tensorboard_answer("s" * longest, most)
+    assert amplified(base, size, added) is caught, (base, size, added)
+    assert not amplified(base, base + added, added)          # an echo, once, is not
 
 
 # -- what the property found, and the bounds it needed ---------------------------------------------
