@@ -10,7 +10,8 @@ would count the refusal as a schema-valid request rejected. OpenAPI 3.0's Schema
 older dialect, where an integer is written without a fraction, which is what fakepai enforces.
 The few 2020-12 keywords the schemas use are written in their 3.0 equivalents (`_Refs.rewrite`):
 `examples` -> `example`, `const` -> a one-value `enum`, `type: [T, "null"]` -> `nullable`, a `$ref`
-with siblings -> `allOf`, and CreateJob's `if`/`else` -> `anyOf` (`if A else B` holds exactly when
+with siblings -> `allOf`, `propertyNames` -> the extension `x-fakepai-propertyNames` (3.0 has no
+keyword for a map key's bounds; the binder enforces it), and CreateJob's `if`/`else` -> `anyOf` (`if A else B` holds exactly when
 A or B holds). Dropped: `$schema`, `$id` and `$defs` (the definitions become components and every
 `$ref` points there) and the binder's own `x-in`/`x-json-string` (they become the parameter's
 location and its `content`/`encoding`). A keyword 3.0 cannot write fails the validity test.
@@ -82,6 +83,8 @@ def _as_oas30(schema: dict) -> dict:
             schema["example"] = examples[0]
     if "const" in schema:
         schema["enum"] = [schema.pop("const")]
+    if "propertyNames" in schema:                # 3.0 cannot bound a map's keys: published, enforced by the binder
+        schema["x-fakepai-propertyNames"] = schema.pop("propertyNames")
     if isinstance(schema.get("type"), list):     # 3.0: one type per schema, `nullable` admits null
         types = schema.pop("type")
         named = [t for t in types if t != "null"]

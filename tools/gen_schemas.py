@@ -1484,7 +1484,12 @@ def apply_shared_response_curation(doc: dict, product: str) -> None:
 # ----------------------------------------------------------------------------------------------
 
 INT64_MIN, INT64_MAX = -2**63, 2**63 - 1     # what the real gateway parses integers into (Java long)
-DEFAULT_MAX_LENGTH = {"path": 1024, "query": 1024, "body": 65536}   # [INFERRED]
+# A request's line and headers are at most serving.MAX_HEAD_BYTES (64 KiB); a query's declared maxima
+# must fit in them with room for the headers (tests/operations/test_query_maxima.py), and a
+# character can take 12 bytes there (a code point above U+FFFF: 4 UTF-8 bytes, each %XX). ListJobs
+# has 37 query parameters, 27 of them free strings: at 1024 characters each they were ~330 KB.
+DEFAULT_MAX_LENGTH = {"path": 128, "query": 128, "body": 65536}   # [INFERRED] ids, names, filters
+DATE_TIME_MAX_LENGTH = 64                     # [INFERRED] an RFC 3339 date-time with a long fraction
 DEFAULT_MAX_ITEMS = 1000                      # [INFERRED]
 DEFAULT_MAX_PROPERTIES = 1000                 # [INFERRED]
 MAX_PODS_PER_ROLE = 1000                      # [INFERRED] (was job_spec.MAX_PODS)
@@ -1529,7 +1534,21 @@ _OSS_KEY = {"maxLength": 1023, "description": "at most 1023 characters, an OSS o
 
 _TEMPLATE_CONTENT = {"minLength": 0, "maxLength": 262144, "description": "at most 256 KiB [INFERRED]"}
 
+# A map filter in the query (JSON text): its keys and values are label / tag strings. Alibaba
+# Cloud tags allow keys and values of 128 characters [DOC tag limits]; a filter names a few pairs,
+# and 8 pairs of 64 + 64 characters (12 KB at 12 bytes a character) fit in the request head with
+# ListJobs' other 36 parameters. `propertyNames` (the key's length) is published in the OpenAPI
+# 3.0 document as `x-fakepai-propertyNames`: 3.0 has no keyword for it.
+MAX_QUERY_MAP_PAIRS = 8                       # [INFERRED]
+MAX_QUERY_MAP_TEXT = 64                       # [INFERRED] per key and per value
+_QUERY_MAP = {"maxProperties": MAX_QUERY_MAP_PAIRS, "propertyNames": {"maxLength": MAX_QUERY_MAP_TEXT},
+              "additionalProperties": {"type": "string", "maxLength": MAX_QUERY_MAP_TEXT},
+              "description": f"at most {MAX_QUERY_MAP_PAIRS} pairs, keys and values of at most "
+                             f"{MAX_QUERY_MAP_TEXT} characters [INFERRED: the query fits the 64 KiB request head]"}
+
 BOUNDS: dict[tuple[str, str], dict] = {
+    ("PaiStudio", "ListTrainingJobs"): {"Labels": _QUERY_MAP},
+    ("pai-dlc", "ListJobs"): {"Tags": _QUERY_MAP},
     ("PaiStudio", "CreateTrainingJob"): {
         "Labels": {"x-fakepai-outcome": _OUTCOME_BOUNDS,
                    "description": "a label `fakepai.outcome` scripts how the job ends: " + _OUTCOME_GRAMMAR},
@@ -1657,7 +1676,8 @@ def _default_bounds(node: dict, where_in: str, required: bool = False) -> None:
         node.setdefault("minimum", INT64_MIN)
         node.setdefault("maximum", INT64_MAX)
     if "string" in types and "enum" not in node:
-        node.setdefault("maxLength", DEFAULT_MAX_LENGTH[where_in])
+        node.setdefault("maxLength", DATE_TIME_MAX_LENGTH if node.get("format") == "date-time"
+                        else DEFAULT_MAX_LENGTH[where_in])
         if required:
             node.setdefault("minLength", 1)
     if "array" in types:

@@ -271,6 +271,12 @@ def _missing_name(err: ValidationError) -> str:
 
 
 def _describe(err: ValidationError) -> str:
+    if "propertyNames" in err.schema_path:       # the bound is on a map's key, not on the map
+        return f"a key {_describe_value(err)}"
+    return _describe_value(err)
+
+
+def _describe_value(err: ValidationError) -> str:
     v = err.validator
     if v == "enum":
         return f"{err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
