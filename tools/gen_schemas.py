@@ -1546,9 +1546,22 @@ _QUERY_MAP = {"maxProperties": MAX_QUERY_MAP_PAIRS, "propertyNames": {"maxLength
               "description": f"at most {MAX_QUERY_MAP_PAIRS} pairs, keys and values of at most "
                              f"{MAX_QUERY_MAP_TEXT} characters [INFERRED: the query fits the 64 KiB request head]"}
 
+# Longer than a query string's 128: a token (the seed's GetJobSanityCheckResult Token, a JWT, is
+# 233 characters) and comma-separated lists of names or ids.
+_TOKEN = {"maxLength": 1024, "description": "at most 1024 characters [INFERRED: a JWT; the seed's is 233]"}
+_NAME_LIST = {"maxLength": 1024, "description": "at most 1024 characters [INFERRED: a comma-separated list]"}
+_ID_LIST = {"maxLength": 256, "description": "at most 256 characters, ~14 ids [INFERRED: with ListJobs' other "
+                                             "parameters, the query fits the 64 KiB request head]"}
+
 BOUNDS: dict[tuple[str, str], dict] = {
     ("PaiStudio", "ListTrainingJobs"): {"Labels": _QUERY_MAP},
-    ("pai-dlc", "ListJobs"): {"Tags": _QUERY_MAP},
+    ("PaiStudio", "DeleteTrainingJobLabels"): {"Keys": _NAME_LIST},
+    ("PaiStudio", "GetTrainingJobLatestMetrics"): {"Names": _NAME_LIST},
+    ("pai-dlc", "ListJobs"): {"Tags": _QUERY_MAP, "JobIds": _ID_LIST, "ResourceIds": _ID_LIST},
+    ("pai-dlc", "ListEcsSpecs"): {"InstanceTypes": _NAME_LIST},
+    ("pai-dlc", "GetJobSanityCheckResult"): {"Token": _TOKEN},
+    ("pai-dlc", "GetJobMetrics"): {"Token": _TOKEN},
+    ("pai-dlc", "GetTensorboard"): {"Token": _TOKEN},
     ("PaiStudio", "CreateTrainingJob"): {
         "Labels": {"x-fakepai-outcome": _OUTCOME_BOUNDS,
                    "description": "a label `fakepai.outcome` scripts how the job ends: " + _OUTCOME_GRAMMAR},
@@ -1606,6 +1619,7 @@ BOUNDS: dict[tuple[str, str], dict] = {
 MAX_REGEX_LENGTH = 1024                       # [INFERRED] twice SageMaker's 500
 MAX_METRIC_DEFINITIONS = 100                  # [INFERRED] SageMaker's 40, with room
 MAX_PATTERN_LENGTH = 256                      # [INFERRED] a hyper-parameter value's pattern
+MAX_METRIC_NAME = 255                         # [INFERRED] SageMaker's MetricDefinition Name
 _REGEX = {"maxLength": MAX_REGEX_LENGTH,
           "description": f"at most {MAX_REGEX_LENGTH} characters [INFERRED: compiled on create and read]"}
 
@@ -1615,7 +1629,11 @@ SHARED_BOUNDS: dict[str, dict[str, dict]] = {
         "AlgorithmSpec.request": {"MetricDefinitions": {
             "maxItems": MAX_METRIC_DEFINITIONS,
             "description": f"at most {MAX_METRIC_DEFINITIONS} [INFERRED: each regex is compiled on create and read]"}},
-        "MetricDefinition.request": {"Regex": _REGEX},
+        # A metric's Name is in each of its points: a page of ListTrainingJobMetrics is 100 of
+        # them (a 16 KiB name answered 1.6 MB; found by test_maxima's one-field-at-a-time case).
+        "MetricDefinition.request": {"Regex": _REGEX, "Name": {
+            "maxLength": MAX_METRIC_NAME,
+            "description": f"at most {MAX_METRIC_NAME} characters [INFERRED: SageMaker's; each point carries it]"}},
         "AlgorithmSpecProgressDefinitionsOverallProgress.request": {"Regex": _REGEX},
         "AlgorithmSpecProgressDefinitionsRemainingTime.request": {"Regex": _REGEX},
         "HyperParameterRange.request": {"Pattern": {
