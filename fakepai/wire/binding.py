@@ -274,8 +274,8 @@ def _forbidden_combination(err: ValidationError) -> tuple[list, str] | None:
     """(parameter, why) of a `not: {required: [A, ...], ...}` with an `x-fakepai-rule` beside it: a
     combination of fields the rule forbids (a TrainingJob TensorBoard with a JobId, an oss:// URI with
     DataSourceType NAS), reported at A (and into A while the schema there `require`s more: Settings.Driver)."""
-    rule = err.schema.get("x-fakepai-rule") if err.validator == "not" else None
-    if not rule or not err.validator_value.get("required"):
+    rule = err.schema.get("x-fakepai-rule") if err.validator == "not" and isinstance(err.schema, dict) else None
+    if not rule or not isinstance(err.validator_value, dict) or not err.validator_value.get("required"):
         return None
     fields = err.instance
     path, schema, value = list(err.absolute_path), err.validator_value, err.instance

@@ -210,3 +210,12 @@ def test_default_values_of_their_type_pass(fakepai):
     by_type = {tuple(r["not"]["properties"]["Type"]["enum"]): r["not"]["properties"]["DefaultValue"] for r in rules}
     assert set(by_type) == {("Int", "Integer"), ("Float",), ("Boolean",)}
     assert all(value["not"]["pattern"].startswith("^") for value in by_type.values())
+
+
+def test_a_job_value_too_large_for_a_number_is_a_400_not_a_server_error(fakepai):
+    # A job's hyper-parameter values are checked against the definitions by the handler: a 400-digit Int
+    # made float(int(...)) overflow (a 500).
+    body = {**_training_job([{"Name": "p", "Type": "Int"}]), "HyperParameters": [{"Name": "p", "Value": "9" * 400}]}
+    with fakepai.http() as http:
+        _refused(_post(http, f"{STUDIO}/CreateTrainingJob", body), "InvalidParameter", "HyperParameters.p",
+                 "is not a valid Int (Type)")

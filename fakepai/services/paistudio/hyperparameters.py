@@ -23,7 +23,10 @@ def _number(text: str, kind: str) -> float | None:
     """`text` as a number of `kind` (int/float), or None if it is not one."""
     text = text.strip()
     if kind == "int":
-        return float(int(text)) if _INT.fullmatch(text) else None
+        try:        # a value too long for int() or too large for a float is not one fakepai can compare
+            return float(int(text)) if _INT.fullmatch(text) else None
+        except (ValueError, OverflowError):
+            return None
     try:
         value = float(text)
     except ValueError:
