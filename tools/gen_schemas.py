@@ -731,8 +731,10 @@ def _dlc_job_spec_rules() -> list[dict]:
                 "properties": {"EcsSpec": {"minLength": 1}, **has_resources["properties"]}},
         "x-fakepai-rule": "EcsSpec and ResourceConfig are mutually exclusive",
     }
-    quota_role = {"anyOf": [_given("EcsSpec"), has_resources]}
-    public_role = {"required": ["EcsSpec"], "properties": {"EcsSpec": {"minLength": 1}},
+    quota_role = {"anyOf": [has_resources, _given("EcsSpec")]}
+    # Without a quota: no ResourceConfig (it needs ResourceId), and without one an EcsSpec ("not not
+    # ResourceConfig" is the binder's "X needs EcsSpec" form, so the missing one is named as before).
+    public_role = {"anyOf": [{"not": {"not": has_resources}}, _given("EcsSpec")],
                    "not": has_resources,
                    "x-fakepai-rule": "ResourceConfig needs ResourceId (a resource quota); public resources take EcsSpec"}
     return [{"properties": {"JobSpecs": {"items": role}}},
@@ -1068,7 +1070,7 @@ CURATION: dict[tuple[str, str], dict] = {
             "JobType": {"enum": DLC_JOB_TYPES,
                         "description": f"required {_REQUIRED_SDK} unless TemplateId is given "
                                        "[INFERRED; behavior.md §6.3]; case-sensitive [SDK-DLC]"},
-            "JobSpecs": {"minItems": 1,
+            "JobSpecs": {"minItems": 1, "examples": [[{"Type": "Worker", "EcsSpec": "ecs.g6.xlarge"}]],
                          "description": f"required, at least one [SDK; META] unless TemplateId is "
                                         "given [INFERRED; behavior.md §6.3]"},
             "UserCommand": {"minLength": 1,

@@ -2,7 +2,7 @@
 
 The request schema checks types, enums, bounds and the rules it can state (a role is one of its
 JobType's, DefaultRoute, MountAccess, a GPU type's drivers) when the body arrives, and again over a
-body merged from a template (jobs.create_job runs the binder's check on it). This module checks what
+body merged from a template (jobs.create_job has the binder check it: `Context.check_request`). This module checks what
 a schema cannot say. Every rule raises 400 naming the parameter, before anything is stored.
 """
 from __future__ import annotations

@@ -22,7 +22,6 @@ from fakepai.services.dlc.templates import TEMPLATE_KEYS, apply_template, mark_t
 from fakepai.services.registry import Context, operation
 from fakepai.sim.timeline import Outcome
 from fakepai.state.paging import ListSpec, contains, contains_ci, creation_window, equals
-from fakepai.wire.binding import validate
 
 PRIORITY_STATUSES = ("Creating", "Queuing", "Bidding", "EnvPreparing")   # still waiting for resources
 
@@ -37,13 +36,14 @@ def default_workspace(ctx: Context) -> str:
 
 def _merge_template(ctx: Context, body: dict) -> tuple[dict, str | None, str | None]:
     """The body, or the body merged over its template: a merged body has fields the wire never bound,
-    so it goes through CreateJob's request schema here, refused as a direct body would be."""
+    so it goes through CreateJob's request schema here (the binder's check, `ctx.check_request`),
+    refused as a direct body would be."""
     template_id = body.get("TemplateId")
     if not template_id:
         return body, None, None
     merged, tid, name = apply_template(ctx, template_id, body.get("TemplateVersion"), copy.deepcopy(body))
     merged = clean({key: value for key, value in merged.items() if key not in TEMPLATE_KEYS})
-    validate(default_catalog().get(PRODUCT, "CreateJob"), merged)
+    ctx.check_request(default_catalog().get(PRODUCT, "CreateJob"), merged)
     return merged, tid, name
 
 
