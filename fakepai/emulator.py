@@ -27,7 +27,7 @@ from fakepai.state.journal import Journal
 from fakepai.state.store import AccountState, World, user_id_for
 from fakepai.usage import UsageMeter
 from fakepai.wire.auth import Authenticator, Credentials, Principal
-from fakepai.wire.binding import Params, bind
+from fakepai.wire.binding import Params, bind, validate
 from fakepai.wire.faults import FaultInjector
 from fakepai.wire.requestlog import RequestLog, print_access_line
 from fakepai.wire.routing import Router
@@ -173,7 +173,7 @@ class Emulator:
                        account_id=principal.account_id, region=self.settings.region,
                        user_id=user_id_for(principal.account_id),
                        check_workspace=functools.partial(self.auth.check_workspace, principal),
-                       base_url=base_url)
+                       base_url=base_url, check_request=validate)
 
     def _replay_write(self, op: Operation, who: tuple, params: Params, request_id: str, base_url: str) -> None:
         """A journaled write again, as the caller the journal recorded (`Journal.write`'s "who")."""

@@ -93,14 +93,18 @@ def _as_oas30(schema: dict) -> dict:
         schema["type"] = named[0]
         if "null" in types:
             schema["nullable"] = True
+    if "if" in schema:                           # 3.0 has no conditionals (a nested one: CreateJob's quota rule)
+        condition, then, otherwise = (schema.pop(k, None) for k in ("if", "then", "else"))
+        schema["allOf"] = [*schema.get("allOf", []), _if_as_any_of(condition, then, otherwise)]
     if "$ref" in schema and len(schema) > 1:     # 3.0 ignores a $ref's siblings: keep them with allOf
         schema = {"allOf": [{"$ref": schema.pop("$ref")}], **schema}
     return schema
 
 
 # Request-level keywords that hold for the whole body as they are in OpenAPI 3.0 (`anyOf` is not
-# one while a conditional is there: that becomes an anyOf of its own).
-_COMBINATORS = ("oneOf", "anyOf", "not")
+# one while a conditional is there: that becomes an anyOf of its own, so CreateJob's other rules sit
+# in `allOf`).
+_COMBINATORS = ("oneOf", "anyOf", "not", "allOf")
 
 
 def _conditional_as_any_of(request: dict, rewrite) -> dict:
@@ -108,7 +112,10 @@ def _conditional_as_any_of(request: dict, rewrite) -> dict:
     bodies that satisfy (if and then) or (not if and else); without `then`, that is `if` or `else`."""
     if "if" not in request:
         return {}
-    condition, then, otherwise = (rewrite(request[k]) if k in request else None for k in ("if", "then", "else"))
+    return _if_as_any_of(*(rewrite(request[k]) if k in request else None for k in ("if", "then", "else")))
+
+
+def _if_as_any_of(condition: dict, then: dict | None, otherwise: dict | None) -> dict:
     first = {"allOf": [condition, then]} if then is not None else condition
     if otherwise is None:
         return {"anyOf": [first, {"not": condition}]}

@@ -51,6 +51,8 @@ from typing import Any
 
 # The outcome tag's bounds are the parser's own, imported so the schemas cannot drift from them.
 from fakepai.sim.timeline import MAX_RESTARTS as MAX_OUTCOME_RESTARTS, MAX_SECONDS as MAX_OUTCOME_SECONDS
+from fakepai.services.dlc.ecs_specs import CATALOGUE as DLC_INSTANCE_TYPES
+from fakepai.services.dlc.job_spec import ROLES as DLC_ROLES, WORKER_GROUPS as DLC_WORKER_GROUPS
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS_DIR = ROOT / "schemas"
@@ -605,7 +607,8 @@ def operation_document(op: dict, req_tree: dict, resp_tree: dict, facts: dict,
 #   "params":      {"Param" or "Param.Nested.Field": keywords merged into that property's schema}
 #                  (a dotted path walks `properties`, and `items` of arrays, of inline objects)
 #   "request":     extra keywords merged into the request schema itself
-# SHARED_CURATION[product][def name] holds the same "required"/"params"/"description" keys for the
+# SHARED_CURATION[product][def name] holds the same "required"/"params"/"description" keys, and
+# "schema" (keywords merged into the definition itself, as "request" is for an operation), for the
 # definitions in schemas/_shared/<Product>.json (request forms only: responses stay SDK-exact).
 
 ORDER_ENUM = ["asc", "desc", "ASC", "DESC"]  # DESIGN §3: `Order` accepted in either case
@@ -636,6 +639,189 @@ def _csv_of(*values: str) -> str:
     as the handler's split does)."""
     item = "(" + "|".join(map(re.escape, values)) + ")"
     return rf"^ *{item}? *(, *{item}? *)*$"
+
+
+def _exactly_any_case(value: str) -> dict:
+    """`value` in any letter case and nothing else, in words both dialects read alike: a `$` would
+    also admit a trailing newline in Python's re (the binder's), not in ECMA's (OpenAPI's)."""
+    return {"type": "string", "pattern": _any_case(value)[:-1], "maxLength": len(value)}
+
+
+# -- declarations of rules across fields (issue #11): anyOf / not, worded by `x-fakepai-rule` ----
+# The binder (fakepai/wire/binding.py) words them: a `not: {required: [A, ...]}` beside a rule is a
+# combination the rule forbids, reported at A; an `anyOf` whose branches carry rules reports the
+# branch the request came closest to (one per job type); `anyOf: [{not: X}, {required: [B]}, ...]`
+# is "X needs B" (MissingParameter B). `{value!r}` in a rule is the refused value, `{Field!r}` a field
+# of the object the rule is declared on.
+
+def _dlc_role_rules() -> dict:
+    """A role (JobSpecs[].Type) is one of its JobType's [SDK `_job_spec.py`; job_spec.ROLES]; RayJob and
+    DataJuicerJob also take worker groups `Worker-<group>`. One anyOf branch per job type, and one for
+    a body without a known JobType (a template supplies it; an unknown one is JobType's own error)."""
+    def role(job_type: str) -> dict:
+        roles = {"enum": list(DLC_ROLES[job_type])}
+        if job_type in DLC_WORKER_GROUPS:
+            return {"anyOf": [roles, {"pattern": r"^Worker-[\s\S]"}]}
+        return roles
+
+    def roles_text(job_type: str) -> str:
+        group = " and Worker-<group>" if job_type in DLC_WORKER_GROUPS else ""
+        return ", ".join(DLC_ROLES[job_type]) + group
+
+    branches = [{"required": ["JobType"],
+                 "properties": {"JobType": {"enum": [job_type]},
+                                "JobSpecs": {"items": {"properties": {"Type": role(job_type)}}}},
+                 "x-fakepai-rule": f"{{value!r}} is not a role of {job_type} (roles: {roles_text(job_type)})"}
+                for job_type in DLC_JOB_TYPES]
+    return {"anyOf": branches + [{"not": {"required": ["JobType"], "properties": {"JobType": {"enum": DLC_JOB_TYPES}}}}]}
+
+
+def _dlc_driver_rules() -> list[dict]:
+    """Settings.Driver, when given, is one the job's catalogued GPU instance types support
+    [ListEcsSpecs SupportedGPUDrivers; ecs_specs.CATALOGUE]; other instance types take any driver.
+    One rule per driver list (JSON Schema's `contains` is not OpenAPI 3.0's: "some role runs on one of
+    these types" is written "not every role runs on another type")."""
+    by_drivers: dict[tuple, list[str]] = {}
+    for spec in DLC_INSTANCE_TYPES:
+        if spec.get("SupportedGPUDrivers"):
+            by_drivers.setdefault(tuple(spec["SupportedGPUDrivers"]), []).append(spec["InstanceType"])
+    return [{"not": {"required": ["Settings", "JobSpecs"],
+                     "properties": {
+                         "Settings": {"required": ["Driver"],
+                                      "properties": {"Driver": {"type": "string", "minLength": 1,
+                                                                "not": {"enum": list(drivers)}}}},
+                         "JobSpecs": {"not": {"items": {"not": {"required": ["EcsSpec"],
+                                                                 "properties": {"EcsSpec": {"enum": types}}}}}}}},
+             "x-fakepai-rule": f"{{value!r}} is not supported on the job's GPU instance types {', '.join(types)} "
+                               f"(supported: {', '.join(drivers)})"}
+            for drivers, types in by_drivers.items()]
+
+
+def _given(name: str, non_empty: dict | None = None) -> dict:
+    """`name` is there and not empty: what a handler's `if body.get(name)` tests."""
+    return {"required": [name], "properties": {name: non_empty or {"minLength": 1}}}
+
+
+_NUMBER_TEXT = r"^[ \t\n\r\f\v]*\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?[ \t\n\r\f\v]*$"
+_MEMORY_TEXT = r"^[ \t\n\r\f\v]*[0-9]+(\.[0-9]+)?[ \t\n\r\f\v]*([KMGTkmgt][Ii]?[Bb]?|[Bb])?[ \t\n\r\f\v]*$"
+
+
+def _empty_or(pattern: str, rule: str) -> dict:
+    return {"anyOf": [{"maxLength": 0}, {"pattern": pattern}], "x-fakepai-rule": rule}
+
+
+def _dlc_job_spec_rules() -> list[dict]:
+    """What a CreateJob role needs [SKILL Red Line 1; SDK-DLC JobSpec]: EcsSpec (public resources, an
+    instance type) or ResourceConfig (a quota's resources, with ResourceId), not both; its CPU/GPU are
+    non-negative numbers and Memory a size such as 16Gi (job_spec.pod_resources reads them; ASCII
+    forms only [INFERRED]); SpotDiscountLimit or SpotPriceLimit. UpdateJob's roles (JobSpec.request
+    too) only rescale, so these live in CreateJob's schema."""
+    has_resources = _given("ResourceConfig", {"minProperties": 1})
+    role = {
+        "properties": {
+            "EcsSpec": _empty_or(r"^(ecs|ml)\.[a-z0-9-]+(\.[a-z0-9-]+)+$",
+                                 "{value!r} is not an instance type such as ecs.gn7i-c8g1.2xlarge"),
+            "ResourceConfig": {"properties": {
+                "CPU": _empty_or(_NUMBER_TEXT, "{value!r} is not a number of CPU cores"),
+                "GPU": _empty_or(_NUMBER_TEXT, "{value!r} is not a number of GPUs"),
+                "Memory": _empty_or(_MEMORY_TEXT, "{value!r} is not a memory size such as 16Gi")}},
+            "SpotSpec": {"not": {"required": ["SpotDiscountLimit", "SpotPriceLimit"]}},
+        },
+        "not": {"required": ["EcsSpec", "ResourceConfig"],
+                "properties": {"EcsSpec": {"minLength": 1}, **has_resources["properties"]}},
+        "x-fakepai-rule": "EcsSpec and ResourceConfig are mutually exclusive",
+    }
+    quota_role = {"anyOf": [has_resources, _given("EcsSpec")]}
+    # Without a quota: no ResourceConfig (it needs ResourceId), and without one an EcsSpec ("not not
+    # ResourceConfig" is the binder's "X needs EcsSpec" form, so the missing one is named as before).
+    public_role = {"anyOf": [{"not": {"not": has_resources}}, _given("EcsSpec")],
+                   "not": has_resources,
+                   "x-fakepai-rule": "ResourceConfig needs ResourceId (a resource quota); public resources take EcsSpec"}
+    return [{"properties": {"JobSpecs": {"items": role}}},
+            {"if": _given("ResourceId"),
+             "then": {"properties": {"JobSpecs": {"items": quota_role}}},
+             "else": {"properties": {"JobSpecs": {"items": public_role}}}}]
+
+
+def _dlc_job_rules() -> list[dict]:
+    """A DataSources item names DataSourceId or Uri; a CustomEnvs item its Key; a UserVpc with VpcId its
+    SwitchId and SecurityGroupId [SDK-DLC]."""
+    return [{"properties": {
+        "DataSources": {"items": {"anyOf": [_given("DataSourceId"), _given("Uri")]}},
+        "CustomEnvs": {"items": _given("Key")},
+        "UserVpc": {"allOf": [{"anyOf": [{"not": _given("VpcId")}, _given(name)]}
+                              for name in ("SwitchId", "SecurityGroupId")]}}}]
+
+
+_URI_KINDS = ("OSS", "NAS")      # tensorboards.URI_TYPES: a URI's scheme names its storage type
+
+
+def _uri_kind_rules(uri_field: str) -> list[dict]:
+    """A URI's scheme agrees with DataSourceType when both are given (oss:// with OSS, nas:// with NAS,
+    either in any case) [SDK-DLC CreateTensorboard.Uri comment]: one forbidden combination per scheme."""
+    return [{"not": {"required": [uri_field, "DataSourceType"],
+                     "properties": {uri_field: {"type": "string", "pattern": _any_case(kind.lower())[:-1] + "://"},
+                                    "DataSourceType": {"type": "string", "minLength": 1,
+                                                       "not": _exactly_any_case(kind)}}},
+             "x-fakepai-rule": f"{{value!r}} does not match DataSourceType {{DataSourceType!r}} "
+                               f"(a {kind.lower()}:// URI is {kind})"}
+            for kind in _URI_KINDS]
+
+
+def _tensorboard_data_source_rules() -> dict:
+    """A TensorboardDataSources item: SourceType datasource (the default) or dlcjob, in any case; a
+    dlcjob names its Id, a datasource its Id or Uri; a Uri is oss:// or nas:// [SDK-DLC
+    TensorboardDataSourceSpec; INFERRED]."""
+    dlc_job = {"required": ["SourceType"], "properties": {"SourceType": _exactly_any_case("dlcjob")}}
+    return {"properties": {"SourceType": {"pattern": _any_case("datasource", "dlcjob")[:-2] + ")?$"},
+                           "Uri": _empty_or(_any_case("oss", "nas")[:-1] + "://",
+                                            "{value!r} is not an oss:// or nas:// URI")},
+            "anyOf": [_given("Id"), _given("Uri")],
+            "allOf": [{"anyOf": [{"not": dlc_job}, _given("Id")]}, *_uri_kind_rules("Uri")]}
+
+
+_TENSORBOARD_DATA = ("DataSources", "TensorboardDataSources", "DataSourceId", "Uri")
+
+
+def _tensorboard_source_rules() -> list[dict]:
+    """A TensorBoard reads a DLC job (JobId, SourceId, SourceType job) or data sources, not both; one
+    of a PaiStudio TrainingJob (SourceType=TrainingJob, any case) reads Uri or data sources, names the
+    job in SourceId and has no JobId [SKILL e80d822 §1.3; PAISDK pai/tensorboard.py]."""
+    training_job = {"required": ["SourceType"], "properties": {"SourceType": _exactly_any_case("TrainingJob")}}
+    a_job = {"anyOf": [{"required": ["JobId"]}, {"required": ["SourceId"]},
+                       {"required": ["SourceType"], "properties": {"SourceType": _exactly_any_case("job")}}]}
+    return [
+        {"not": {"required": ["JobId", "SourceType"], "properties": training_job["properties"]},
+         "x-fakepai-rule": "a TensorBoard of a TrainingJob (SourceType) reads Uri or data sources, not a DLC job"},
+        {"anyOf": [{"not": training_job}] + [{"required": [name]} for name in ("Uri",) + _TENSORBOARD_DATA[:3]]},
+        {"anyOf": [{"not": training_job}, {"required": ["SourceId"]}]},
+        *({"not": {"required": [name], **a_job, "not": training_job},
+           "x-fakepai-rule": f"a TensorBoard is created from a job (JobId, SourceId or SourceType job) "
+                             f"or from data sources ({name}), not both"}
+          for name in _TENSORBOARD_DATA),
+    ]
+
+
+# Hyper-parameter values as text, per Type, in the forms fakepai accepts (hyperparameters._number):
+# what Python's int() / float() read, narrowed to ASCII blanks and digits, at most 19 digits for an
+# integer and, for a float, 15 before the point and exponents up to e+99 / e-999, so the value is
+# always finite [INFERRED: Unicode digits, `_` separators and overflowing forms are refused].
+_BLANKS = r"[ \t\n\r\f\v]*"
+HYPERPARAMETER_TEXT = {
+    ("Int", "Integer"): rf"^{_BLANKS}[-+]?[0-9]{{1,19}}{_BLANKS}$",
+    ("Float",): rf"^{_BLANKS}[-+]?([0-9]{{1,15}}(\.[0-9]*)?|\.[0-9]+)([eE](-[0-9]{{1,3}}|\+?[0-9]{{1,2}}))?{_BLANKS}$",
+    ("Boolean",): rf"^{_BLANKS}([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]){_BLANKS}$",
+}
+
+
+def _hyperparameter_default_rules() -> list[dict]:
+    """A non-empty DefaultValue reads as its Type (one forbidden combination per Type)."""
+    return [{"not": {"required": ["DefaultValue", "Type"],
+                     "properties": {"Type": {"enum": list(types)},
+                                    "DefaultValue": {"type": "string", "minLength": 1, "not": {"pattern": text}}}},
+             "x-fakepai-rule": "{value!r} is not a valid {Type}"
+                               + (" (Type)" if types != ("Boolean",) else ", expected true or false (Type)")}
+            for types, text in HYPERPARAMETER_TEXT.items()]
 
 
 # Time parameters are parsed by fakepai.clock.parse_iso, which reads every RFC 3339 date-time
@@ -873,6 +1059,8 @@ CURATION: dict[tuple[str, str], dict] = {
         "request": {
             "if": {"required": ["TemplateId"]},
             "else": {"required": ["DisplayName", "JobType", "JobSpecs", "UserCommand"]},
+            # Checked again on a body merged over a template (jobs.create_job).
+            "allOf": [_dlc_role_rules(), *_dlc_job_spec_rules(), *_dlc_job_rules(), *_dlc_driver_rules()],
         },
         "params": {
             "DisplayName": {"minLength": 1, "maxLength": 1024,
@@ -882,7 +1070,7 @@ CURATION: dict[tuple[str, str], dict] = {
             "JobType": {"enum": DLC_JOB_TYPES,
                         "description": f"required {_REQUIRED_SDK} unless TemplateId is given "
                                        "[INFERRED; behavior.md §6.3]; case-sensitive [SDK-DLC]"},
-            "JobSpecs": {"minItems": 1,
+            "JobSpecs": {"minItems": 1, "examples": [[{"Type": "Worker", "EcsSpec": "ecs.g6.xlarge"}]],
                          "description": f"required, at least one [SDK; META] unless TemplateId is "
                                         "given [INFERRED; behavior.md §6.3]"},
             "UserCommand": {"minLength": 1,
@@ -905,6 +1093,10 @@ CURATION: dict[tuple[str, str], dict] = {
             "TemplateVersion": {"description": "[SDK-DLC] template version; default: the template's "
                                                "DefaultVersion; unknown: NotFound.JobTemplateVersion "
                                                "[SKILL e80d822]"},
+            "UserVpc.DefaultRoute": {"enum": ["eth0", "eth1", ""],
+                                     "description": "[SDK-DLC] eth0 (PAI VPC) or eth1 (user VPC); empty: the default"},
+            "DataSources.MountAccess": {"enum": ["RO", "RW", ""],
+                                        "description": "[SDK-DLC] RO (read-only) or RW; empty: the default"},
             "ElasticSpec": {"description": "[SDK-DLC] not supported, ignored"},
             "DebuggerConfigContent": {"description": "[SDK-DLC] not supported, ignored"},
         },
@@ -946,10 +1138,14 @@ CURATION: dict[tuple[str, str], dict] = {
                                  "description": "an oss:// or nas:// URI (its scheme in any case) [SDK-DLC]"},
             "Uri": {"pattern": _any_case("oss", "nas")[:-1] + "://",
                     "description": "[SDK-DLC] an oss:// or nas:// URI (its scheme in any case)"},
+            "DataSourceType": {"pattern": _any_case(*_URI_KINDS)[:-2] + ")?$",
+                               "description": "[SDK-DLC] OSS or NAS, in any case [INFERRED]; Uri's scheme agrees"},
+            "DataSources[]": {"anyOf": [_given("DataSourceId"), _given("Path")], "allOf": _uri_kind_rules("Path")},
         },
         # A TensorBoard reads a job or data sources [SKILL e80d822 §1.3]: one of them must be named.
         "request": {"anyOf": [{"required": [name]} for name in
-                              ("JobId", "SourceId", "DataSources", "TensorboardDataSources", "DataSourceId", "Uri")]},
+                              ("JobId", "SourceId", "DataSources", "TensorboardDataSources", "DataSourceId", "Uri")],
+                    "allOf": [*_tensorboard_source_rules(), *_uri_kind_rules("Uri")]},
     },
     ("pai-dlc", "DeleteJob"): {
         "description": "Deletes a completed or stopped job; otherwise 400 InvalidStatus [META; "
@@ -1237,6 +1433,7 @@ SHARED_CURATION: dict[str, dict[str, dict]] = {
                        "Value": {"description": f"required {_SDK_ST_REQUIRED}; a JSON-array string"}},
         },
         "HyperParameterDefinition.request": {
+            "schema": {"allOf": _hyperparameter_default_rules()},
             "required": ["Name", "Type"],
             "params": {"Type": {"enum": ["Int", "Integer", "Float", "String", "Boolean", "Channel"],
                                 "description": f"required {_SDK_ST_REQUIRED}; Int, Float, String, "
@@ -1253,6 +1450,7 @@ SHARED_CURATION: dict[str, dict[str, dict]] = {
     },
     "pai-dlc": {
         "JobSettings.request": {"params": dict(_JOB_RESERVED_POLICY)},
+        "TensorboardDataSourceSpec.request": {"schema": _tensorboard_data_source_rules()},
         "JobSpec.request": {"required": ["Type"],
                             "params": {"Type": {"description": "required: the role (Worker, PS, ...) [SDK-DLC; INFERRED]"}}},
     },
@@ -1785,6 +1983,12 @@ def apply_shared_curation(doc: dict, product: str) -> None:
         if name not in defs:
             raise SystemExit(f"curation: _shared/{product}.json has no definition {name!r}")
         _patch(defs[name], cur, f"_shared/{product} {name}")
+        for key, value in copy.deepcopy(cur.get("schema", {})).items():     # keywords of the definition itself
+            if key == "properties":                                           # merged into its properties
+                for prop, keywords in value.items():
+                    _walk_to(defs[name], prop, f"_shared/{product} {name}").update(keywords)
+            else:
+                defs[name][key] = value
 
 
 # ----------------------------------------------------------------------------------------------

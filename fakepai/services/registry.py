@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 
+from fakepai.catalog import Operation
 from fakepai.clock import Clock
 from fakepai.errors import PaiError, not_found
 from fakepai.ids import IdFactory
@@ -43,6 +44,10 @@ def implemented() -> set[tuple[str, str]]:
     return set(_HANDLERS)
 
 
+def _no_request_checker(op: Operation, params: dict) -> None:
+    raise RuntimeError(f"no request checker for {op.action}: build the Context with the emulator's")
+
+
 @dataclass
 class Context:
     """What a handler may touch: its account's state, the clock, ids, and who is calling."""
@@ -58,6 +63,10 @@ class Context:
     # Where the caller reached the emulator (`http://127.0.0.1:8642`): URLs the emulator serves
     # itself, such as TensorboardUrl, are built on it. Empty outside a request.
     base_url: str = ""
+    # The binder's check of a request body against an operation's request schema (400s worded as for
+    # a request), for a body a handler completes from stored state (CreateJob over a template). The
+    # emulator hands it in: services never import the wire.
+    check_request: Callable[[Operation, dict], None] = _no_request_checker
 
     def may_use_workspace(self, workspace: str | None) -> bool:
         """Whether the caller's key may see `workspace` (a key may be limited to some, DESIGN §3):

@@ -39,7 +39,7 @@ def bind(op: Operation, path_values: dict[str, str], query: list[tuple[str, str]
     for name, value in path_values.items():
         params[name] = value
     params = Params((k, v) for k, v in params.items() if v is not None)
-    _validate(op, params)
+    validate(op, params)
     params.supplied = frozenset(params)
     for name, default in _defaults(op):
         if name not in params:
@@ -203,7 +203,10 @@ def _passes_simple_checks(op: Operation, params: dict) -> bool:
 _UNCHECKED = object()
 
 
-def _validate(op: Operation, params: dict) -> None:
+def validate(op: Operation, params: dict) -> None:
+    """`params` against the operation's request schema, refused as a request would be: 400
+    MissingParameter / InvalidParameter naming the parameter. Binding calls it; so does a handler
+    whose request is completed from stored state (CreateJob merged over a job template)."""
     if _passes_simple_checks(op, params):
         return
     errors = sorted(op.request_validator.iter_errors(params), key=_error_rank)
@@ -218,8 +221,8 @@ def _validate(op: Operation, params: dict) -> None:
         # minLengths come from `required` only); an optional one that must not be empty is invalid.
         raise missing_parameter(parameter_path(err.absolute_path))
     needed = _dependent_required(err)
-    if needed:                                   # anyOf [not required A, required B]: A needs B
-        raise missing_parameter(parameter_path(list(err.absolute_path) + [needed]))
+    if needed:                                   # anyOf [not <condition>, required B, ...]: the condition needs B
+        raise missing_parameter(parameter_path(list(err.absolute_path) + [" or ".join(needed)]))
     alternatives = _required_alternatives(err)
     if alternatives:                             # anyOf/oneOf of `required` branches: none given
         raise missing_parameter(parameter_path(list(err.absolute_path) + [" or ".join(alternatives)]))
@@ -227,14 +230,24 @@ def _validate(op: Operation, params: dict) -> None:
         names = err.validator_value["required"]   # `not: {required: [A, B]}`: A and B exclude each other
         raise invalid_parameter(parameter_path(list(err.absolute_path) + [names[0]]),
                                 f"{' and '.join(names)} are mutually exclusive")
+    forbidden = _forbidden_combination(err)
+    if forbidden:
+        raise invalid_parameter(parameter_path(forbidden[0]), forbidden[1])
+    chosen = _closest_branch(err)
+    if chosen:
+        failure, rule = chosen
+        raise invalid_parameter(parameter_path(failure.absolute_path), _worded(rule, failure.instance, {}))
     raise invalid_parameter(parameter_path(err.absolute_path) or "request", _describe(err))
 
 
 def _error_rank(err: ValidationError):
     # Report a missing top-level parameter before anything else, then the shallowest error, a
     # wrong type first (a float where an integer belongs is that, whatever its value), then two
-    # fields that exclude each other (before what one of them would need).
-    return (0 if err.validator == "required" and not err.absolute_path else 1, len(err.absolute_path),
+    # fields that exclude each other (before what one of them would need). A rule chosen among
+    # `anyOf` branches counts where it is reported (a job role: JobSpecs[i].Type), not where it sits.
+    chosen, forbidden = _closest_branch(err), _forbidden_combination(err)
+    depth = len(chosen[0].absolute_path) if chosen else len(forbidden[0]) if forbidden else len(err.absolute_path)
+    return (0 if err.validator == "required" and not err.absolute_path else 1, depth,
             err.validator != "type", err.validator != "not", str(err.message))
 
 
@@ -243,21 +256,75 @@ def _blank(err: ValidationError) -> bool:
             or (err.validator == "pattern" and err.validator_value == r"\S" and isinstance(err.instance, str)))
 
 
-def _dependent_required(err: ValidationError) -> str | None:
-    """B of an `anyOf: [{not: {required: [A]}}, {required: [B]}]` (A needs B) that failed."""
+def _dependent_required(err: ValidationError) -> list[str]:
+    """B of an `anyOf: [{not: <condition>}, {required: [B]}, ...]` (the condition needs B, or one of
+    the Bs) that failed: `{not: {required: [A]}}` is OpenAPI 3.0's dependentRequired."""
     branches = err.validator_value if err.validator == "anyOf" else None
-    if (not branches or len(branches) != 2 or set(branches[0]) != {"not"} or set(branches[1]) != {"required"}
-            or set(branches[0]["not"]) != {"required"}):
+    if not branches or len(branches) < 2 or set(branches[0]) != {"not"} or not _each_requires_one(branches[1:]):
+        return []
+    return [b["required"][0] for b in branches[1:]]
+
+
+def _each_requires_one(branches: list) -> bool:
+    """Every branch requires one field (and may say more of it: `minLength`, a non-empty ResourceConfig)."""
+    return all(isinstance(b, dict) and len(b.get("required", ())) == 1 for b in branches)
+
+
+def _forbidden_combination(err: ValidationError) -> tuple[list, str] | None:
+    """(parameter, why) of a `not: {required: [A, ...], ...}` with an `x-fakepai-rule` beside it: a
+    combination of fields the rule forbids (a TrainingJob TensorBoard with a JobId, an oss:// URI with
+    DataSourceType NAS), reported at A (and into A while the schema there `require`s more: Settings.Driver)."""
+    rule = err.schema.get("x-fakepai-rule") if err.validator == "not" and isinstance(err.schema, dict) else None
+    if not rule or not isinstance(err.validator_value, dict) or not err.validator_value.get("required"):
         return None
-    return branches[1]["required"][0]
+    fields = err.instance
+    path, schema, value = list(err.absolute_path), err.validator_value, err.instance
+    while isinstance(schema, dict) and schema.get("required") and isinstance(value, dict):
+        name = schema["required"][0]
+        path.append(name)
+        schema, value = schema.get("properties", {}).get(name), value.get(name)
+    return path, _worded(rule, value, fields)
+
+
+def _closest_branch(err: ValidationError) -> tuple[ValidationError, str] | None:
+    """For an `anyOf` whose branches each carry an `x-fakepai-rule` (one branch per job type), the
+    branch the request came closest to (its first failure deepest: its discriminating field, JobType,
+    held) with that branch's deepest failure and rule. None for any other error."""
+    if err.validator != "anyOf" or "x-fakepai-rule" in err.schema or not err.context:
+        return None
+    failures: dict[int, list[ValidationError]] = {}
+    for failure in err.context:
+        failures.setdefault(failure.relative_schema_path[0], []).append(failure)
+    branch = max(failures, key=lambda i: min(len(f.absolute_path) for f in failures[i]))
+    rule = err.validator_value[branch].get("x-fakepai-rule")
+    if rule is None:
+        return None
+    return max(failures[branch], key=lambda f: len(f.absolute_path)), rule
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)(!r)?\}")
+
+
+def _worded(rule: str, value, fields) -> str:
+    """An `x-fakepai-rule` with `{value!r}` (the refused value) and `{Field}` / `{Field!r}` (a field of
+    the object the rule is declared on) filled in; any other brace stays as written."""
+    def fill(m: re.Match) -> str:
+        if m[1] == "value":
+            found = value
+        elif isinstance(fields, dict) and m[1] in fields:
+            found = fields[m[1]]
+        else:
+            return m[0]
+        return repr(found) if m[2] else str(found)
+    return _PLACEHOLDER.sub(fill, rule)
 
 
 def _required_alternatives(err: ValidationError) -> list[str]:
-    """The names of an `anyOf`/`oneOf` whose every branch is `{required: [name]}`, when none matched."""
-    if err.validator not in ("anyOf", "oneOf") or not err.context or any(e.validator != "required" for e in err.context):
+    """The names of an `anyOf`/`oneOf` whose every branch requires one name, when none matched."""
+    if err.validator not in ("anyOf", "oneOf") or not err.context or "x-fakepai-rule" in err.schema:
         return []
     branches = err.validator_value
-    if not all(set(b) == {"required"} and len(b["required"]) == 1 for b in branches):
+    if not _each_requires_one(branches):
         return []
     return [b["required"][0] for b in branches]
 
@@ -278,8 +345,8 @@ def _describe(err: ValidationError) -> str:
 
 def _describe_value(err: ValidationError) -> str:
     v = err.validator
-    if v == "enum":
-        return f"{err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
+    if v == "enum":       # an empty string allowed by the enum is shown as ''
+        return f"{err.instance!r} is not one of {', '.join(str(e) if e != '' else repr(e) for e in err.validator_value)}"
     if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return f"{err.instance!r} is out of range ({v} {err.validator_value})"
     if v in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
@@ -289,5 +356,5 @@ def _describe_value(err: ValidationError) -> str:
     if v == "type":
         return f"expected {err.validator_value}, got {type(err.instance).__name__}"
     if v in ("anyOf", "oneOf", "not") and "x-fakepai-rule" in err.schema:
-        return err.schema["x-fakepai-rule"]      # a rule across fields, worded by its schema
+        return _worded(err.schema["x-fakepai-rule"], err.instance, err.instance)   # worded by its schema
     return err.message

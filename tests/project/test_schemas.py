@@ -363,6 +363,8 @@ def minimal_instance(schema: dict, resolver, depth: int = 0):
             out[name] = minimal_instance(schema["properties"][name], resolver, depth + 1)
         return out
     if t == "array":
+        if schema.get("examples"):
+            return schema["examples"][0]     # a list whose items depend on each other (CreateJob's roles)
         n = schema.get("minItems", 0)
         return [minimal_instance(schema["items"], resolver, depth + 1) for _ in range(n)]
     if t == "string":

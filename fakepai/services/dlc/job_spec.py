@@ -1,9 +1,9 @@
 """What makes a CreateJob body valid (behavior.md §5.3), and the resources it asks for.
 
-The request schema checks types, enums and bounds when the body arrives; this module checks what
-a schema cannot say — and checks it again after a template merge (a template's values have not
-been through the wire binding). Every rule raises 400 naming the parameter, before anything is
-stored.
+The request schema checks types, enums, bounds and the rules it can state (a role is one of its
+JobType's, DefaultRoute, MountAccess, a GPU type's drivers) when the body arrives, and again over a
+body merged from a template (jobs.create_job has the binder check it: `Context.check_request`). This module checks what
+a schema cannot say. Every rule raises 400 naming the parameter, before anything is stored.
 """
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ import re
 from functools import cache
 
 from fakepai.catalog import default_catalog
-from fakepai.errors import invalid_parameter, missing_parameter, parameter_path
+from fakepai.errors import invalid_parameter, missing_parameter
 from fakepai.services.dlc import PRODUCT
 from fakepai.services.dlc.ecs_specs import lookup
 
 # JobSpec.Type per JobType [SDK `_job_spec.py`]. MPIJob's Launcher/Worker follow the kubeflow MPI
-# operator; SlurmJob and DataJuicerJob are not documented and are [INFERRED].
+# operator; SlurmJob and DataJuicerJob are not documented and are [INFERRED]. Declared in CreateJob's
+# schema from here (tools/gen_schemas.py), which enforces them.
 ROLES = {
     "TFJob": ("Chief", "PS", "Worker", "Evaluator", "GraphLearn"),
     "PyTorchJob": ("Worker", "Master"),
@@ -29,7 +30,6 @@ ROLES = {
     "DataJuicerJob": ("Head", "Worker"),
 }
 WORKER_GROUPS = ("RayJob", "DataJuicerJob")       # also accept `Worker-<group>` roles
-REQUIRED = ("DisplayName", "JobType", "JobSpecs", "UserCommand")
 _INSTANCE_TYPE = re.compile(r"^(ecs|ml)\.[a-z0-9-]+(\.[a-z0-9-]+)+$")
 _SIZE = re.compile(r"\.(\d*)x?large$|\.(large|medium|small)$")
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|[KMGT]|B)?\s*$", re.I)
@@ -52,15 +52,6 @@ def clean(value):
     if isinstance(value, list):
         return [clean(item) for item in value]
     return value
-
-
-def schema_check(body: dict) -> None:
-    """The CreateJob request schema over a merged body (types, enums, bounds)."""
-    op = default_catalog().get(PRODUCT, "CreateJob")
-    errors = sorted(op.request_validator.iter_errors(body), key=lambda e: (len(e.absolute_path), e.message))
-    if errors:
-        err = errors[0]
-        raise invalid_parameter(parameter_path(err.absolute_path) or "request", err.message)
 
 
 def parse_memory(text: str, name: str) -> float:
@@ -145,39 +136,14 @@ def check_total_pods(counts: list[int], name: str = "JobSpecs") -> None:
         raise invalid_parameter(name, f"{sum(counts)} pods in all is out of range (at most {per_job} per job)")
 
 
-def _check_driver(body: dict) -> None:
-    """Settings.Driver must be a driver the GPU instance types of the job support [ListEcsSpecs
-    SupportedGPUDrivers]; instance types outside the catalogue and CPU types take any."""
-    driver = (body.get("Settings") or {}).get("Driver")
-    if not driver:
-        return
-    for spec in body["JobSpecs"]:
-        known = lookup(spec.get("EcsSpec")) or {}
-        supported = known.get("SupportedGPUDrivers")
-        if supported and driver not in supported:
-            raise invalid_parameter("Settings.Driver", f"{driver!r} is not supported on {spec['EcsSpec']} "
-                                                       f"(supported: {', '.join(supported)})")
-
-
-def _role_ok(job_type: str, role: str) -> bool:
-    if role in ROLES[job_type]:
-        return True
-    return job_type in WORKER_GROUPS and role.startswith("Worker-") and len(role) > len("Worker-")
-
-
 def validate_specs(body: dict) -> None:
-    job_type = body["JobType"]
     quota = bool(body.get("ResourceId"))
     seen = set()
     for i, spec in enumerate(body["JobSpecs"]):
         where = f"JobSpecs[{i}]"
         if not isinstance(spec, dict):
             raise invalid_parameter(where, "expected an object")
-        role = spec.get("Type")
-        if not role:
-            raise missing_parameter(f"{where}.Type")
-        if not _role_ok(job_type, role):
-            raise invalid_parameter(f"{where}.Type", f"{role!r} is not a role of {job_type} (roles: {', '.join(ROLES[job_type])})")
+        role = spec["Type"]                      # one of the JobType's roles: the schema's
         if role in seen:
             raise invalid_parameter(f"{where}.Type", f"role {role!r} appears twice")
         seen.add(role)
@@ -200,17 +166,12 @@ def validate_specs(body: dict) -> None:
 
 
 def validate_create(body: dict) -> None:
-    for name in REQUIRED:
-        value = body.get(name)
-        if value is None or value == "" or value == []:
-            raise missing_parameter(name)
-    schema_check(body)
+    """What CreateJob's schema cannot say, over a body the schema has accepted (a direct one when it
+    was bound, one merged over a template in jobs.create_job)."""
     validate_specs(body)
     for i, ds in enumerate(body.get("DataSources") or []):
         if not ds.get("DataSourceId") and not ds.get("Uri"):
             raise missing_parameter(f"DataSources[{i}].DataSourceId")
-        if ds.get("MountAccess") and ds["MountAccess"] not in ("RO", "RW"):
-            raise invalid_parameter(f"DataSources[{i}].MountAccess", f"{ds['MountAccess']!r} is not one of RO, RW")
     for i, env in enumerate(body.get("CustomEnvs") or []):
         if not env.get("Key"):
             raise missing_parameter(f"CustomEnvs[{i}].Key")
@@ -219,9 +180,6 @@ def validate_create(body: dict) -> None:
         for name in ("SwitchId", "SecurityGroupId"):
             if not vpc.get(name):
                 raise missing_parameter(f"UserVpc.{name}")
-    if vpc.get("DefaultRoute") and vpc["DefaultRoute"] not in ("eth0", "eth1"):
-        raise invalid_parameter("UserVpc.DefaultRoute", f"{vpc['DefaultRoute']!r} is not one of eth0, eth1")
-    _check_driver(body)
     reserved = (body.get("Settings") or {}).get("JobReservedMinutes")
     if reserved is not None and reserved < 0:
         raise invalid_parameter("Settings.JobReservedMinutes", f"{reserved} must not be negative")

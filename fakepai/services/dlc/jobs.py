@@ -12,12 +12,13 @@ from __future__ import annotations
 import copy
 import math
 
+from fakepai.catalog import default_catalog
 from fakepai.errors import DLC_JOB_BAD_STATE, invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.dlc import PRODUCT, views, lifecycle, restarts
 from fakepai.services.dlc.job_spec import check_pod_count, check_total_pods, clean, declared, validate_create
 from fakepai.services.dlc.job_store import TERMINAL, DlcJobStore, JobRecord, get_record
 from fakepai.sim.sanity_check import SanityConfig
-from fakepai.services.dlc.templates import apply_template, mark_template_used
+from fakepai.services.dlc.templates import TEMPLATE_KEYS, apply_template, mark_template_used
 from fakepai.services.registry import Context, operation
 from fakepai.sim.timeline import Outcome
 from fakepai.state.paging import ListSpec, contains, contains_ci, creation_window, equals
@@ -34,11 +35,16 @@ def default_workspace(ctx: Context) -> str:
 # -- CreateJob ------------------------------------------------------------------------------------
 
 def _merge_template(ctx: Context, body: dict) -> tuple[dict, str | None, str | None]:
+    """The body, or the body merged over its template: a merged body has fields the wire never bound,
+    so it goes through CreateJob's request schema here (the binder's check, `ctx.check_request`),
+    refused as a direct body would be."""
     template_id = body.get("TemplateId")
     if not template_id:
         return body, None, None
     merged, tid, name = apply_template(ctx, template_id, body.get("TemplateVersion"), copy.deepcopy(body))
-    return clean(merged), tid, name
+    merged = clean({key: value for key, value in merged.items() if key not in TEMPLATE_KEYS})
+    ctx.check_request(default_catalog().get(PRODUCT, "CreateJob"), merged)
+    return merged, tid, name
 
 
 def _plan(job_id: str, created: float, body: dict):
@@ -60,9 +66,9 @@ def _plan(job_id: str, created: float, body: dict):
 
 @operation(PRODUCT, "CreateJob")
 def create_job(ctx: Context, params: dict) -> dict:
+    # The request schema leaves DisplayName/JobType/JobSpecs/UserCommand optional when TemplateId is
+    # given, so that the template can supply them: the merged body is checked against it again.
     body, template_id, template_name = _merge_template(ctx, clean(params))
-    # The request schema leaves DisplayName/JobType/JobSpecs/UserCommand optional so that a template
-    # can supply them; they are enforced here, on the merged body (DESIGN §3: MissingParameter).
     validate_create(body)
     workspace = body.get("WorkspaceId") or default_workspace(ctx)
     ctx.check_workspace(workspace)

@@ -200,15 +200,13 @@ def _positive(name: str, value) -> int | None:
     return value
 
 
-def _uri_type(name: str, uri: str, declared: str | None) -> str:
-    """The storage type a URI names (`oss://` -> OSS, `nas://` -> NAS), checked against the
-    declared DataSourceType [SDK comment on CreateTensorboard.Uri]."""
+def _uri_type(name: str, uri: str) -> str:
+    """The storage type a URI names (`oss://` -> OSS, `nas://` -> NAS). That it agrees with the
+    DataSourceType given beside it [SDK comment on CreateTensorboard.Uri] is the schema's rule."""
     scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
     kind = URI_TYPES.get(scheme)
     if kind is None:
         raise invalid_parameter(name, f"{uri!r} is not an oss:// or nas:// URI")
-    if declared and declared.upper() != kind:
-        raise invalid_parameter(name, f"{uri!r} does not match DataSourceType {declared!r}")
     return kind
 
 
@@ -219,7 +217,6 @@ def _join(base: str, tail: str | None) -> str:
 # -- sources: a job, or data sources (mutually exclusive, behavior.md §7 [SKILL e80d822 §1.3]) -----
 
 _JOB_KEYS = ("JobId", "SourceId", "SourceType")
-_DATA_KEYS = ("DataSources", "TensorboardDataSources", "DataSourceId", "Uri")
 
 
 def _source_label(value: str | None) -> str | None:
@@ -234,23 +231,14 @@ def _source_label(value: str | None) -> str | None:
 
 def _sources(ctx: Context, params: dict) -> tuple[str, dict, str | None]:
     """("job" | "datasource" | a source label, the source fields to store, the label's SourceId),
-    or a 4xx naming the bad parameter."""
+    or a 4xx naming the bad parameter. Which combinations of sources are allowed is the schema's
+    (CreateTensorboard's allOf): a job or data sources, not both; a label's board names its
+    SourceId, reads Uri or data sources and has no JobId."""
     label = _source_label(params.get("SourceType"))
     if label:
         # Another product's resource owns the board; its data comes from Uri / data sources.
-        if params.get("JobId"):
-            raise invalid_parameter("JobId", f"a TensorBoard of a {label} reads Uri or data sources, not a DLC job")
-        if not any(params.get(k) for k in _DATA_KEYS):
-            raise missing_parameter("Uri")
-        if not params.get("SourceId"):
-            raise missing_parameter("SourceId")
         return label, _data_source(ctx, params), params["SourceId"]
-    job_keys = [k for k in _JOB_KEYS if params.get(k)]
-    data_keys = [k for k in _DATA_KEYS if params.get(k)]
-    if job_keys and data_keys:
-        raise invalid_parameter(data_keys[0], f"a TensorBoard is created from a job ({job_keys[0]}) or from "
-                                              f"data sources ({data_keys[0]}), not both")
-    if job_keys:
+    if any(params.get(k) for k in _JOB_KEYS):
         return "job", _job_source(ctx, params), None
     return "datasource", _data_source(ctx, params), None      # the schema requires a job or data key
 
@@ -277,7 +265,7 @@ def _data_source(ctx: Context, params: dict) -> dict:
     out: dict = {}
     specs: list[dict] = []
     if params.get("Uri"):
-        out["DataSourceType"] = _uri_type("Uri", params["Uri"], params.get("DataSourceType"))
+        out["DataSourceType"] = _uri_type("Uri", params["Uri"])
     elif params.get("DataSourceType"):
         kind = params["DataSourceType"].upper()
         if kind not in URI_TYPES.values():
@@ -295,7 +283,7 @@ def _data_source(ctx: Context, params: dict) -> dict:
         spec = {"SourceType": "datasource", "Id": item.get("DataSourceId"), "Name": item.get("DisplayName"),
                 "DirectoryName": item.get("DisplayName") or item.get("DataSourceId")}
         if item.get("Path"):
-            spec["DataSourceType"] = _uri_type(f"{where}.Path", item["Path"], item.get("DataSourceType"))
+            spec["DataSourceType"] = _uri_type(f"{where}.Path", item["Path"])
             spec["Uri"] = item["Path"]
             spec["SummaryPath"] = params.get("SummaryPath") or ""
             spec["FullSummaryPath"] = _join(item["Path"], params.get("SummaryPath"))
@@ -324,7 +312,7 @@ def _tensorboard_data_source(ctx: Context, where: str, item: dict) -> dict:
     elif not spec.get("Id") and not spec.get("Uri"):
         raise missing_parameter(f"{where}.Uri")
     if spec.get("Uri"):
-        spec["DataSourceType"] = _uri_type(f"{where}.Uri", spec["Uri"], spec.get("DataSourceType"))
+        spec["DataSourceType"] = _uri_type(f"{where}.Uri", spec["Uri"])
         spec.setdefault("FullSummaryPath", _join(spec["Uri"], spec.get("SummaryPath")))
     spec.setdefault("DirectoryName", spec.get("Name") or spec.get("Id"))
     return spec

@@ -23,7 +23,10 @@ def _number(text: str, kind: str) -> float | None:
     """`text` as a number of `kind` (int/float), or None if it is not one."""
     text = text.strip()
     if kind == "int":
-        return float(int(text)) if _INT.fullmatch(text) else None
+        try:        # a value too long for int() or too large for a float is not one fakepai can compare
+            return float(int(text)) if _INT.fullmatch(text) else None
+        except (ValueError, OverflowError):
+            return None
     try:
         value = float(text)
     except ValueError:
@@ -33,15 +36,25 @@ def _number(text: str, kind: str) -> float | None:
 
 def violation(definition: dict, value: str) -> str | None:
     """Why `value` breaks `definition` (the rule, for the error message), or None if it fits."""
+    return _type_violation(definition, value) or _range_violation(definition, value)
+
+
+def _type_violation(definition: dict, value: str) -> str | None:
+    """Why `value` does not read as its definition's Type. A DefaultValue's form is declared in the
+    schema (HyperParameterDefinition.request, narrower: docs/limits.md); a job's value is checked here."""
+    kind = TYPES.get(definition.get("Type"), "str")
+    if kind in ("int", "float") and _number(value, kind) is None:
+        return f"{value!r} is not a valid {definition.get('Type')} (Type)"
+    if kind == "bool" and value.strip().lower() not in ("true", "false"):
+        return f"{value!r} is not a valid Boolean, expected true or false (Type)"
+    return None
+
+
+def _range_violation(definition: dict, value: str) -> str | None:
+    """Why `value`, of its Type, breaks the definition's Range."""
     kind = TYPES.get(definition.get("Type"), "str")
     rng = definition.get("Range") or {}
-    number = None
-    if kind in ("int", "float"):
-        number = _number(value, kind)
-        if number is None:
-            return f"{value!r} is not a valid {definition.get('Type')} (Type)"
-    elif kind == "bool" and value.strip().lower() not in ("true", "false"):
-        return f"{value!r} is not a valid Boolean, expected true or false (Type)"
+    number = _number(value, kind) if kind in ("int", "float") else None
     enum = rng.get("Enum") or []
     if enum:
         same = (lambda e: _number(str(e), kind) == number) if number is not None else (lambda e: str(e) == value)
@@ -117,7 +130,7 @@ def validate_spec(spec: dict, where: str = "AlgorithmSpec") -> None:
         _check_range(path, definition)
         default = definition.get("DefaultValue")
         if default not in (None, ""):
-            why = violation(definition, str(default))
+            why = _range_violation(definition, default)     # that it reads as its Type is the schema's
             if why:
                 raise invalid_parameter(f"{path}.DefaultValue", why)
     seen = set()
