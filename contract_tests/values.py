@@ -13,12 +13,14 @@ target's answer can only be about that one thing:
 """
 from __future__ import annotations
 
+import json
 import string
 from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
 
+from fakepai import rules
 from fakepai.catalog import Operation
 
 
@@ -51,6 +53,8 @@ def minimal(op: Operation, spec: dict, name: str = "x") -> Any:
         return spec["const"]
     if spec.get("enum"):
         return spec["enum"][0]
+    if rules.JSON_TEXT in spec:                  # JSON text: of the smallest declared document
+        return json.dumps(minimal(op, spec[rules.JSON_TEXT]["schema"], name))
     types = _types(spec) or ["string"]
     t = types[0]
     if t == "object":
@@ -71,9 +75,11 @@ def minimal(op: Operation, spec: dict, name: str = "x") -> Any:
 
 
 def minimal_params(op: Operation) -> dict:
-    """Minimal values for the required, non-path parameters (path ids come from resources)."""
-    return {name: minimal(op, op.params.get(name, {}), name)
-            for name in op.required if name not in op.path_params}
+    """Minimal values for the required, non-path parameters (path ids come from resources), made to
+    satisfy the rules the schema declares across fields (fakepai/rules.py, as the binder checks them)."""
+    params = {name: minimal(op, op.params.get(name, {}), name)
+              for name in op.required if name not in op.path_params}
+    return rules.satisfy(op.request_schema, params, lambda ref: resolve(op, {"$ref": ref}))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from fakepai import rules
 from fakepai.projection import Projector, compile_projector
 
 PRODUCTS = {"paistudio": "PaiStudio", "pai-dlc": "pai-dlc", "paiplugin": "PaiPlugin"}
@@ -34,8 +35,11 @@ def _strict_integer(checker, instance) -> bool:
 # Requests: an integer is a JSON integer. jsonschema counts 3.0 and 1e308 as integers (JSON Schema
 # says a number with a zero fractional part is one), but the real gateway parses a Java long and
 # refuses a float, and a float such as 1e308 would let a count buy unbounded work (issue #11).
+# The cross-field rules the schemas declare (`x-fakepai-rules`, `x-fakepai-jsonText`;
+# fakepai/rules.py) are keywords of the same validator.
 RequestValidator = validators.extend(
-    Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer))
+    Draft202012Validator, validators=rules.KEYWORDS,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer))
 
 
 def canonical_product(name: str) -> str | None:

@@ -26,9 +26,11 @@ def parameter_path(path) -> str:
     return text
 
 
-def missing_parameter(name: str) -> PaiError:
-    # DESIGN §3: missing required parameter -> 400 MissingParameter naming it.
-    return PaiError(400, "MissingParameter", f"The input parameter \"{name}\" that is mandatory for processing this request is not supplied.")
+def missing_parameter(name: str, why: str = "") -> PaiError:
+    # DESIGN §3: missing required parameter -> 400 MissingParameter naming it (and, where another
+    # field asks for it, which: `why`).
+    return PaiError(400, "MissingParameter", f"The input parameter \"{name}\" that is mandatory for processing this "
+                                             f"request is not supplied{f' ({why})' if why else ''}.")
 
 
 def invalid_parameter(name: str, why: str, code: str = "InvalidParameter") -> PaiError:

@@ -15,6 +15,8 @@ keyword for a map key's bounds; the binder enforces it), and CreateJob's `if`/`e
 A or B holds). Dropped: `$schema`, `$id` and `$defs` (the definitions become components and every
 `$ref` points there) and the binder's own `x-in`/`x-json-string` (they become the parameter's
 location and its `content`/`encoding`). A keyword 3.0 cannot write fails the validity test.
+Kept as they are: the declared cross-field rules (`x-fakepai-rules`, `x-fakepai-jsonText`;
+fakepai/rules.py), the request's own on the operation object.
 
 Behind `fakepai openapi` and GET /_fakepai/openapi.json, so Schemathesis and other OpenAPI tools
 can drive the emulator.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import copy
 from urllib.parse import urldefrag, urljoin
 
+from fakepai import rules
 from fakepai.catalog import Catalog, Operation, default_catalog
 
 COMMON_ID = "https://fakepai.local/schemas/_shared/common.json"
@@ -211,6 +214,10 @@ def _operation(op: Operation, refs: _Refs) -> dict:
     }
     if op.document.get("description"):
         out["description"] = op.document["description"]
+    if request.get(rules.RULES):
+        # Rules over the request's parameters, wherever each travels (query, path or body): on the
+        # operation, as the parameters are (fakepai/rules.py; nested objects carry theirs in place).
+        out[rules.RULES] = copy.deepcopy(request[rules.RULES])
     if body_props and op.body_encoding != "none":
         media = "application/x-www-form-urlencoded" if op.body_encoding == "form" else "application/json"
         body_schema = {"type": "object", "properties": body_props}

@@ -50,6 +50,9 @@ from pathlib import Path
 from typing import Any
 
 # The outcome tag's bounds are the parser's own, imported so the schemas cannot drift from them.
+from fakepai.rules import check_declaration
+from fakepai.services.dlc.constraint_paths import PATH_PATTERN as CONSTRAINT_PATH
+from fakepai.services.dlc.templates import RULES as CONSTRAINT_RULES
 from fakepai.sim.timeline import MAX_RESTARTS as MAX_OUTCOME_RESTARTS, MAX_SECONDS as MAX_OUTCOME_SECONDS
 from fakepai.services.dlc.ecs_specs import CATALOGUE as DLC_INSTANCE_TYPES
 from fakepai.services.dlc.job_spec import ROLES as DLC_ROLES, WORKER_GROUPS as DLC_WORKER_GROUPS
@@ -492,6 +495,7 @@ def build(raw: bool = False) -> dict[str, str]:
             apply_curation(doc, product, action)
             apply_response_curation(doc, product, action)
             apply_bounds(doc, product, action)
+            apply_rules(doc, product, action)
         out[f"{product}/{version}/{action}.json"] = dump(doc)
 
     for product in PRODUCTS:
@@ -509,6 +513,7 @@ def build(raw: bool = False) -> dict[str, str]:
             apply_shared_curation(shared, product)
             apply_shared_response_curation(shared, product)
             apply_shared_bounds(shared, product)
+            apply_shared_rules(shared, product, out)
         out[f"_shared/{product}.json"] = dump(shared)
     out["_shared/common.json"] = dump(common_document())
     return out
@@ -1111,7 +1116,7 @@ CURATION: dict[tuple[str, str], dict] = {
             "WorkspaceId": _req(" [SEED]"),
             "Content": {"description": f"required {_REQUIRED_SDK} [SEED]; a JSON string of CreateJob "
                                        "fields; invalid JSON or no JobType/JobSpecs: 400 "
-                                       "InvalidParameter.Content, checked by the handler [SKILL e80d822]"},
+                                       "InvalidParameter.Content [SKILL e80d822]"},
             "Constraints": {"description": "[SDK-DLC; SEED] map of field path (no `$.` prefix) to "
                                            "locked | overridable | required; any other value: 400 "
                                            "InvalidParameter.Constraints, checked by the handler "
@@ -1280,7 +1285,7 @@ CURATION: dict[tuple[str, str], dict] = {
                                "description": "[META] the time field StartTime/EndTime filter; default GmtCreateTime"},
             "NumericRangeField": {"enum": ["RequestCPU", "RequestGPU", "RequestMemory", "Priority", "Duration"],
                                   "description": "[META] the field NumericRangeMin/Max filter; needed with them "
-                                                 "(checked by the handler: OpenAPI cannot tie query parameters)"},
+                                                 "(x-fakepai-rules `requires`)"},
             "EnableAssignNode": {"pattern": _any_case("true", "false"),
                                  "description": "[META] a string, true | false in any case [INFERRED]"},
             "Tags": {"description": "[SDK-DLC client.py] a JSON string of a map (shrink parameter); "
@@ -1925,6 +1930,121 @@ def apply_shared_bounds(doc: dict, product: str) -> None:
     for name, sub in doc["$defs"].items():
         if name.endswith(".request"):
             _default_bounds(sub, "body")
+
+
+# ----------------------------------------------------------------------------------------------
+# CROSS-FIELD RULES (issue #11: a schema-valid request is never refused) — what JSON Schema cannot
+# state, declared as fakepai's own keywords (fakepai/rules.py: the binder enforces them, the OpenAPI
+# carries them, request generators satisfy them); docs/limits.md "Declared cross-field rules".
+#   RULES[(product, action)] / SHARED_RULES[product][def name]: `x-fakepai-rules` of the request
+#     schema (or the shared definition); each rule with its source tag.
+#   RULE_PARAMS / SHARED_RULE_PARAMS: keywords the rules need on single fields (the text form of a
+#     number compared, `x-fakepai-jsonText`), same dotted paths as CURATION's "params".
+# Applied last, after BOUNDS.
+# ----------------------------------------------------------------------------------------------
+
+# A time window read by a telemetry handler (fakepai/state/paging.py time_window): reversed is 400.
+# Lists read theirs as a creation-time filter, where a reversed window matches nothing (no rule).
+_WINDOW = [{"rule": "notAfter", "fields": ["StartTime", "EndTime"], "as": "date-time",
+            "source": "[INFERRED] a window that ends before it starts names no time"}]
+# Numbers as text, as float() reads them (fakepai/services/paistudio/hyperparameters.py); empty is absent.
+NUMBER_TEXT = r"^([-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?)?$"
+_JSON_OBJECT = {"type": "object", "maxProperties": DEFAULT_MAX_PROPERTIES}
+TEMPLATE_CONTENT_DEF = "JobTemplateContent.request"
+_TEMPLATE_CONTENT_TEXT = {
+    "x-fakepai-jsonText": {"schema": {"$ref": f"{BASE_URI}/_shared/pai-dlc.json#/$defs/{TEMPLATE_CONTENT_DEF}"},
+                           "code": "InvalidParameter.Content"},
+    "description": "checked as declared by x-fakepai-jsonText (JobTemplateContent.request: CreateJob's fields, "
+                   "JobType and JobSpecs required)"}
+
+RULES: dict[tuple[str, str], list[dict]] = {
+    **{("PaiStudio", action): _WINDOW for action in (
+        "ListTrainingJobLogs", "ListTrainingJobEvents", "ListTrainingJobInstanceEvents",
+        "ListTrainingJobMetrics", "ListTrainingJobInstanceMetrics")},
+    **{("pai-dlc", action): _WINDOW for action in ("GetJobEvents", "GetPodEvents", "GetPodLogs", "GetJobMetrics")},
+    ("pai-dlc", "ListJobs"): [
+        *({"rule": "requires", "field": bound, "needs": "NumericRangeField",
+           "source": "[META] NumericRangeMin/Max bound the field NumericRangeField names"}
+          for bound in ("NumericRangeMin", "NumericRangeMax")),
+        {"rule": "notTogether", "values": {"FromAllWorkspaces": True, "ShowOwn": False},
+         "source": "[META] FromAllWorkspaces requires ShowOwn=true"}],
+    ("pai-dlc", "CreateJob"): [
+        {"rule": "uniqueBy", "list": "JobSpecs", "key": "Type",
+         "source": "[INFERRED] one JobSpec per role: a role's pods are one PodCount"}],
+}
+# Constraints: field path -> locked | overridable | required (keys need `propertyNames`, which
+# OpenAPI 3.0 lacks, and the refusal has its own code).
+_CONSTRAINTS = {"x-fakepai-rules": [
+    {"rule": "keys", "pattern": CONSTRAINT_PATH, "values": list(CONSTRAINT_RULES), "code": "InvalidParameter.Constraints",
+     "source": "[SKILL e80d822] keys are field paths (an optional `$.` prefix), values locked | overridable | required"}]}
+RULE_PARAMS: dict[tuple[str, str], dict] = {
+    ("pai-dlc", "CreateJobTemplate"): {"Content": _TEMPLATE_CONTENT_TEXT, "Constraints": _CONSTRAINTS},
+    ("pai-dlc", "UpdateJobTemplate"): {"Content": _TEMPLATE_CONTENT_TEXT, "Constraints": _CONSTRAINTS},
+    ("pai-dlc", "CreateTensorboard"): {"Options": {
+        "x-fakepai-jsonText": {"schema": _JSON_OBJECT, "allowEmpty": True},
+        "description": "JSON text of an object, \"the extended field of custom dataset in JSON format\" [SDK comment]; "
+                       "empty is absent (x-fakepai-jsonText)"}},
+}
+_UNIQUE_NAMES = "[INFERRED] a job's hyper-parameters and metrics are looked up by name"
+SHARED_RULES: dict[str, dict[str, list[dict]]] = {
+    "PaiStudio": {
+        "AlgorithmSpec.request": [
+            {"rule": "uniqueBy", "list": "HyperParameters", "key": "Name", "source": _UNIQUE_NAMES},
+            {"rule": "uniqueBy", "list": "MetricDefinitions", "key": "Name", "source": _UNIQUE_NAMES}],
+        "HyperParameterRange.request": [
+            {"rule": "notAfter", "fields": ["Minimum", "Maximum"], "as": "number",
+             "source": "[INFERRED] an empty range admits no value"},
+            {"rule": "notAfter", "fields": ["MinLength", "MaxLength"], "as": "integer",
+             "source": "[INFERRED] an empty range admits no value"}],
+    },
+}
+_NUMBER_TEXT = {"pattern": NUMBER_TEXT,
+                "description": "a number written as text (empty: no bound) [PAISDK: float() of it]"}
+SHARED_RULE_PARAMS: dict[str, dict[str, dict]] = {
+    "PaiStudio": {"HyperParameterRange.request": {
+        "Minimum": _NUMBER_TEXT, "Maximum": _NUMBER_TEXT,
+        "MinLength": {"minimum": 0, "description": "a length: 0 or more [INFERRED]"},
+        "MaxLength": {"minimum": 0, "description": "a length: 0 or more [INFERRED]"}}},
+}
+
+
+def _declare_rules(schema: dict, rules: list[dict], params: dict, where: str) -> None:
+    for rule in rules + [r for keywords in params.values() for r in keywords.get("x-fakepai-rules", [])]:
+        check_declaration(rule)
+    if rules:
+        schema["x-fakepai-rules"] = copy.deepcopy(rules)
+    for dotted, keywords in params.items():
+        target = _walk_to(schema, dotted, where)
+        target.update({k: copy.deepcopy(v) for k, v in keywords.items() if k != "description"})
+        if keywords.get("description"):
+            target["description"] = "; ".join(filter(None, [target.get("description"), keywords["description"]]))
+
+
+def apply_rules(doc: dict, product: str, action: str) -> None:
+    _declare_rules(doc["$defs"]["request"], RULES.get((product, action), []),
+                   RULE_PARAMS.get((product, action), {}), f"{product} {action}")
+
+
+def apply_shared_rules(doc: dict, product: str, operations: dict[str, str]) -> None:
+    defs = doc["$defs"]
+    for name in set(SHARED_RULES.get(product, {})) | set(SHARED_RULE_PARAMS.get(product, {})):
+        _declare_rules(defs[name], SHARED_RULES.get(product, {}).get(name, []),
+                       SHARED_RULE_PARAMS.get(product, {}).get(name, {}), f"_shared/{product} {name}")
+    if product == "pai-dlc":
+        defs[TEMPLATE_CONTENT_DEF] = template_content(json.loads(operations["pai-dlc/2020-12-03/CreateJob.json"]))
+
+
+def template_content(create_job: dict) -> dict:
+    """What a job template's Content holds: CreateJob's body fields and their rules, JobType and
+    JobSpecs required (the rest may come at CreateJob time) [SKILL e80d822; behavior.md §6.3]."""
+    request = create_job["$defs"]["request"]
+    props = {name: {k: v for k, v in spec.items() if k != "x-in"} for name, spec in request["properties"].items()}
+    out = {"type": "object", "properties": props, "required": ["JobType", "JobSpecs"],
+           "description": "A job template's Content: a CreateJob body; JobType and JobSpecs required "
+                          "[SKILL e80d822]"}
+    if request.get("x-fakepai-rules"):
+        out["x-fakepai-rules"] = copy.deepcopy(request["x-fakepai-rules"])
+    return out
 
 
 def _walk_to(schema: dict, dotted: str, where: str) -> dict:

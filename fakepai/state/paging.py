@@ -68,14 +68,16 @@ def _instant(params: dict, name: str) -> float | None:
 
 
 def time_window(params: dict, *, since: float | None = None, until: float | None = None,
-                reversed_ok: bool = False, whole_second_end: bool = False) -> tuple[float | None, float | None]:
+                whole_second_end: bool = False) -> tuple[float | None, float | None]:
     """(StartTime, EndTime) as epoch seconds: the one parser of a request's time window.
 
     since / until: what an absent StartTime / EndTime means (None: open on that side). An absent
       EndTime never falls before the start: a poller moving StartTime past the newest line gets an
       empty window, not an error.
-    A start after the end is 400 naming StartTime, unless `reversed_ok` (a list filter: then
-      nothing matches).
+    A StartTime after the EndTime: where the operation's schema declares the `notAfter` rule
+      (telemetry reads), the binder has refused it (400 naming StartTime, fakepai/rules.py); where
+      not (a list's creation-time filter), and where only a default is late (an EndTime before the
+      default start), the window is empty: nothing matches.
     whole_second_end: times are shown to the second, so a whole-second EndTime covers its whole
       second (an item stamped 12:00:05.25, shown as 12:00:05, is inside a window ending 12:00:05)."""
     asked_start, asked_end = _instant(params, "StartTime"), _instant(params, "EndTime")
@@ -83,8 +85,6 @@ def time_window(params: dict, *, since: float | None = None, until: float | None
     end = asked_end
     if end is None:
         end = until if until is None or start is None else max(until, start)
-    if not reversed_ok and start is not None and end is not None and start > end:
-        raise invalid_parameter("StartTime", "StartTime is later than EndTime")
     if whole_second_end and asked_end is not None and asked_end == int(asked_end):
         end = asked_end + 0.999999
     return start, end
@@ -93,7 +93,7 @@ def time_window(params: dict, *, since: float | None = None, until: float | None
 def creation_window(params: dict, now: float) -> tuple[float, float]:
     """A list's StartTime/EndTime on creation time: defaults a week ago .. now [META list requests];
     a reversed window matches nothing."""
-    return time_window(params, since=now - WEEK, until=now, reversed_ok=True)
+    return time_window(params, since=now - WEEK, until=now)
 
 
 def _absent(value) -> bool:

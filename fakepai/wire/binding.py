@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 
 from jsonschema.exceptions import ValidationError
 
-from fakepai import jsontext
+from fakepai import jsontext, rules
 from fakepai.catalog import Operation
 from fakepai.errors import PaiError, invalid_parameter, missing_parameter, parameter_path
 
@@ -144,7 +144,7 @@ _SIMPLE_KEYWORDS = {"type", "enum", "minimum", "maximum", "minLength", "maxLengt
                     "description", "x-in", "x-json-string", "title", "examples"}
 _SIMPLE_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
 _ROOT_KEYWORDS = {"type", "properties", "required", "$defs", "$schema", "description", "title",
-                  "additionalProperties"}
+                  "additionalProperties", rules.RULES}
 _CHECKERS: dict[tuple[str, str], dict | None] = {}
 
 
@@ -197,7 +197,8 @@ def _passes_simple_checks(op: Operation, params: dict) -> bool:
             continue                             # unknown parameters are ignored
         if check is None or not check(value):
             return False
-    return True
+    declared = op.request_schema.get(rules.RULES)      # rules across the flat parameters (time windows)
+    return not declared or not rules.broken(declared, params)
 
 
 _UNCHECKED = object()
@@ -213,6 +214,8 @@ def validate(op: Operation, params: dict) -> None:
     if not errors:
         return
     err = errors[0]
+    if err.validator in (rules.RULES, rules.JSON_TEXT):
+        raise _declared_rule_error(err)
     if err.validator == "required":
         missing = _missing_name(err)
         raise missing_parameter(parameter_path(list(err.absolute_path) + [missing]))
@@ -238,6 +241,30 @@ def validate(op: Operation, params: dict) -> None:
         failure, rule = chosen
         raise invalid_parameter(parameter_path(failure.absolute_path), _worded(rule, failure.instance, {}))
     raise invalid_parameter(parameter_path(err.absolute_path) or "request", _describe(err))
+
+
+def _declared_rule_error(err: ValidationError) -> PaiError:
+    """A declared cross-field rule broken (fakepai/rules.py): a rule over an object's fields names
+    the field and the rule; JSON text that is not the declared document names the string's field,
+    with the declared code, and what is wrong inside (the first error, ranked as above)."""
+    where = parameter_path(err.absolute_path)
+    if err.validator == rules.RULES:
+        broken = err.broken
+        if broken.code == "MissingParameter":
+            return missing_parameter(where, broken.why)
+        return invalid_parameter(where, broken.why, code=broken.code)
+    code = err.validator_value.get("code", "InvalidParameter")
+    if not err.context:
+        return invalid_parameter(where, err.message, code=code)
+    inner = sorted(err.context, key=_error_rank)[0]
+    inside = parameter_path(inner.relative_path)
+    if inner.validator == "required":
+        why = f"{parameter_path(list(inner.relative_path) + [_missing_name(inner)])} is missing"
+    elif inner.validator == rules.RULES:
+        why = f"{parameter_path(list(inner.relative_path))}: {inner.broken.why}"
+    else:
+        why = f"{inside or 'the document'}: {_describe(inner)}"
+    return invalid_parameter(where, f"the JSON text it holds is not valid: {why}", code=code)
 
 
 def _error_rank(err: ValidationError):

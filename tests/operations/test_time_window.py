@@ -1,7 +1,8 @@
 """The one StartTime/EndTime parser (`fakepai.state.paging.time_window`) and the three kinds of
 window it reads: a list's creation window (a week ago .. now; reversed matches nothing), DLC
-telemetry (a span before now .. now; reversed is 400) and PaiStudio telemetry (open sides; a
-whole-second EndTime covers its second; reversed is 400)."""
+telemetry (a span before now .. now) and PaiStudio telemetry (open sides; a whole-second EndTime
+covers its second). A reversed telemetry window is 400: the binder's, from the schemas' `notAfter`
+rule (fakepai/rules.py)."""
 from __future__ import annotations
 
 import pytest
@@ -33,12 +34,28 @@ def test_an_absent_end_never_falls_before_the_start():
     assert time_window({"StartTime": iso_z(NOW + 30)}, since=NOW - 60, until=NOW) == (NOW + 30, NOW + 30)
 
 
-def test_a_reversed_window_is_400_naming_start_time_unless_a_list_filter_reads_it():
+def test_a_reversed_window_matches_nothing_where_it_is_read():
+    # Refusing a reversed window is the binder's, where the schema declares the `notAfter` rule
+    # (telemetry reads: test_a_reversed_telemetry_window_is_400_naming_start_time below).
     reversed_window = {"StartTime": iso_z(NOW), "EndTime": iso_z(NOW - 1)}
-    with pytest.raises(PaiError) as info:
-        time_window(reversed_window)
-    assert (info.value.status, info.value.code) == (400, "InvalidParameter") and '"StartTime"' in info.value.message
+    assert time_window(reversed_window) == (NOW, NOW - 1)
     assert creation_window(reversed_window, NOW) == (NOW, NOW - 1)        # matches nothing
+    # An EndTime before the default start is no reversed request: an empty window, not an error.
+    assert time_window({"EndTime": iso_z(NOW - 2 * WEEK)}, since=NOW - WEEK, until=NOW) == (NOW - WEEK, NOW - 2 * WEEK)
+
+
+def test_a_reversed_telemetry_window_is_400_naming_start_time(gw, fakepai, dlc_client):
+    job = create(dlc_client)
+    now = fakepai.now()
+    for name, params in (("GetJobEvents", {}), ("GetJobMetrics", {"MetricType": "CpuCoreUsage"})):
+        refused = gw.get(f"{GW}/{name}", params={**params, "JobId": job, "StartTime": iso_z(now), "EndTime": iso_z(now - 1)})
+        assert (refused.status_code, refused.json()["Code"]) == (400, "InvalidParameter"), refused.text
+        assert '"StartTime"' in refused.json()["Message"] and "later than EndTime" in refused.json()["Message"]
+    # The times as sent: an end a half second before the start is reversed.
+    refused = gw.get(f"{GW}/GetJobEvents", params={"JobId": job, "StartTime": "2027-01-15T08:00:00.5Z",
+                                                         "EndTime": "2027-01-15T08:00:00Z"})
+    assert refused.status_code == 400 and '"StartTime"' in refused.json()["Message"], refused.text
+    assert gw.get(f"{GW}/GetJobEvents", params={"JobId": job, "EndTime": iso_z(now - 2 * WEEK)}).status_code == 200
 
 
 def test_a_time_that_does_not_parse_is_400_naming_it():
@@ -51,9 +68,6 @@ def test_a_time_that_does_not_parse_is_400_naming_it():
 def test_a_whole_second_end_covers_its_second_where_asked():
     assert time_window({"EndTime": iso_z(NOW)}, whole_second_end=True) == (None, NOW + 0.999999)
     assert time_window({"EndTime": iso_z(NOW)}) == (None, NOW)
-    # The order check reads the times as sent: an end a half second before the start is reversed.
-    with pytest.raises(PaiError):
-        time_window({"StartTime": "2027-01-15T08:00:00.5Z", "EndTime": "2027-01-15T08:00:00Z"}, whole_second_end=True)
 
 
 def test_through_the_gateway_a_list_answers_a_reversed_window_empty(gw, fakepai, dlc_client):

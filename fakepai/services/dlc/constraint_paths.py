@@ -17,7 +17,10 @@ from fakepai.errors import parameter_path as format_path   # the inverse of pars
 Path = tuple[str | int, ...]
 
 # A field name as CreateJob spells them (`_ResourcePaymentType` appears in the seed's Content).
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
+# A whole path, as the template schemas' `keys` rule declares Constraints keys (tools/gen_schemas.py).
+PATH_PATTERN = rf"(\$\.)?{NAME}(\[[0-9]+\])*(\.{NAME}(\[[0-9]+\])*)*"
+_NAME = re.compile(NAME)
 _INDEX = re.compile(r"\[(\d+)\]")
 
 

@@ -138,15 +138,12 @@ def check_total_pods(counts: list[int], name: str = "JobSpecs") -> None:
 
 def validate_specs(body: dict) -> None:
     quota = bool(body.get("ResourceId"))
-    seen = set()
+    # One JobSpec per role: the schema's `uniqueBy` rule (fakepai/rules.py), checked on the wire and,
+    # after a template merge, by the binder again (jobs._merge_template, ctx.check_request).
     for i, spec in enumerate(body["JobSpecs"]):
         where = f"JobSpecs[{i}]"
         if not isinstance(spec, dict):
             raise invalid_parameter(where, "expected an object")
-        role = spec["Type"]                      # one of the JobType's roles: the schema's
-        if role in seen:
-            raise invalid_parameter(f"{where}.Type", f"role {role!r} appears twice")
-        seen.add(role)
         check_pod_count(spec.get("PodCount", 1), f"{where}.PodCount")
         ecs, rc = spec.get("EcsSpec"), spec.get("ResourceConfig")
         # EcsSpec (public resources) xor ResourceConfig (a quota's resources) [SKILL Red Line 1].

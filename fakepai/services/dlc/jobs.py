@@ -102,18 +102,6 @@ def _csv(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
-def _check_list_params(params: dict) -> None:
-    """Every ListJobs value check the request schema does not make, first (a bad one is 400
-    before anything is read)."""
-    # Status (comma-separated), TimeRangeField, NumericRangeField and EnableAssignNode values are the
-    # schema's enums and patterns (the binder's); what is left here ties parameters together.
-    numeric = params.get("NumericRangeField")
-    if not numeric and (params.get("NumericRangeMin") is not None or params.get("NumericRangeMax") is not None):
-        raise missing_parameter("NumericRangeField")
-    if params.get("FromAllWorkspaces") and not params.get("ShowOwn", True):
-        raise invalid_parameter("FromAllWorkspaces", "FromAllWorkspaces requires ShowOwn=true")
-
-
 def _body(f) -> dict:
     return f.record.body
 
@@ -229,7 +217,9 @@ def _in_range(value, low, high) -> bool:
 
 @operation(PRODUCT, "ListJobs")
 def list_jobs(ctx: Context, params: dict) -> dict:
-    _check_list_params(params)
+    # Every value check is the binder's: Status (comma-separated), TimeRangeField, NumericRangeField and
+    # EnableAssignNode are the schema's enums and patterns; NumericRangeMin/Max needing NumericRangeField
+    # (`requires`) and FromAllWorkspaces true only with ShowOwn true (`notTogether`) its declared rules.
     now = ctx.now()
     facts = (views.Facts(r, now) for r in ctx.store(DlcJobStore).jobs.values())
     chosen, total = LIST_JOBS.select(params, facts, where=_list_conditions(ctx, params))

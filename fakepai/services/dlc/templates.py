@@ -12,11 +12,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from fakepai import jsontext
-from fakepai.catalog import default_catalog
-from fakepai.errors import PaiError, invalid_parameter, invalid_status, missing_parameter, not_found
+from fakepai.errors import invalid_parameter, invalid_status, missing_parameter, not_found
 from fakepai.services.dlc import PRODUCT
-from fakepai.services.dlc.constraint_paths import PathError, delete_path, format_path, get_path, parse_path, set_path
+from fakepai.services.dlc.constraint_paths import delete_path, get_path, parse_path, set_path
 from fakepai.services.dlc.job_store import active_jobs_using_template
 from fakepai.services.registry import Context, operation
 from fakepai.state.paging import ListSpec, contains, equals
@@ -96,68 +94,25 @@ def _version(tpl: JobTemplate, number: int) -> TemplateVersion:
 
 # -- validation (everything is checked before anything is stored) -------------------------------
 
-_SHAPE_RULES = {"type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-                "minLength", "maxLength", "minItems", "maxItems", "pattern"}
-
-
-def parse_content(text) -> dict:
-    """Content must be a JSON object string holding a job configuration: at least a JobType from
-    the DLC enum and a non-empty JobSpecs list; known CreateJob fields must have CreateJob's types.
-    Anything else is 400 InvalidParameter.Content [SKILL e80d822]."""
-    def bad(why: str) -> PaiError:
-        return invalid_parameter("Content", why, code="InvalidParameter.Content")
-
-    if not isinstance(text, str) or not text.strip():
-        raise bad("Content must be a JSON string holding the job configuration")
-    try:
-        config = jsontext.loads(text)
-    except ValueError as e:
-        raise bad(f"Content is not valid JSON ({e.msg} at position {e.pos})")
-    if not isinstance(config, dict):
-        raise bad("Content must be a JSON object")
-    op = default_catalog().get(PRODUCT, "CreateJob")
-    job_types = (op.params.get("JobType", {}).get("enum") if op else None) or JOB_TYPES
-    if not config.get("JobType"):
-        raise bad("Content lacks JobType")
-    if config["JobType"] not in job_types:
-        raise bad(f"JobType {config['JobType']!r} is not one of {', '.join(job_types)}")
-    specs = config.get("JobSpecs")
-    if not isinstance(specs, list) or not specs:
-        raise bad("Content lacks JobSpecs (a non-empty list of job specs)")
-    if not all(isinstance(s, dict) for s in specs):
-        raise bad("every JobSpecs item must be an object")
-    if op is not None:
-        # Shape only: a template may leave out fields the caller supplies at CreateJob time.
-        for err in sorted(op.request_validator.iter_errors(config), key=lambda e: len(e.absolute_path)):
-            if err.validator in _SHAPE_RULES:
-                where = format_path(tuple(err.absolute_path)) or "Content"
-                raise bad(f"{where}: {err.message}")
-    return config
+# Content is JSON text of a CreateJob body, JobType and JobSpecs required: declared in the schema
+# (`x-fakepai-jsonText` -> JobTemplateContent.request, 400 InvalidParameter.Content [SKILL e80d822])
+# and checked by the binder before a handler runs (fakepai/rules.py).
 
 
 def parse_constraints(value) -> dict[str, str]:
-    """Keys are dotted paths with [i] indices (an optional `$.` prefix), values locked | overridable | required;
-    anything else is 400 InvalidParameter.Constraints [SKILL e80d822]. Values are matched exactly
-    (lower case, as documented)."""
-    def bad(why: str) -> PaiError:
-        return invalid_parameter("Constraints", why, code="InvalidParameter.Constraints")
-
+    """Keys are dotted paths with [i] indices (an optional `$.` prefix), values locked | overridable |
+    required, matched exactly (lower case, as documented): the schema's `keys` rule, which the binder
+    has checked (400 InvalidParameter.Constraints [SKILL e80d822]). Left here: two keys naming one
+    field (`$.UserCommand` and `UserCommand`), ambiguous, the same 400."""
     if value is None:
         return {}
-    if not isinstance(value, dict):
-        raise bad("Constraints must be an object mapping field paths to locked, overridable or required")
     seen: dict = {}
-    for key, rule in value.items():
-        try:
-            path = parse_path(key)
-        except PathError as e:
-            raise bad(f"{key!r} is not a field path: {e}")
+    for key in value:
+        path = parse_path(key)
         if path in seen:
-            # `$.UserCommand` and `UserCommand` name one field: two rules for it are ambiguous.
-            raise bad(f"{key!r} and {seen[path]!r} name the same field")
+            raise invalid_parameter("Constraints", f"{key!r} and {seen[path]!r} name the same field",
+                                    code="InvalidParameter.Constraints")
         seen[path] = key
-        if rule not in RULES:
-            raise bad(f"the rule for {key!r} must be one of {', '.join(RULES)}, got {rule!r}")
     return dict(value)
 
 
@@ -181,7 +136,6 @@ def create_job_template(ctx: Context, params: dict) -> dict:
         raise missing_parameter("WorkspaceId")
     if params.get("Content") is None:
         raise missing_parameter("Content")
-    parse_content(params["Content"])
     constraints = parse_constraints(params.get("Constraints"))
     store, now = ctx.store(JobTemplateStore), ctx.now()
     store.seq += 1
@@ -255,8 +209,6 @@ def update_job_template(ctx: Context, params: dict) -> dict:
         # Constraints belong to a version and cannot be updated alone [SKILL e80d822].
         raise invalid_parameter("Constraints", "Constraints can only be updated together with Content",
                                 code="InvalidParameter.Constraints")
-    if content is not None:
-        parse_content(content)
     # [INFERRED] a new version carries only the Constraints sent with it (none when omitted).
     constraints = parse_constraints(params.get("Constraints"))
     name = _name(params, required=False)

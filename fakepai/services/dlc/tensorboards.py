@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass, field
 from html import escape
 
-from fakepai import jsontext
 from fakepai.errors import DLC_NOT_FOUND, invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.dlc import PRODUCT
 from fakepai.services.dlc.job_store import JobRecord, get_record
@@ -318,19 +317,6 @@ def _tensorboard_data_source(ctx: Context, where: str, item: dict) -> dict:
     return spec
 
 
-def _options(value) -> str | None:
-    """Options is "the extended field of custom dataset in JSON format" [SDK comment]."""
-    if not value:
-        return value
-    try:
-        parsed = jsontext.loads(value)
-    except ValueError:
-        parsed = None
-    if not isinstance(parsed, dict):
-        raise invalid_parameter("Options", "expected a JSON object string such as {\"MountPath\": \"/mnt/data\"}")
-    return value
-
-
 # -- operations ----------------------------------------------------------------------------------
 
 @operation(PRODUCT, "CreateTensorboard")
@@ -342,7 +328,8 @@ def create_tensorboard(ctx: Context, params: dict) -> dict:
         "MaxRunningTimeMinutes": _positive("MaxRunningTimeMinutes", params.get("MaxRunningTimeMinutes")),
         "Cpu": _positive("Cpu", params.get("Cpu")),
         "Memory": _positive("Memory", params.get("Memory")),
-        "Options": _options(params.get("Options")),
+        # JSON text of an object, or empty: the schema's `x-fakepai-jsonText` (fakepai/rules.py).
+        "Options": params.get("Options"),
         "TensorboardSpec": copy.deepcopy(params.get("TensorboardSpec")) or None,
         "QuotaId": params.get("QuotaId") or None,
     }

@@ -89,22 +89,10 @@ def _compile(path: str, pattern) -> None:
 
 
 def _check_range(path: str, definition: dict) -> None:
+    # Minimum/Maximum as number text, MinLength/MaxLength from 0, and each pair in order are the
+    # schema's (HyperParameterRange.request: a pattern, minimums, `notAfter` rules; fakepai/rules.py).
     kind = TYPES[definition["Type"]]
     rng = definition.get("Range") or {}
-    bounds = {}
-    for key in ("Minimum", "Maximum"):
-        if rng.get(key) not in (None, ""):
-            number = _number(str(rng[key]), "float")
-            if number is None:
-                raise invalid_parameter(f"{path}.Range.{key}", f"{rng[key]!r} is not a number")
-            bounds[key] = number
-    if bounds.get("Minimum", -math.inf) > bounds.get("Maximum", math.inf):
-        raise invalid_parameter(f"{path}.Range", "Minimum is greater than Maximum")
-    for key in ("MinLength", "MaxLength"):
-        if rng.get(key) is not None and rng[key] < 0:
-            raise invalid_parameter(f"{path}.Range.{key}", "must be >= 0")
-    if (rng.get("MinLength") or 0) > (rng.get("MaxLength") if rng.get("MaxLength") is not None else math.inf):
-        raise invalid_parameter(f"{path}.Range", "MinLength is greater than MaxLength")
     if rng.get("Pattern"):
         _compile(f"{path}.Range.Pattern", rng["Pattern"])
     for i, item in enumerate(rng.get("Enum") or []):
@@ -114,15 +102,13 @@ def _check_range(path: str, definition: dict) -> None:
 
 def validate_spec(spec: dict, where: str = "AlgorithmSpec") -> None:
     """Check an AlgorithmSpec's HyperParameters, MetricDefinitions and ProgressDefinitions."""
-    seen: set[str] = set()
+    # Names are unique within HyperParameters and within MetricDefinitions: the schema's `uniqueBy`
+    # rules (AlgorithmSpec.request; fakepai/rules.py).
     for i, definition in enumerate(spec.get("HyperParameters") or []):
         path = f"{where}.HyperParameters[{i}]"
         name = definition.get("Name")
         if not name:
             raise missing_parameter(f"{path}.Name")
-        if name in seen:
-            raise invalid_parameter(f"{path}.Name", f"duplicate hyper-parameter {name!r}")
-        seen.add(name)
         if not definition.get("Type"):
             raise missing_parameter(f"{path}.Type")
         if definition["Type"] not in TYPES:
@@ -133,15 +119,11 @@ def validate_spec(spec: dict, where: str = "AlgorithmSpec") -> None:
             why = _range_violation(definition, default)     # that it reads as its Type is the schema's
             if why:
                 raise invalid_parameter(f"{path}.DefaultValue", why)
-    seen = set()
     for i, metric in enumerate(spec.get("MetricDefinitions") or []):
         path = f"{where}.MetricDefinitions[{i}]"
         for key in ("Name", "Regex"):
             if not metric.get(key):
                 raise missing_parameter(f"{path}.{key}")
-        if metric["Name"] in seen:
-            raise invalid_parameter(f"{path}.Name", f"duplicate metric {metric['Name']!r}")
-        seen.add(metric["Name"])
         _compile(f"{path}.Regex", metric["Regex"])
     progress = spec.get("ProgressDefinitions") or {}
     for key in ("OverallProgress", "RemainingTime"):
