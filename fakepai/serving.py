@@ -13,6 +13,8 @@ shape, not uvicorn's text/plain "Invalid HTTP request received.".
 """
 from __future__ import annotations
 
+from itertools import chain
+
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -39,7 +41,7 @@ def head_too_large(scope) -> PaiError | None:
         return PaiError(431, "InvalidRequest.TooManyHeaders",
                         f"The request has {len(headers)} headers; at most {MAX_HEADERS} are accepted.")
     size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
-    size += sum(len(name) + len(value) for name, value in headers)
+    size += len(b"".join(chain.from_iterable(headers)))      # no Python call per header
     if size > MAX_HEAD_BYTES:
         return PaiError(431, "InvalidRequest.HeadersTooLarge",
                         f"The request line and headers are {size} bytes; at most {MAX_HEAD_BYTES} are accepted.")

@@ -1,18 +1,24 @@
 """What the request path keeps between requests to go faster (issue #14's speed work), and that
 keeping it changes no answer: finished jobs' views (views._settled), routes (Router.resolve),
-the workspace creation-index window, request ids."""
+the workspace creation-index window, request ids, remembered bearer headers (test_auth.py),
+the query split without parse_qsl."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import uuid
 from types import SimpleNamespace
+from urllib.parse import parse_qsl
 
 from alibabacloud_paistudio20220112 import models as m
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fakepai.catalog import default_catalog
 from fakepai.ids import request_id
 from fakepai.services.paistudio.store import _Window
+from fakepai.wire.pipeline import _parse_query
 from fakepai.wire.routing import Router
 from tests.paistudio.test_training_jobs import WS, create, get
 
@@ -98,3 +104,36 @@ def test_request_ids_are_upper_case_version_4_uuids():
         parsed = uuid.UUID(rid)
         assert (parsed.version, parsed.variant, str(parsed).upper()) == (4, uuid.RFC_4122, rid)
     assert {rid[19] for rid in ids} == set("89AB")
+
+
+def test_seeding_the_random_module_does_not_repeat_request_ids():
+    state = random.getstate()
+    try:
+        random.seed(7)
+        first = request_id()
+        random.seed(7)
+        second = request_id()
+    finally:
+        random.setstate(state)
+    assert first != second
+
+
+def test_a_forked_child_draws_request_ids_of_its_own():
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                             # the child: its next id, to the parent
+        os.write(write, request_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = os.read(read, 100).decode()
+    os.close(read)
+    assert uuid.UUID(child).version == 4 and child != request_id()
+
+
+@given(st.lists(st.tuples(st.text("ab%+=&; 2F", max_size=4), st.sampled_from(["", "=", "=="]),
+                          st.text("ab%+=; 2F", max_size=4)), max_size=5),
+       st.sampled_from(["&", "&&"]))
+def test_the_query_is_split_as_parse_qsl_splits_it(fields, separator):
+    text = separator.join(name + eq + value for name, eq, value in fields)
+    assert _parse_query(text) == parse_qsl(text, keep_blank_values=True)
