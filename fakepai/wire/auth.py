@@ -394,6 +394,8 @@ class Authenticator:
         self._clock = wall_clock
         self._nonces = _NonceStore(max_nonces)
         self._bearers: dict[str, Principal] = {}     # Authorization header -> its principal (mode any)
+        # `remembered(authorization_header)`: that principal, or None (then `authenticate`).
+        self.remembered: Callable[[str | None], Principal | None] = self._bearers.get
 
     @property
     def nonce_count(self) -> int:
@@ -417,7 +419,7 @@ class Authenticator:
             account, _ = self._mapping(presented)
             return Principal(account_id=account, key_id=presented.key_id, method="anonymous", workspaces=None)
 
-        known = self._bearers.get(req.headers.get("authorization"))
+        known = self.remembered(req.headers.get("authorization"))
         if known is not None:
             return known
         presented = _parse_credential(req.headers)
