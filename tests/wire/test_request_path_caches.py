@@ -1,7 +1,7 @@
 """What the request path keeps between requests to go faster (issue #14's speed work), and that
 keeping it changes no answer: finished jobs' views (views._settled), routes (Router.resolve),
 the workspace creation-index window, request ids, remembered bearer headers (test_auth.py),
-the query split without parse_qsl."""
+the query split without parse_qsl, which names go together (checked by the binder by hand)."""
 from __future__ import annotations
 
 import dataclasses
@@ -13,11 +13,13 @@ from urllib.parse import parse_qsl
 
 from alibabacloud_paistudio20220112 import models as m
 from hypothesis import given
+from jsonschema import Draft202012Validator
 from hypothesis import strategies as st
 
 from fakepai.catalog import default_catalog
 from fakepai.ids import request_id
 from fakepai.services.paistudio.store import _Window
+from fakepai.wire.binding import _PRESENCE, _presence_holds, _simple_checkers
 from fakepai.wire.pipeline import _parse_query
 from fakepai.wire.routing import Router
 from tests.paistudio.test_training_jobs import WS, create, get
@@ -137,3 +139,24 @@ def test_a_forked_child_draws_request_ids_of_its_own():
 def test_the_query_is_split_as_parse_qsl_splits_it(fields, separator):
     text = separator.join(name + eq + value for name, eq, value in fields)
     assert _parse_query(text) == parse_qsl(text, keep_blank_values=True)
+
+
+PRESENCE_OPERATIONS = [op for op in default_catalog().operations.values()
+                       if (_simple_checkers(op) or {}).get(_PRESENCE)]
+
+
+def test_some_operations_check_which_names_go_together_by_hand():
+    assert "CreateTrainingJob" in {op.action for op in PRESENCE_OPERATIONS}
+
+
+@given(st.sampled_from(PRESENCE_OPERATIONS), st.data())
+def test_which_names_go_together_is_judged_as_json_schema_judges_it(op, data):
+    # The binder's hand check of a root anyOf/oneOf/not of `required` lists, against jsonschema's
+    # verdict on the same keywords, for any set of names sent.
+    schema = {word: op.request_schema[word] for word in ("anyOf", "oneOf", "not") if word in op.request_schema}
+    names = set(op.request_schema.get("properties", {}))
+    for sets in _simple_checkers(op)[_PRESENCE].values():
+        names.update(*sets)
+    sent = data.draw(st.sets(st.sampled_from(sorted(names))))
+    expected = Draft202012Validator(schema).is_valid({name: "x" for name in sent})
+    assert _presence_holds(_simple_checkers(op)[_PRESENCE], {name: "x" for name in sent}.keys()) == expected
