@@ -34,7 +34,9 @@ async def serve(emulator: Emulator, scope, receive, send) -> None:
     """The ASGI endpoint of every PAI path (a plain ASGI callable: building Starlette's Request,
     URL and Headers objects for each call would cost more than routing and binding together)."""
     response = await _respond(emulator, scope, receive)
-    await response(scope, receive, send)
+    # What Starlette's Response.__call__ sends for it (a JsonResponse has no background task).
+    await send({"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
 
 
 def _too_large(op, size: int | str) -> PaiError:
