@@ -133,7 +133,10 @@ def compile_projector(schema: dict, registry: Registry) -> Projector:
     compiler = _Compiler()
     top = compiler.node(schema, registry.resolver_with_root(root))
     if top is None:
-        return lambda value: dict(value) if isinstance(value, dict) else value
+        def project_free(value):
+            return dict(value) if isinstance(value, dict) else value
+        project_free.json = lambda value: None      # nothing kept: the caller serialises
+        return project_free
     namespace = {"Settled": Settled, "Fragment": orjson.Fragment, "dumps": jsontext.dumps, **compiler.env}
     source = "\n".join(compiler.lines)
     exec(compile(source, "<response projection>", "exec"), namespace)
@@ -147,5 +150,16 @@ def compile_projector(schema: dict, registry: Registry) -> Projector:
             kept = value.projections[project] = project_top(dict(value))
         return dict(kept)       # the caller adds to it; what was kept stays as it was
 
+    def project_json(value) -> bytes | None:
+        """The JSON text of a `Settled` value's projection, made once and kept on it (None for
+        any other value): a finished job's GetTrainingJob body is then not serialised again."""
+        if value.__class__ is not Settled:
+            return None
+        text = value.projections.get(project_json)
+        if text is None:
+            text = value.projections[project_json] = jsontext.dumps(project(value))
+        return text
+
     project.source = source      # for a reader debugging a projection
+    project.json = project_json
     return project

@@ -25,7 +25,7 @@ from fakepai.ids import request_id as new_request_id
 from fakepai.wire.auth import RawRequest
 from fakepai.wire.binding import bind
 from fakepai.wire.faults import FAULT_HEADER, InjectedFault
-from fakepai.wire.rendering import error_response, json_response, success_body
+from fakepai.wire.rendering import error_response, success_response
 
 log = logging.getLogger("fakepai")
 
@@ -111,7 +111,7 @@ async def _respond(emulator: Emulator, scope, receive) -> Response:
         result = emulator.invoke(op, principal, params, request_id=rid, base_url=_base_url(scope, headers))
         if op.mutating:
             await emulator.journal.synced(op)       # a write is answered once the journal has it on disk
-        response = json_response(success_body(op, result, rid), 200, rid)
+        response = success_response(op, result, rid)
         code = None
     except PaiError as e:
         response = error_response(e, rid, op.product if op else None, emulator.settings.region,

@@ -1,7 +1,8 @@
 """What the request path keeps between requests to go faster (issue #14's speed work), and that
 keeping it changes no answer: finished jobs' views (views._settled), routes (Router.resolve),
 the workspace creation-index window, request ids, remembered bearer headers (test_auth.py),
-the query split without parse_qsl, which names go together (checked by the binder by hand)."""
+the query split without parse_qsl, which names go together (checked by the binder by hand), a
+finished job's body kept as JSON text."""
 from __future__ import annotations
 
 import dataclasses
@@ -16,11 +17,15 @@ from hypothesis import given
 from jsonschema import Draft202012Validator
 from hypothesis import strategies as st
 
+from fakepai import jsontext
 from fakepai.catalog import default_catalog
 from fakepai.ids import request_id
+from fakepai.projection import Settled
+from fakepai.server import FIXTURE_ACCESS_KEY
 from fakepai.services.paistudio.store import _Window
 from fakepai.wire.binding import _PRESENCE, _presence_holds, _simple_checkers
 from fakepai.wire.pipeline import _parse_query
+from fakepai.wire.rendering import success_body, success_response
 from fakepai.wire.routing import Router
 from tests.paistudio.test_training_jobs import WS, create, get
 
@@ -160,3 +165,21 @@ def test_which_names_go_together_is_judged_as_json_schema_judges_it(op, data):
     sent = data.draw(st.sets(st.sampled_from(sorted(names))))
     expected = Draft202012Validator(schema).is_valid({name: "x" for name in sent})
     assert _presence_holds(_simple_checkers(op)[_PRESENCE], {name: "x" for name in sent}.keys()) == expected
+
+
+def test_a_settled_view_is_answered_with_the_bytes_its_body_would_serialise_to(fakepai, paistudio_client):
+    # The kept JSON text of a finished job's view, with the request id written after it, against
+    # the projected body serialised whole (what every other response is); and the views the kept
+    # text must not serve (a RequestId key already there) or cannot (not Settled).
+    fakepai.freeze_clock()
+    job_id = create(paistudio_client)
+    fakepai.advance(3600)
+    op = default_catalog().get("PaiStudio", "GetTrainingJob")
+    finished = fakepai._on_loop(fakepai.emulator.invoke, op, FIXTURE_ACCESS_KEY, {"TrainingJobId": job_id},
+                                request_id="r")
+    assert finished.__class__ is Settled and finished["Status"] == "Succeed"
+    for result in (finished, Settled(), Settled(RequestId="old", A=1), Settled(A={"RequestId": "nested"}), {"A": 1}):
+        for _ in range(2):                                  # made, then kept
+            rid = request_id()
+            assert success_response(op, result, rid).body == jsontext.dumps(success_body(op, result, rid))
+    assert get(paistudio_client, job_id)["Status"] == "Succeed"
