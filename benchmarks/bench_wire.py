@@ -481,7 +481,7 @@ def breakdown(jobs: int) -> None:
     from fakepai.state.store import user_id_for
     from fakepai.wire.auth import RawRequest
     from fakepai.wire.binding import bind
-    from fakepai.wire.rendering import json_response, success_body
+    from fakepai.wire.rendering import success_response
 
     emu = Emulator(Settings(rate_limit=False))
     app = build_app(emulator=emu)
@@ -554,7 +554,7 @@ def breakdown(jobs: int) -> None:
             "auth": best_us(lambda: emu.auth.authenticate(raw)),
             "bind+validate": best_us(lambda: bind(op, route.path_values, query, content_type, body)),
             "handler": best_us(lambda: handler(ctx, params), 100),
-            "render": best_us(lambda: json_response(success_body(op, result, "r"), 200, "r")),
+            "render": best_us(lambda: success_response(op, result, "r")),
             "request id": best_us(request_id),
             "request log": best_us(lambda: emu.requests.add(0.0, "r", "a", op.product, op.action, method, path, 200,
                                                             None, 0.1, "native")),
