@@ -30,7 +30,7 @@ def bind(op: Operation, path_values: dict[str, str], query: list[tuple[str, str]
     params: dict = {}
     specs = op.params
     # Lowest precedence first: body, then query, then path (a path segment is what the URL names).
-    for name, value in _body_params(op, content_type, body).items():
+    for name, value in (_body_params(op, content_type, body).items() if body else ()):
         if name in specs:
             params[name] = _from_json(name, specs[name], value)
     for name, value in query:

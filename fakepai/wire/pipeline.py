@@ -17,8 +17,6 @@ import logging
 import time
 from urllib.parse import parse_qsl
 
-from starlette.responses import Response
-
 from fakepai.emulator import Emulator
 from fakepai.errors import PaiError
 from fakepai.ids import request_id as new_request_id
@@ -30,13 +28,6 @@ from fakepai.wire.rendering import error_response, success_response
 log = logging.getLogger("fakepai")
 
 
-async def serve(emulator: Emulator, scope, receive, send) -> None:
-    """The ASGI endpoint of every PAI path (a plain ASGI callable: building Starlette's Request,
-    URL and Headers objects for each call would cost more than routing and binding together)."""
-    response = await _respond(emulator, scope, receive)
-    # What Starlette's Response.__call__ sends for it (a JsonResponse has no background task).
-    await send({"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers})
-    await send({"type": "http.response.body", "body": response.body})
 
 
 def _too_large(op, size: int | str) -> PaiError:
@@ -66,7 +57,9 @@ async def _read_body(receive, op, headers: dict[str, str]) -> bytes:
     return b"".join(chunks)
 
 
-async def _respond(emulator: Emulator, scope, receive) -> Response:
+async def serve(emulator: Emulator, scope, receive, send) -> None:
+    """The ASGI endpoint of every PAI path (a plain ASGI callable: building Starlette's Request,
+    URL and Headers objects for each call would cost more than routing and binding together)."""
     started = time.perf_counter()
     rid = new_request_id()
     raw_path = (scope.get("raw_path") or scope["path"].encode("utf-8")).decode("latin-1").split("?", 1)[0]
@@ -129,7 +122,9 @@ async def _respond(emulator: Emulator, scope, receive) -> Response:
     emulator.requests.add(now, rid, account, product, action, raw.method, scope["path"], response.status_code, code,
                           round((time.perf_counter() - started) * 1000, 3), form)
     emulator.usage.record(account, product, action, now)
-    return response
+    # What Starlette's Response.__call__ sends for it (a JsonResponse has no background task).
+    await send({"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
 
 
 def _parse_query(text: str) -> list[tuple[str, str]]:
