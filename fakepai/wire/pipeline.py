@@ -97,10 +97,10 @@ async def serve(emulator: Emulator, scope, receive, send) -> None:
                 delay = emulator.faults.check(op.product, op.action, principal.account_id, params, headers)
             except InjectedFault as fault:  # an injected error may come late: sleep its latency first
                 if fault.delay:
-                    await asyncio.sleep(fault.delay)
+                    await _sleep_at_least(fault.delay)
                 raise
             if delay:
-                await asyncio.sleep(delay)
+                await _sleep_at_least(delay)
         result = emulator.invoke(op, principal, params, request_id=rid, base_url=_base_url(scope, headers))
         if op.mutating:
             await emulator.journal.synced(op)       # a write is answered once the journal has it on disk
@@ -125,6 +125,14 @@ async def serve(emulator: Emulator, scope, receive, send) -> None:
     # What Starlette's Response.__call__ sends for it (a JsonResponse has no background task).
     await send({"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers})
     await send({"type": "http.response.body", "body": response.body})
+
+
+async def _sleep_at_least(seconds: float) -> None:
+    """An injected latency is a floor: uvloop's timers count whole milliseconds from the time the
+    loop read last, so `asyncio.sleep` alone may end up to a millisecond early."""
+    deadline = time.perf_counter() + seconds
+    while (left := deadline - time.perf_counter()) > 0:
+        await asyncio.sleep(left)
 
 
 def _parse_query(text: str) -> list[tuple[str, str]]:
