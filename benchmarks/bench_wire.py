@@ -471,6 +471,8 @@ def breakdown(jobs: int) -> None:
     HTTP), on the same state the HTTP run measures (jobs in W and W100, all Succeed, clock
     frozen). Best of 7 batches per stage, so other load on the machine matters little."""
     import asyncio
+    import cProfile
+    import pstats
     import timeit
 
     from fakepai.app import build_app
@@ -481,7 +483,7 @@ def breakdown(jobs: int) -> None:
     from fakepai.state.store import user_id_for
     from fakepai.wire.auth import RawRequest
     from fakepai.wire.binding import bind
-    from fakepai.wire.rendering import json_response, success_body
+    from fakepai.wire.rendering import success_response
 
     emu = Emulator(Settings(rate_limit=False))
     app = build_app(emulator=emu)
@@ -531,6 +533,21 @@ def breakdown(jobs: int) -> None:
         finally:
             loop.close()
 
+    def asgi_calls(target, path, query="", method="GET", body=b"") -> float:
+        """Function calls per request (cProfile's count, C functions included): served, each
+        costs far more than here (caches cooled between requests), so this count, which no other
+        load moves, tracks the served CPU per request closely (README, "the served gap")."""
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(asgi(target, path, query, method, body))     # warm, as measured
+            profile = cProfile.Profile()
+            profile.enable()
+            loop.run_until_complete(asgi(target, path, query, method, body))
+            profile.disable()
+        finally:
+            loop.close()
+        return sum(row[1] for row in pstats.Stats(profile).stats.values()) / 200
+
     bare = bare_app()
     create_body = json.dumps(dict(CREATE_BODY, WorkspaceId=CREATE_WS)).encode()
     cases = [("GetTrainingJob", "GET", f"/api/v1/trainingjobs/{job_id}", [], b""),
@@ -540,7 +557,7 @@ def breakdown(jobs: int) -> None:
               [("WorkspaceId", SMALL_WS), ("PageNumber", "10"), ("PageSize", "10")], b""),
              ("CreateTrainingJob (gateway form)", "POST", CREATE_PATH, [], create_body)]
     print(f"\nper-request server time by stage, in-process, us of CPU (best of 7 batches); bare Starlette app: "
-          f"{asgi_us(bare, '/hello'):.0f} us")
+          f"{asgi_us(bare, '/hello'):.0f} us, {asgi_calls(bare, '/hello'):.0f} calls")
     for name, method, path, query, body in cases:
         route = emu.router.resolve(method, path, headers)
         op = route.operation
@@ -554,7 +571,7 @@ def breakdown(jobs: int) -> None:
             "auth": best_us(lambda: emu.auth.authenticate(raw)),
             "bind+validate": best_us(lambda: bind(op, route.path_values, query, content_type, body)),
             "handler": best_us(lambda: handler(ctx, params), 100),
-            "render": best_us(lambda: json_response(success_body(op, result, "r"), 200, "r")),
+            "render": best_us(lambda: success_response(op, result, "r")),
             "request id": best_us(request_id),
             "request log": best_us(lambda: emu.requests.add(0.0, "r", "a", op.product, op.action, method, path, 200,
                                                             None, 0.1, "native")),
@@ -569,7 +586,8 @@ def breakdown(jobs: int) -> None:
             wire = asgi_us(app, path, query_string, method, body)
         finally:
             registry._HANDLERS[op.key] = real
-        print(f"  {name:<34} whole app {whole:5.0f} = wire {wire:4.0f} + service {whole - wire:5.0f};  "
+        calls = asgi_calls(app, path, query_string, method, body)
+        print(f"  {name:<34} whole app {whole:5.0f} = wire {wire:4.0f} + service {whole - wire:5.0f}, {calls:4.0f} calls;  "
               + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
     # The wire layer's floor: the same pipeline with a handler that does almost nothing.
     print(f"  {'GetTrainingJob of an unknown id':<34} whole app {asgi_us(app, '/api/v1/trainingjobs/trainnosuchjob'):6.0f}"

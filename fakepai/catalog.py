@@ -67,7 +67,7 @@ class Operation:
     document: dict
     registry: Registry = field(repr=False)
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, str]:
         return (self.product, self.action)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from fakepai import jsontext
@@ -32,6 +33,8 @@ from fakepai.wire.faults import FaultInjector
 from fakepai.wire.requestlog import RequestLog, print_access_line
 from fakepai.wire.routing import Router
 from fakepai.wire.throttle import Throttler
+
+_NO_PROFILE = nullcontext()       # reusable: it holds no state
 
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -164,7 +167,10 @@ class Emulator:
 
     def _simulating(self):
         """The one place the phase profile (`--phase-seconds`) is applied: plans made inside
-        (creations, restarts, rescripts) follow it."""
+        (creations, restarts, rescripts) follow it. Without one, plans follow the default
+        profile anyway: nothing to set (every request passes here)."""
+        if not self.settings.phase_seconds:
+            return _NO_PROFILE
         return phase_profile(self.settings.phase_seconds)
 
     def _context(self, account: AccountState, principal: Principal, request_id: str, base_url: str,

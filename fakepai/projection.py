@@ -86,10 +86,12 @@ class _Compiler:
             if sub is None:
                 self.names[key] = None         # an array of scalars: nothing to trim
                 return None
+            # A list item kept `Settled` (a finished job) is looked up here, without a call.
             self.lines += [f"def {name}(v):",
                            "    if not isinstance(v, list):",
                            "        return v",
-                           f"    return [{sub}(i) for i in v]", ""]
+                           f"    return [(i.projections.get({sub}) or {sub}(i)) if i.__class__ is Settled else {sub}(i)"
+                           " for i in v]", ""]
             return name
         name = self.names[key] = f"_p{len(self.names)}"   # before the children: schemas may recurse
         props = {prop: self.node(sub, resolver) for prop, sub in (declared or {}).items()}
@@ -131,7 +133,10 @@ def compile_projector(schema: dict, registry: Registry) -> Projector:
     compiler = _Compiler()
     top = compiler.node(schema, registry.resolver_with_root(root))
     if top is None:
-        return lambda value: dict(value) if isinstance(value, dict) else value
+        def project_free(value):
+            return dict(value) if isinstance(value, dict) else value
+        project_free.json = lambda value: None      # nothing kept: the caller serialises
+        return project_free
     namespace = {"Settled": Settled, "Fragment": orjson.Fragment, "dumps": jsontext.dumps, **compiler.env}
     source = "\n".join(compiler.lines)
     exec(compile(source, "<response projection>", "exec"), namespace)
@@ -145,5 +150,16 @@ def compile_projector(schema: dict, registry: Registry) -> Projector:
             kept = value.projections[project] = project_top(dict(value))
         return dict(kept)       # the caller adds to it; what was kept stays as it was
 
+    def project_json(value) -> bytes | None:
+        """The JSON text of a `Settled` value's projection, made once and kept on it (None for
+        any other value): a finished job's GetTrainingJob body is then not serialised again."""
+        if value.__class__ is not Settled:
+            return None
+        text = value.projections.get(project_json)
+        if text is None:
+            text = value.projections[project_json] = jsontext.dumps(project(value))
+        return text
+
     project.source = source      # for a reader debugging a projection
+    project.json = project_json
     return project

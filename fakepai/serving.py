@@ -13,6 +13,8 @@ shape, not uvicorn's text/plain "Invalid HTTP request received.".
 """
 from __future__ import annotations
 
+from itertools import chain
+
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -39,11 +41,14 @@ def head_too_large(scope) -> PaiError | None:
         return PaiError(431, "InvalidRequest.TooManyHeaders",
                         f"The request has {len(headers)} headers; at most {MAX_HEADERS} are accepted.")
     size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
-    size += sum(len(name) + len(value) for name, value in headers)
+    size += len(b"".join(chain.from_iterable(headers)))      # no Python call per header
     if size > MAX_HEAD_BYTES:
         return PaiError(431, "InvalidRequest.HeadersTooLarge",
                         f"The request line and headers are {size} bytes; at most {MAX_HEAD_BYTES} are accepted.")
     return None
+
+
+_NO_MESSAGE = object()
 
 
 class PaiHttpProtocol(HttpToolsProtocol):
@@ -53,23 +58,21 @@ class PaiHttpProtocol(HttpToolsProtocol):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._in_head, self._head_bytes = True, 0
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._in_head, self._head_bytes = True, 0
-
-    def on_headers_complete(self) -> None:
-        self._in_head = False
-        super().on_headers_complete()
+        self._head_of, self._head_bytes = _NO_MESSAGE, 0     # the message whose head is counted
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        # Still in the head after the parser took `data`: every byte of it was head (no body yet).
-        if self._in_head and not self.transport.is_closing():
-            self._head_bytes += len(data)
-            if self._head_bytes > MAX_HEAD_BYTES:
-                self.send_400_response("head too large")
+        # Still in the head after the parser took `data` (uvicorn's scope has no method until the
+        # head is complete): every byte of it was head (no body yet). Judged here, not in parser
+        # callbacks: a request whose head comes whole costs no extra call.
+        scope = self.scope
+        if scope is not None and "method" in scope or self.transport.is_closing():
+            return
+        if scope is not self._head_of:                    # a new message began in `data`
+            self._head_of, self._head_bytes = scope, 0
+        self._head_bytes += len(data)
+        if self._head_bytes > MAX_HEAD_BYTES:
+            self.send_400_response("head too large")
 
     def send_400_response(self, msg: str) -> None:
         rid = new_request_id()

@@ -68,12 +68,16 @@ class UsageMeter:
         self._counts: Counter[tuple[str, str, str, str]] = Counter()
         self._max_accounts = max_accounts
         self._accounts: dict[str, set[str]] = {}       # month -> the accounts metered one by one
+        self._day, self._month = None, ""               # the day of the last request, and its month
 
     def record(self, account: str | None, product: str | None, action: str | None, now: float) -> None:
         """One request of `account` to an operation (None when the request named no operation or
         no caller could be identified: nobody would be billed for it)."""
         if account and product and action:
-            month = month_of(now)
+            day = int(now // 86400)
+            if day != self._day:                        # months begin at midnight UTC: one lookup a day
+                self._day, self._month = day, _month_of_day(day)
+            month = self._month
             metered = self._accounts.setdefault(month, set())
             if account not in metered:
                 if len(metered) >= self._max_accounts:

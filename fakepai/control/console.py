@@ -34,7 +34,7 @@ from fakepai.services.paistudio.algorithms import AlgorithmStore
 from fakepai.services.paistudio.store import TrainingJobStore
 from fakepai.usage import CURRENCY
 from fakepai.wire.binding import bind
-from fakepai.wire.rendering import error_response, json_response, success_body
+from fakepai.wire.rendering import error_response, success_response
 
 _STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
                  ".html": "text/html; charset=utf-8"}
@@ -131,7 +131,7 @@ async def call(request: Request) -> Response:
     try:
         params = bind(op, {}, list(request.query_params.multi_items()), "", b"")
         result = emu.invoke(op, account_id, params, request_id=rid)
-        return json_response(success_body(op, result, rid), 200, rid)
+        return success_response(op, result, rid)
     except PaiError as e:
         return error_response(e, rid, op.product, emu.settings.region, op.envelope)
 

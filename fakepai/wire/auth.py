@@ -379,6 +379,8 @@ _ANONYMOUS = Principal(account_id="default", key_id="anonymous", method="anonymo
 
 
 class Authenticator:
+    MAX_REMEMBERED_BEARERS = 1024
+
     def __init__(self, mode: str = "any", credentials: Credentials | None = None, *,
                  max_skew_seconds: float = 900, wall_clock: Callable[[], float] = time.time,
                  max_nonces: int = 1_000_000):
@@ -391,6 +393,9 @@ class Authenticator:
         self.max_skew_seconds = max_skew_seconds
         self._clock = wall_clock
         self._nonces = _NonceStore(max_nonces)
+        self._bearers: dict[str, Principal] = {}     # Authorization header -> its principal (mode any)
+        # `remembered(authorization_header)`: that principal, or None (then `authenticate`).
+        self.remembered: Callable[[str | None], Principal | None] = self._bearers.get
 
     @property
     def nonce_count(self) -> int:
@@ -414,6 +419,9 @@ class Authenticator:
             account, _ = self._mapping(presented)
             return Principal(account_id=account, key_id=presented.key_id, method="anonymous", workspaces=None)
 
+        known = self.remembered(req.headers.get("authorization"))
+        if known is not None:
+            return known
         presented = _parse_credential(req.headers)
         if presented is None:
             raise PaiError(401, "MissingAuthorization",
@@ -424,7 +432,18 @@ class Authenticator:
         if presented.kind == "roa-v1":
             _check_content_md5(req)     # needs no secret, so 'any' checks it too
         account, workspaces = self._mapping(presented)
-        return Principal(account_id=account, key_id=presented.key_id, method=presented.kind, workspaces=workspaces)
+        principal = Principal(account_id=account, key_id=presented.key_id, method=presented.kind, workspaces=workspaces)
+        header = req.headers.get("authorization")
+        if presented.kind == "bearer" and header and header.strip():      # the token came in Authorization
+            self._remember_bearer(header, principal)
+        return principal
+
+    def _remember_bearer(self, header: str, principal: Principal) -> None:
+        """Mode any: a bearer token's principal depends on the Authorization header alone (and
+        the credentials, fixed at start), and a client sends the same header on every request."""
+        if len(self._bearers) >= self.MAX_REMEMBERED_BEARERS:
+            self._bearers.clear()
+        self._bearers[header] = principal
 
     def reads_body(self, headers: Mapping[str, str]) -> bool:
         """Whether `authenticate` checks the body, so the pipeline must read it first: the strict

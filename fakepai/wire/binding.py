@@ -30,7 +30,7 @@ def bind(op: Operation, path_values: dict[str, str], query: list[tuple[str, str]
     params: dict = {}
     specs = op.params
     # Lowest precedence first: body, then query, then path (a path segment is what the URL names).
-    for name, value in _body_params(op, content_type, body).items():
+    for name, value in (_body_params(op, content_type, body).items() if body else ()):
         if name in specs:
             params[name] = _from_json(name, specs[name], value)
     for name, value in query:
@@ -149,15 +149,42 @@ _CHECKERS: dict[tuple[str, str], dict | None] = {}
 
 
 def _simple_checkers(op: Operation) -> dict | None:
-    """Per-parameter checkers when the request schema is flat enough to check by hand, else None."""
+    """Per-parameter checkers when the request schema is flat enough to check by hand, else None.
+    The root may also say which names go together (`anyOf`/`oneOf`/`not` made of `required`
+    lists alone): those are checked under the key `_PRESENCE`."""
     key = op.key
     if key not in _CHECKERS:
         schema = op.request_schema
-        if set(schema) - _ROOT_KEYWORDS:
+        presence = {word: _required_sets(schema[word] if word != "not" else [schema[word]])
+                    for word in _PRESENCE_KEYWORDS if word in schema}
+        if set(schema) - _ROOT_KEYWORDS - set(presence) or None in presence.values():
             _CHECKERS[key] = None
         else:
             _CHECKERS[key] = {name: _checker(spec) for name, spec in schema.get("properties", {}).items()}
+            if presence:
+                _CHECKERS[key][_PRESENCE] = presence
     return _CHECKERS[key]
+
+
+_PRESENCE_KEYWORDS = ("anyOf", "oneOf", "not")
+_PRESENCE = object()        # a key no parameter name can be
+
+
+def _required_sets(branches) -> list[frozenset] | None:
+    """The names each branch requires, when every branch is `{"required": [...]}` alone."""
+    if isinstance(branches, list) and branches and all(isinstance(b, dict) and set(b) == {"required"} for b in branches):
+        return [frozenset(b["required"]) for b in branches]
+    return None
+
+
+def _presence_holds(presence: dict, names) -> bool:
+    """`anyOf`: some branch's names are all sent; `oneOf`: exactly one such branch; `not`: not all
+    of its names are sent (JSON Schema's meaning of those keywords over `required` lists)."""
+    for word, sets in presence.items():
+        met = sum(1 for required in sets if required <= names)
+        if (word == "anyOf" and not met) or (word == "oneOf" and met != 1) or (word == "not" and met):
+            return False
+    return True
 
 
 def _checker(spec: dict):
@@ -191,6 +218,9 @@ def _passes_simple_checks(op: Operation, params: dict) -> bool:
     for name in op.required:
         if name not in params:
             return False
+    presence = checkers.get(_PRESENCE)
+    if presence is not None and not _presence_holds(presence, params.keys()):
+        return False
     for name, value in params.items():
         check = checkers.get(name, _UNCHECKED)
         if check is _UNCHECKED:

@@ -185,6 +185,9 @@ class FaultInjector:
         self._seed = seed
         self._catalog = catalog
         self._faults: list[Fault] = []
+        # The same list, for the pipeline to skip `check` when it is empty (and the request
+        # carries no fault header): it is changed in place only, never replaced.
+        self.armed: list[Fault] = self._faults
         self._rngs: dict[int, random.Random] = {}
         self._next_id = 1
 
@@ -203,7 +206,7 @@ class FaultInjector:
 
     def remove(self, fault_id: int) -> bool:
         before = len(self._faults)
-        self._faults = [f for f in self._faults if f.id != fault_id]
+        self._faults[:] = [f for f in self._faults if f.id != fault_id]
         self._rngs.pop(fault_id, None)
         return len(self._faults) < before
 

@@ -17,24 +17,17 @@ import logging
 import time
 from urllib.parse import parse_qsl
 
-from starlette.responses import Response
-
 from fakepai.emulator import Emulator
 from fakepai.errors import PaiError
 from fakepai.ids import request_id as new_request_id
 from fakepai.wire.auth import RawRequest
 from fakepai.wire.binding import bind
-from fakepai.wire.faults import InjectedFault
-from fakepai.wire.rendering import error_response, json_response, success_body
+from fakepai.wire.faults import FAULT_HEADER, InjectedFault
+from fakepai.wire.rendering import error_response, success_response
 
 log = logging.getLogger("fakepai")
 
 
-async def serve(emulator: Emulator, scope, receive, send) -> None:
-    """The ASGI endpoint of every PAI path (a plain ASGI callable: building Starlette's Request,
-    URL and Headers objects for each call would cost more than routing and binding together)."""
-    response = await _respond(emulator, scope, receive)
-    await response(scope, receive, send)
 
 
 def _too_large(op, size: int | str) -> PaiError:
@@ -43,11 +36,10 @@ def _too_large(op, size: int | str) -> PaiError:
 
 
 async def _read_body(receive, op, headers: dict[str, str]) -> bytes:
-    """The body, refused (PaiError) as soon as it is known to exceed the operation's cap."""
+    """The body of a request that has one (Content-Length or Transfer-Encoding), refused (PaiError)
+    as soon as it is known to exceed the operation's cap."""
     cap = op.max_body_bytes
     declared = headers.get("content-length", "")
-    if not declared and "transfer-encoding" not in headers:
-        return b""       # HTTP/1.1: a request with neither header has no body (RFC 9112, section 6.3): none to wait for
     if declared.isdigit() and int(declared) > cap:
         raise _too_large(op, int(declared))          # nothing read: the connection is closed after
     chunks, size = [], 0
@@ -65,12 +57,14 @@ async def _read_body(receive, op, headers: dict[str, str]) -> bytes:
     return b"".join(chunks)
 
 
-async def _respond(emulator: Emulator, scope, receive) -> Response:
+async def serve(emulator: Emulator, scope, receive, send) -> None:
+    """The ASGI endpoint of every PAI path (a plain ASGI callable: building Starlette's Request,
+    URL and Headers objects for each call would cost more than routing and binding together)."""
     started = time.perf_counter()
     rid = new_request_id()
     raw_path = (scope.get("raw_path") or scope["path"].encode("utf-8")).decode("latin-1").split("?", 1)[0]
     query_string = scope.get("query_string")
-    query = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if query_string else []
+    query = _parse_query(query_string.decode("latin-1")) if query_string else []
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     raw = RawRequest(method=scope["method"].upper(), path=raw_path, query=query, headers=headers, body=b"")
 
@@ -81,28 +75,36 @@ async def _respond(emulator: Emulator, scope, receive) -> Response:
         # HEAD is GET without the body (uvicorn drops it): same route, same checks, same headers.
         route = emulator.router.resolve("GET" if raw.method == "HEAD" else raw.method, raw_path, headers)
         op, form = route.operation, route.form
-        if not emulator.auth.reads_body(headers):
+        # (The checks below that most requests pass are tested here, not called: issue #14, speed.)
+        principal = emulator.auth.remembered(headers.get("authorization"))
+        if principal is None and not emulator.auth.reads_body(headers):
             principal = emulator.auth.authenticate(raw)
-        body = await _read_body(receive, op, headers)
-        if body:
-            raw = RawRequest(raw.method, raw_path, query, headers, body)
+        # HTTP/1.1: a request with neither header has no body (RFC 9112, section 6.3): none to wait for.
+        if headers.get("content-length") or "transfer-encoding" in headers:
+            body = await _read_body(receive, op, headers)
+            if body:
+                raw = RawRequest(raw.method, raw_path, query, headers, body)
         if principal is None:
             principal = emulator.auth.authenticate(raw)
-        emulator.throttler.check(principal.account_id, op.product, op.action, op.rate_limit)
+        if emulator.throttler.enabled:
+            emulator.throttler.check(principal.account_id, op.product, op.action, op.rate_limit)
         params = bind(op, route.path_values, query, headers.get("content-type", ""), raw.body)
         workspace = params.get("WorkspaceId")
-        emulator.auth.check_workspace(principal, workspace if isinstance(workspace, str) else None)
-        try:
-            delay = emulator.faults.check(op.product, op.action, principal.account_id, params, headers)
-        except InjectedFault as fault:  # an injected error may come late: sleep its latency first
-            if fault.delay:
-                await asyncio.sleep(fault.delay)
-            raise
-        if delay:
-            await asyncio.sleep(delay)
+        if principal.workspaces is not None:
+            emulator.auth.check_workspace(principal, workspace if isinstance(workspace, str) else None)
+        if emulator.faults.armed or FAULT_HEADER in headers:
+            try:
+                delay = emulator.faults.check(op.product, op.action, principal.account_id, params, headers)
+            except InjectedFault as fault:  # an injected error may come late: sleep its latency first
+                if fault.delay:
+                    await _sleep_at_least(fault.delay)
+                raise
+            if delay:
+                await _sleep_at_least(delay)
         result = emulator.invoke(op, principal, params, request_id=rid, base_url=_base_url(scope, headers))
-        await emulator.journal.synced(op)       # a write is answered once the journal has it on disk
-        response = json_response(success_body(op, result, rid), 200, rid)
+        if op.mutating:
+            await emulator.journal.synced(op)       # a write is answered once the journal has it on disk
+        response = success_response(op, result, rid)
         code = None
     except PaiError as e:
         response = error_response(e, rid, op.product if op else None, emulator.settings.region,
@@ -120,7 +122,30 @@ async def _respond(emulator: Emulator, scope, receive) -> Response:
     emulator.requests.add(now, rid, account, product, action, raw.method, scope["path"], response.status_code, code,
                           round((time.perf_counter() - started) * 1000, 3), form)
     emulator.usage.record(account, product, action, now)
-    return response
+    # What Starlette's Response.__call__ sends for it (a JsonResponse has no background task).
+    await send({"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+async def _sleep_at_least(seconds: float) -> None:
+    """An injected latency is a floor: uvloop's timers count whole milliseconds from the time the
+    loop read last, so `asyncio.sleep` alone may end up to a millisecond early."""
+    deadline = time.perf_counter() + seconds
+    while (left := deadline - time.perf_counter()) > 0:
+        await asyncio.sleep(left)
+
+
+def _parse_query(text: str) -> list[tuple[str, str]]:
+    """`parse_qsl(text, keep_blank_values=True)`; a query with nothing to unescape (no `%`, no `+`:
+    what SDKs send for ids, numbers and enum values) is split here without its per-field calls."""
+    if "%" in text or "+" in text:
+        return parse_qsl(text, keep_blank_values=True)
+    pairs = []
+    for field in text.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            pairs.append((name, value))
+    return pairs
 
 
 def _base_url(scope, headers: dict[str, str]) -> str:

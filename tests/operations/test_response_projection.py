@@ -198,7 +198,7 @@ def test_every_operations_result_projects_as_the_generic_projector_did(
         product, action, fakepai, gw, paistudio_client, dlc_client, paiplugin_client, monkeypatch):
     op = default_catalog().get(product, action)
     recorded = []
-    real = pipeline.success_body
+    real = pipeline.success_response
 
     def recording(op_, result, rid):
         recorded.append((op_, jsontext.copy(result)))    # plain dicts: a Settled view's kept projections left behind
@@ -208,7 +208,7 @@ def test_every_operations_result_projects_as_the_generic_projector_did(
     world = World(fakepai, paistudio_client, dlc_client, paiplugin_client)
     case = CASES[(product, action)]
     ids = case.setup(world)
-    monkeypatch.setattr(pipeline, "success_body", recording)
+    monkeypatch.setattr(pipeline, "success_response", recording)
     response = send(gw, op, case.gw(ids))
     assert response.status_code == 200, response.text
     assert_valid_response(product, action, response.json())

@@ -89,6 +89,25 @@ def test_any_uses_credentials_mapping_when_loaded():
     assert auth.authenticate(req({"Authorization": "acs unknown:x"})).account_id == "unknown"
 
 
+def test_any_remembers_a_bearer_header_without_mixing_callers():
+    # Each request's principal is the one its own header names, asked again and again, while the
+    # remembered headers are emptied at their bound (Authenticator.MAX_REMEMBERED_BEARERS).
+    auth = Authenticator("any", Credentials.from_dict(CREDS))
+    tokens = [TOKEN] + [f"token-{i}" for i in range(Authenticator.MAX_REMEMBERED_BEARERS + 5)]
+    for _ in range(2):
+        for token in tokens:
+            p = auth.authenticate(req({"Authorization": f"Bearer {token}"}))
+            fingerprint = token_fingerprint(token)
+            expected = ("1234567890", frozenset({"100"})) if token == TOKEN else (fingerprint, None)
+            assert (p.account_id, p.workspaces, p.key_id, p.method) == (*expected, fingerprint, "bearer")
+        assert len(auth._bearers) <= Authenticator.MAX_REMEMBERED_BEARERS
+    # A header once remembered still loses to nothing else: an acs signature is checked each time.
+    with pytest.raises(PaiError) as e:
+        auth.authenticate(req({"Authorization": "Bearer "}))
+    assert e.value.code == "InvalidAuthorization"
+    assert auth.authenticate(req({"Authorization": f"acs {AK1}:x"})).account_id == "1234567890"
+
+
 def test_any_missing_credential_is_401():
     e = rejects(Authenticator("any"), req({"accept": "application/json"}))
     assert (e.status, e.code) == (401, "MissingAuthorization")

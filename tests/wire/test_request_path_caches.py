@@ -1,18 +1,31 @@
 """What the request path keeps between requests to go faster (issue #14's speed work), and that
 keeping it changes no answer: finished jobs' views (views._settled), routes (Router.resolve),
-the workspace creation-index window, request ids."""
+the workspace creation-index window, request ids, remembered bearer headers (test_auth.py),
+the query split without parse_qsl, which names go together (checked by the binder by hand), a
+finished job's body kept as JSON text."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import uuid
 from types import SimpleNamespace
+from urllib.parse import parse_qsl
 
 from alibabacloud_paistudio20220112 import models as m
+from hypothesis import given
+from jsonschema import Draft202012Validator
+from hypothesis import strategies as st
 
+from fakepai import jsontext
 from fakepai.catalog import default_catalog
 from fakepai.ids import request_id
+from fakepai.projection import Settled
+from fakepai.server import FIXTURE_ACCESS_KEY
 from fakepai.services.paistudio.store import _Window
+from fakepai.wire.binding import _PRESENCE, _presence_holds, _simple_checkers
+from fakepai.wire.pipeline import _parse_query
+from fakepai.wire.rendering import success_body, success_response
 from fakepai.wire.routing import Router
 from tests.paistudio.test_training_jobs import WS, create, get
 
@@ -98,3 +111,75 @@ def test_request_ids_are_upper_case_version_4_uuids():
         parsed = uuid.UUID(rid)
         assert (parsed.version, parsed.variant, str(parsed).upper()) == (4, uuid.RFC_4122, rid)
     assert {rid[19] for rid in ids} == set("89AB")
+
+
+def test_seeding_the_random_module_does_not_repeat_request_ids():
+    state = random.getstate()
+    try:
+        random.seed(7)
+        first = request_id()
+        random.seed(7)
+        second = request_id()
+    finally:
+        random.setstate(state)
+    assert first != second
+
+
+def test_a_forked_child_draws_request_ids_of_its_own():
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                             # the child: its next id, to the parent
+        os.write(write, request_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = os.read(read, 100).decode()
+    os.close(read)
+    assert uuid.UUID(child).version == 4 and child != request_id()
+
+
+@given(st.lists(st.tuples(st.text("ab%+=&; 2F", max_size=4), st.sampled_from(["", "=", "=="]),
+                          st.text("ab%+=; 2F", max_size=4)), max_size=5),
+       st.sampled_from(["&", "&&"]))
+def test_the_query_is_split_as_parse_qsl_splits_it(fields, separator):
+    text = separator.join(name + eq + value for name, eq, value in fields)
+    assert _parse_query(text) == parse_qsl(text, keep_blank_values=True)
+
+
+PRESENCE_OPERATIONS = [op for op in default_catalog().operations.values()
+                       if (_simple_checkers(op) or {}).get(_PRESENCE)]
+
+
+def test_some_operations_check_which_names_go_together_by_hand():
+    assert "CreateTrainingJob" in {op.action for op in PRESENCE_OPERATIONS}
+
+
+@given(st.sampled_from(PRESENCE_OPERATIONS), st.data())
+def test_which_names_go_together_is_judged_as_json_schema_judges_it(op, data):
+    # The binder's hand check of a root anyOf/oneOf/not of `required` lists, against jsonschema's
+    # verdict on the same keywords, for any set of names sent.
+    schema = {word: op.request_schema[word] for word in ("anyOf", "oneOf", "not") if word in op.request_schema}
+    names = set(op.request_schema.get("properties", {}))
+    for sets in _simple_checkers(op)[_PRESENCE].values():
+        names.update(*sets)
+    sent = data.draw(st.sets(st.sampled_from(sorted(names))))
+    expected = Draft202012Validator(schema).is_valid({name: "x" for name in sent})
+    assert _presence_holds(_simple_checkers(op)[_PRESENCE], {name: "x" for name in sent}.keys()) == expected
+
+
+def test_a_settled_view_is_answered_with_the_bytes_its_body_would_serialise_to(fakepai, paistudio_client):
+    # The kept JSON text of a finished job's view, with the request id written after it, against
+    # the projected body serialised whole (what every other response is); and the views the kept
+    # text must not serve (a RequestId key already there) or cannot (not Settled).
+    fakepai.freeze_clock()
+    job_id = create(paistudio_client)
+    fakepai.advance(3600)
+    op = default_catalog().get("PaiStudio", "GetTrainingJob")
+    finished = fakepai._on_loop(fakepai.emulator.invoke, op, FIXTURE_ACCESS_KEY, {"TrainingJobId": job_id},
+                                request_id="r")
+    assert finished.__class__ is Settled and finished["Status"] == "Succeed"
+    for result in (finished, Settled(), Settled(RequestId="old", A=1), Settled(A={"RequestId": "nested"}), {"A": 1}):
+        for _ in range(2):                                  # made, then kept
+            rid = request_id()
+            assert success_response(op, result, rid).body == jsontext.dumps(success_body(op, result, rid))
+    assert get(paistudio_client, job_id)["Status"] == "Succeed"
