@@ -86,8 +86,8 @@ def _as_oas30(schema: dict) -> dict:
             schema["example"] = examples[0]
     if "const" in schema:
         schema["enum"] = [schema.pop("const")]
-    if "propertyNames" in schema:                # 3.0 cannot bound a map's keys: published, enforced by the binder
-        schema["x-fakepai-propertyNames"] = schema.pop("propertyNames")
+    if "propertyNames" in schema:                # 3.0 cannot bound a map's keys: published, enforced by the binder,
+        schema[rules.PROPERTY_NAMES] = schema.pop("propertyNames")   # kept by generators (rules.satisfy)
     if isinstance(schema.get("type"), list):     # 3.0: one type per schema, `nullable` admits null
         types = schema.pop("type")
         named = [t for t in types if t != "null"]

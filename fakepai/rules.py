@@ -15,6 +15,11 @@ Two keywords:
       A given needs B given; else 400 MissingParameter naming B.
   {"rule": "notTogether", "values": {A: a, B: b, ...}}
       not every named field given with its value at once; else 400 InvalidParameter naming A.
+  {"rule": "sameAs", "fields": [A, B]}
+      A and B, when both given, are equal; else 400 InvalidParameter naming A.
+  {"rule": "covers", "list": L, "key": K, "value": V, "of": D, "when": W, "unless": U}
+      every item of the list D (a dotted path) whose W is true and that has no U is named (its K)
+      by an item of list L (the last of that K) with a V; else 400 MissingParameter naming L.<K>.
   {"rule": "keys", "pattern": P, "values": [V, ...]}
       every key of the object matches P as a whole (Python's re.fullmatch: no dialect's `$`), and
       every value is one of the values (when listed); else 400 InvalidParameter naming the object.
@@ -36,6 +41,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterator
 
+from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from fakepai import jsontext
@@ -43,7 +49,8 @@ from fakepai.timestamps import parse_iso
 
 RULES = "x-fakepai-rules"
 JSON_TEXT = "x-fakepai-jsonText"
-KINDS = ("notAfter", "uniqueBy", "requires", "notTogether", "keys")
+PROPERTY_NAMES = "x-fakepai-propertyNames"     # `propertyNames` as the OpenAPI 3.0 document publishes it
+KINDS = ("notAfter", "uniqueBy", "requires", "notTogether", "sameAs", "covers", "keys")
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,39 @@ def _not_together(rule: dict, obj: dict) -> Iterator[Broken]:
         yield Broken("InvalidParameter", (next(iter(values)),), f"{named} do not go together")
 
 
+def _same_as(rule: dict, obj: dict) -> Iterator[Broken]:
+    first, second = rule["fields"]
+    if _given(obj.get(first)) and _given(obj.get(second)) and obj[first] != obj[second]:
+        yield Broken("InvalidParameter", (first,), f"{first} {obj[first]!r} is not {second} {obj[second]!r}: "
+                                                   f"given both, they must be the same")
+
+
+def _at(obj: dict, dotted: str):
+    for name in dotted.split("."):
+        obj = obj.get(name) if isinstance(obj, dict) else None
+    return obj
+
+
+def _uncovered(rule: dict, obj: dict) -> list[dict]:
+    """The items of `of` that need an item in `list` and have none."""
+    needed, given = _at(obj, rule["of"]), obj.get(rule["list"])
+    if not isinstance(needed, list):
+        return []
+    values = {}
+    for item in given if isinstance(given, list) else ():
+        if isinstance(item, dict) and isinstance(item.get(rule["key"]), str):
+            values[item[rule["key"]]] = item.get(rule["value"])     # the last of a name counts
+    return [item for item in needed if isinstance(item, dict) and item.get(rule["when"]) is True
+            and not _given(item.get(rule["unless"])) and isinstance(item.get(rule["key"]), str)
+            and not _given(values.get(item[rule["key"]]))]
+
+
+def _covers(rule: dict, obj: dict) -> Iterator[Broken]:
+    for item in _uncovered(rule, obj)[:1]:
+        yield Broken("MissingParameter", (rule["list"], item[rule["key"]]),
+                     f"{rule['of']} defines it {rule['when']} with no {rule['unless']}")
+
+
 def _key_broken(rule: dict, key, value) -> str | None:
     if not isinstance(key, str) or not re.fullmatch(rule["pattern"], key):
         return f"{key!r} is not a key of the form {rule['pattern']}"
@@ -139,7 +179,7 @@ def _keys(rule: dict, obj: dict) -> Iterator[Broken]:
 
 _CHECKS: dict[str, Callable[[dict, dict], Iterator[Broken]]] = {
     "notAfter": _not_after, "uniqueBy": _unique_by, "requires": _requires, "notTogether": _not_together,
-    "keys": _keys}
+    "sameAs": _same_as, "covers": _covers, "keys": _keys}
 
 
 def broken(rules: list[dict], obj: dict) -> list[Broken]:
@@ -153,13 +193,16 @@ def broken(rules: list[dict], obj: dict) -> list[Broken]:
 def check_declaration(rule: dict) -> None:
     """A declaration the binder can enforce (tests/project: every declared rule passes this)."""
     fields = {"notAfter": {"fields"}, "uniqueBy": {"list", "key"}, "requires": {"field", "needs"},
-              "notTogether": {"values"}, "keys": {"pattern"}}.get(rule.get("rule"))
+              "notTogether": {"values"}, "sameAs": {"fields"}, "covers": {"list", "key", "value", "of", "when", "unless"},
+              "keys": {"pattern"}}.get(rule.get("rule"))
     if fields is None:
         raise ValueError(f"unknown rule kind {rule.get('rule')!r} (known: {', '.join(KINDS)})")
     if not fields <= set(rule) or not rule.get("source"):
         raise ValueError(f"{rule['rule']} needs {', '.join(sorted(fields | {'source'}))}: {rule}")
     if rule["rule"] == "notAfter" and (len(rule["fields"]) != 2 or rule.get("as", "number") not in ("date-time", "number", "integer")):
         raise ValueError(f"notAfter compares two fields as date-time, number or integer: {rule}")
+    if rule["rule"] == "sameAs" and len(rule["fields"]) != 2:
+        raise ValueError(f"sameAs compares two fields: {rule}")
 
 
 # -- the binder's side: jsonschema keywords ----------------------------------------------------
@@ -199,7 +242,8 @@ KEYWORDS = {RULES: _rules_keyword, JSON_TEXT: _json_text_keyword}
 
 def _repair(rules: list[dict], obj: dict) -> dict:
     """`obj` changed as little as possible to satisfy `rules`: a reversed pair swapped, a later
-    duplicate dropped, a field without the field it needs dropped."""
+    duplicate dropped, a field without the field it needs dropped, the first of two that must be
+    the same made the second, an uncovered item's `when` made false."""
     obj = dict(obj)
     for rule in rules:
         kind = rule["rule"]
@@ -220,6 +264,12 @@ def _repair(rules: list[dict], obj: dict) -> dict:
             obj.pop(rule["field"])
         elif kind == "notTogether" and any(_not_together(rule, obj)):
             obj.pop(next(iter(rule["values"])))
+        elif kind == "sameAs" and any(_same_as(rule, obj)):
+            first, second = rule["fields"]
+            obj[first] = obj[second]
+        elif kind == "covers":
+            for item in _uncovered(rule, obj):
+                item[rule["when"]] = False        # `obj` is the generator's own draw: changed in place
         elif kind == "keys":
             obj = {key: value for key, value in obj.items() if _key_broken(rule, key, value) is None}
     return obj
@@ -239,6 +289,10 @@ def satisfy(schema: dict, value: Any, resolve: Callable[[str], dict],
     for sub in schema.get("allOf", []):
         value = satisfy(sub, value, resolve, json_text, _depth + 1)
     if isinstance(value, dict):
+        names = schema.get("propertyNames", schema.get(PROPERTY_NAMES))
+        if isinstance(names, dict):                  # a key the bound refuses goes (its entry with it)
+            keys = Draft202012Validator(names)
+            value = {k: v for k, v in value.items() if keys.is_valid(k)}
         props = schema.get("properties", {})
         value = {k: satisfy(props[k], v, resolve, json_text, _depth + 1) if k in props else v for k, v in value.items()}
         if schema.get(RULES):

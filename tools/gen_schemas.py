@@ -829,6 +829,17 @@ def _hyperparameter_default_rules() -> list[dict]:
             for types, text in HYPERPARAMETER_TEXT.items()]
 
 
+def _hyperparameter_enum_rules() -> list[dict]:
+    """Every Range.Enum item of a number Type reads as that Type (one forbidden combination per
+    Type: some item not of its text; fakepai/services/paistudio/hyperparameters.py compares them)."""
+    return [{"not": {"required": ["Range", "Type"],
+                     "properties": {"Type": {"enum": list(types)},
+                                    "Range": {"required": ["Enum"], "properties": {
+                                        "Enum": {"not": {"items": {"type": "string", "pattern": text}}}}}}},
+             "x-fakepai-rule": "an item of {value!r} is not a valid {Type}"}
+            for types, text in HYPERPARAMETER_TEXT.items() if types != ("Boolean",)]
+
+
 # Time parameters are parsed by fakepai.clock.parse_iso, which reads every RFC 3339 date-time
 # (either case of T and Z, offsets, any number of fraction digits) [INFERRED]; docs/limits.md.
 REQUEST_TIME = {"format": "date-time"}
@@ -1438,7 +1449,7 @@ SHARED_CURATION: dict[str, dict[str, dict]] = {
                        "Value": {"description": f"required {_SDK_ST_REQUIRED}; a JSON-array string"}},
         },
         "HyperParameterDefinition.request": {
-            "schema": {"allOf": _hyperparameter_default_rules()},
+            "schema": {"allOf": _hyperparameter_default_rules() + _hyperparameter_enum_rules()},
             "required": ["Name", "Type"],
             "params": {"Type": {"enum": ["Int", "Integer", "Float", "String", "Boolean", "Channel"],
                                 "description": f"required {_SDK_ST_REQUIRED}; Int, Float, String, "
@@ -1823,8 +1834,10 @@ MAX_REGEX_LENGTH = 1024                       # [INFERRED] twice SageMaker's 500
 MAX_METRIC_DEFINITIONS = 100                  # [INFERRED] SageMaker's 40, with room
 MAX_PATTERN_LENGTH = 256                      # [INFERRED] a hyper-parameter value's pattern
 MAX_METRIC_NAME = 255                         # [INFERRED] SageMaker's MetricDefinition Name
-_REGEX = {"maxLength": MAX_REGEX_LENGTH,
-          "description": f"at most {MAX_REGEX_LENGTH} characters [INFERRED: compiled on create and read]"}
+# `format: regex`: a pattern Python's re compiles (the binder asserts it, docs/limits.md).
+_REGEX = {"maxLength": MAX_REGEX_LENGTH, "format": "regex",
+          "description": f"a regular expression (Python's re) of at most {MAX_REGEX_LENGTH} characters "
+                         "[INFERRED: compiled on create and read]"}
 
 SHARED_BOUNDS: dict[str, dict[str, dict]] = {
     "PaiStudio": {
@@ -1840,8 +1853,9 @@ SHARED_BOUNDS: dict[str, dict[str, dict]] = {
         "AlgorithmSpecProgressDefinitionsOverallProgress.request": {"Regex": _REGEX},
         "AlgorithmSpecProgressDefinitionsRemainingTime.request": {"Regex": _REGEX},
         "HyperParameterRange.request": {"Pattern": {
-            "maxLength": MAX_PATTERN_LENGTH,
-            "description": f"at most {MAX_PATTERN_LENGTH} characters [INFERRED: compiled per hyper-parameter]"}},
+            "maxLength": MAX_PATTERN_LENGTH, "format": "regex",
+            "description": f"a regular expression (Python's re) of at most {MAX_PATTERN_LENGTH} characters "
+                           "[INFERRED: compiled per hyper-parameter]"}},
     },
     "pai-dlc": {
         "JobSpec.request": {"PodCount": _count(MAX_PODS_PER_ROLE, "pods of this role")},
@@ -1971,6 +1985,14 @@ RULES: dict[tuple[str, str], list[dict]] = {
     ("pai-dlc", "CreateJob"): [
         {"rule": "uniqueBy", "list": "JobSpecs", "key": "Type",
          "source": "[INFERRED] one JobSpec per role: a role's pods are one PodCount"}],
+    ("pai-dlc", "CreateTensorboard"): [
+        {"rule": "sameAs", "fields": ["SourceId", "JobId"],
+         "source": "[INFERRED] both name the TensorBoard's job (SourceType job): given both, one job"}],
+    ("PaiStudio", "CreateTrainingJob"): [
+        {"rule": "covers", "list": "HyperParameters", "key": "Name", "value": "Value",
+         "of": "AlgorithmSpec.HyperParameters", "when": "Required", "unless": "DefaultValue",
+         "source": "[PAISDK] a Required hyper-parameter with no DefaultValue needs the job's value "
+                   "(an inline AlgorithmSpec; a named algorithm's is stored state)"}],
 }
 # Constraints: field path -> locked | overridable | required (keys need `propertyNames`, which
 # OpenAPI 3.0 lacks, and the refusal has its own code).

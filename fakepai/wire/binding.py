@@ -3,8 +3,8 @@
 Values arrive as query strings, JSON bodies, form bodies or path segments (DESIGN §3). Query and
 form values are strings and are converted by the parameter's schema type; "shrink" parameters
 (`x-json-string`) are JSON text and are parsed. Unknown parameters are ignored, as the real
-gateway does. Missing required -> 400 MissingParameter; wrong type/enum/range -> 400
-InvalidParameter, each naming the parameter.
+gateway does. Missing required -> 400 MissingParameter; wrong type/enum/range, or a JSON null the
+schema does not admit -> 400 InvalidParameter, each naming the parameter.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import math
 import re
 from urllib.parse import parse_qsl
 
+from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from fakepai import jsontext, rules
@@ -32,6 +33,8 @@ def bind(op: Operation, path_values: dict[str, str], query: list[tuple[str, str]
     # Lowest precedence first: body, then query, then path (a path segment is what the URL names).
     for name, value in (_body_params(op, content_type, body).items() if body else ()):
         if name in specs:
+            if value is None and "null" not in _types(specs[name]):
+                raise _null_refused(name, specs[name])
             params[name] = _from_json(name, specs[name], value)
     for name, value in query:
         if name in specs:
@@ -77,6 +80,13 @@ def _body_params(op: Operation, content_type: str, body: bytes) -> dict:
     if not isinstance(data, dict):
         raise PaiError(400, "InvalidParameter", "The request body must be a JSON object.")
     return data
+
+
+def _null_refused(name: str, spec: dict) -> PaiError:
+    """A JSON null for a parameter whose schema does not admit null is invalid input, not absence:
+    no official client sends one (Tea models and the Go SDK leave an unset field out), and the
+    schema refuses it (docs/limits.md, "JSON null")."""
+    return invalid_parameter(name, f"expected {spec.get('type', 'a value')}, got null (leave an unset parameter out)")
 
 
 class _FormText(str):
@@ -330,7 +340,8 @@ def _each_requires_one(branches: list) -> bool:
 def _forbidden_combination(err: ValidationError) -> tuple[list, str] | None:
     """(parameter, why) of a `not: {required: [A, ...], ...}` with an `x-fakepai-rule` beside it: a
     combination of fields the rule forbids (a TrainingJob TensorBoard with a JobId, an oss:// URI with
-    DataSourceType NAS), reported at A (and into A while the schema there `require`s more: Settings.Driver)."""
+    DataSourceType NAS), reported at A (and into A while the schema there `require`s more: Settings.Driver;
+    and into a list to its first item that `not: {items: ...}` forbids: Range.Enum[1])."""
     rule = err.schema.get("x-fakepai-rule") if err.validator == "not" and isinstance(err.schema, dict) else None
     if not rule or not isinstance(err.validator_value, dict) or not err.validator_value.get("required"):
         return None
@@ -340,7 +351,15 @@ def _forbidden_combination(err: ValidationError) -> tuple[list, str] | None:
         name = schema["required"][0]
         path.append(name)
         schema, value = schema.get("properties", {}).get(name), value.get(name)
+    items = (schema.get("not") or {}).get("items") if isinstance(schema, dict) else None
+    if isinstance(items, dict) and isinstance(value, list):    # `not: {items: S}`: the first item not S
+        check = Draft202012Validator(items)
+        index = next((i for i, item in enumerate(value) if not check.is_valid(item)), None)
+        if index is not None:
+            path.append(index)
+            value = value[index]
     return path, _worded(rule, value, fields)
+
 
 
 def _closest_branch(err: ValidationError) -> tuple[ValidationError, str] | None:
@@ -411,7 +430,9 @@ def _describe_value(err: ValidationError) -> str:
         bound = "at least" if v.startswith("min") else "at most"
         return f"has {len(err.instance)} {unit}; {bound} {err.validator_value} allowed ({v})"
     if v == "type":
-        return f"expected {err.validator_value}, got {type(err.instance).__name__}"
+        return f"expected {err.validator_value}, got {'null' if err.instance is None else type(err.instance).__name__}"
+    if v == "format" and err.validator_value == "regex":     # worded as the handlers word it
+        return f"not a valid regular expression: {err.cause}"
     if v in ("anyOf", "oneOf", "not") and "x-fakepai-rule" in err.schema:
         return _worded(err.schema["x-fakepai-rule"], err.instance, err.instance)   # worded by its schema
     return err.message

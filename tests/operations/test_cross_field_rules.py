@@ -86,9 +86,47 @@ def test_satisfy_changes_a_drawn_value_as_little_as_the_rules_need_through_refs_
     assert rules.satisfy(schema, drawn, defs.__getitem__)["Text"] == "?"     # no JSON text asked for: as drawn
 
 
+SAME = [{"rule": "sameAs", "fields": ["SourceId", "JobId"], "source": "[T]"}]
+COVERS = [{"rule": "covers", "list": "Values", "key": "Name", "value": "Value", "of": "Spec.Definitions",
+           "when": "Required", "unless": "DefaultValue", "source": "[T]"}]
+
+
+def test_same_as_refuses_two_given_values_that_differ_and_satisfy_makes_them_one():
+    (broken,) = rules.broken(SAME, {"SourceId": "a", "JobId": "b"})
+    assert broken == rules.Broken("InvalidParameter", ("SourceId",),
+                                  "SourceId 'a' is not JobId 'b': given both, they must be the same")
+    for fine in ({"SourceId": "a", "JobId": "a"}, {"SourceId": "a"}, {"SourceId": "a", "JobId": ""}):
+        assert rules.broken(SAME, fine) == []
+    assert rules.satisfy({rules.RULES: SAME}, {"SourceId": "a", "JobId": "b"}, {}.get) == {"SourceId": "b", "JobId": "b"}
+
+
+def test_covers_needs_a_value_for_each_required_definition_without_a_default():
+    spec = {"Definitions": [{"Name": "a", "Required": True}, {"Name": "b", "Required": True, "DefaultValue": "1"},
+                            {"Name": "c"}, {"Name": "d", "Required": True}]}
+    (broken,) = rules.broken(COVERS, {"Spec": spec, "Values": [{"Name": "a", "Value": "1"}]})
+    assert broken.code == "MissingParameter" and broken.path == ("Values", "d")
+    assert rules.broken(COVERS, {"Spec": spec, "Values": [{"Name": "a", "Value": "1"}, {"Name": "d", "Value": "x"}]}) == []
+    # the last value of a name counts (the handler's reading), and an empty one is none
+    assert rules.broken(COVERS, {"Spec": spec, "Values": [{"Name": "a", "Value": "1"}, {"Name": "d", "Value": "x"},
+                                                          {"Name": "a", "Value": ""}]})[0].path == ("Values", "a")
+    assert rules.broken(COVERS, {"Values": []}) == [] and rules.broken(COVERS, {"Spec": {"Definitions": "x"}}) == []
+    fixed = rules.satisfy({rules.RULES: COVERS}, {"Spec": spec, "Values": [{"Name": "a", "Value": "1"}]}, {}.get)
+    assert [d.get("Required") for d in fixed["Spec"]["Definitions"]] == [True, True, None, False]
+    assert rules.broken(COVERS, fixed) == []
+
+
+def test_satisfy_drops_the_keys_a_maps_property_names_refuse():
+    # OpenAPI 3.0 has no propertyNames: the document publishes it as x-fakepai-propertyNames, which
+    # Schemathesis does not know, so the test's positive cases are made to keep it here.
+    for keyword in ("propertyNames", rules.PROPERTY_NAMES):
+        schema = {"type": "object", keyword: {"maxLength": 3}, "additionalProperties": {"type": "string"}}
+        assert rules.satisfy(schema, {"abc": "1", "abcd": "2", "": "3"}, {}.get) == {"abc": "1", "": "3"}
+
+
 @pytest.mark.parametrize("declaration", [
     {"rule": "notAfter", "fields": ["A"], "source": "[T]"}, {"rule": "uniqueBy", "list": "L", "source": "[T]"},
-    {"rule": "requires", "field": "A", "needs": "B"}, {"rule": "sameAs", "fields": ["A", "B"], "source": "[T]"},
+    {"rule": "requires", "field": "A", "needs": "B"}, {"rule": "sameAs", "fields": ["A"], "source": "[T]"},
+    {"rule": "equals", "fields": ["A", "B"], "source": "[T]"}, {"rule": "covers", "list": "L", "source": "[T]"},
     {"rule": "notAfter", "fields": ["A", "B"], "as": "colour", "source": "[T]"}])
 def test_a_declaration_the_binder_cannot_enforce_is_refused(declaration):
     with pytest.raises(ValueError):
@@ -241,3 +279,90 @@ def test_the_contract_kit_builds_requests_that_keep_the_declared_rules():
         assert broken == [], (op.action, [e.message for e in broken])
         checked += any(rules.JSON_TEXT in op.params.get(name, {}) for name in params)
     assert checked == 1                                  # CreateJobTemplate's required Content
+
+
+@pytest.fixture
+def binder_refusals(monkeypatch) -> list[str]:
+    """What the binder refused (before any handler ran), request by request: a declared rule is the
+    binder's, not a handler's."""
+    from fakepai.errors import PaiError
+    from fakepai.wire import pipeline
+
+    refused: list[str] = []
+    bind = pipeline.bind
+
+    def watched_bind(*args, **kwargs):
+        try:
+            return bind(*args, **kwargs)
+        except PaiError as e:
+            refused.append(f"{e.code}: {e.message}")
+            raise
+
+    monkeypatch.setattr(pipeline, "bind", watched_bind)
+    return refused
+
+
+def test_same_as_through_the_wire_the_binder_refuses_a_source_id_naming_another_job(gw, fakepai, binder_refusals):
+    job = gw.post(f"{DLC}/CreateJob", json=JOB).json()["JobId"]
+    board = {"DisplayName": "tb", "WorkspaceId": WS, "SourceType": "job"}
+    body = assert_error(gw.post(f"{DLC}/CreateTensorboard", json={**board, "JobId": job, "SourceId": "dlcother"}),
+                        400, "InvalidParameter")
+    assert '"SourceId"' in body["Message"] and f"is not JobId {job!r}" in body["Message"], body["Message"]
+    assert len(binder_refusals) == 1 and "SourceId" in binder_refusals[0]
+    assert _count(gw, f"{DLC}/ListTensorboards", {"WorkspaceId": WS}) == 0
+    made = gw.post(f"{DLC}/CreateTensorboard", json={**board, "JobId": job, "SourceId": job})
+    assert made.status_code == 200, made.text
+
+
+def test_covers_through_the_wire_a_required_hyper_parameter_needs_the_jobs_value(gw, fakepai, binder_refusals):
+    spec = _algorithm_spec(Required=True)
+    body = assert_error(gw.post(f"{STUDIO}/CreateTrainingJob", json=_training_job(spec)), 400, "MissingParameter")
+    assert '"HyperParameters.lr"' in body["Message"], body["Message"]
+    assert len(binder_refusals) == 1 and "HyperParameters.lr" in binder_refusals[0]
+    assert _count(gw, f"{STUDIO}/ListTrainingJobs", {"WorkspaceId": WS}) == 0
+    for fine in ({**_training_job(spec), "HyperParameters": [{"Name": "lr", "Value": "0.1"}]},
+                 _training_job(_algorithm_spec(Required=True, DefaultValue="0.1"))):
+        made = gw.post(f"{STUDIO}/CreateTrainingJob", json=fine)
+        assert made.status_code == 200, made.text
+
+
+@pytest.mark.parametrize("change, field, says", [
+    ({"MetricDefinitions": [{"Name": "loss", "Regex": "loss=([0-9.]+"}]}, "AlgorithmSpec.MetricDefinitions[0].Regex",
+     "not a valid regular expression: missing ), unterminated subpattern"),
+    ({"HyperParameters": [{"Name": "lr", "Type": "String", "Range": {"Pattern": "[a-"}}]},
+     "AlgorithmSpec.HyperParameters[0].Range.Pattern", "not a valid regular expression: unterminated character set"),
+    ({"ProgressDefinitions": {"RemainingTime": {"Regex": "(?P<x"}}}, "AlgorithmSpec.ProgressDefinitions.RemainingTime.Regex",
+     "not a valid regular expression"),
+    ({"HyperParameters": [{"Name": "lr", "Type": "Int", "Range": {"Enum": ["1", " 2 ", "3.0"]}}]},
+     "AlgorithmSpec.HyperParameters[0].Range.Enum[2]", "'3.0' is not a valid Int"),
+    ({"HyperParameters": [{"Name": "lr", "Type": "Float", "Range": {"Enum": ["1e-3", "fast"]}}]},
+     "AlgorithmSpec.HyperParameters[0].Range.Enum[1]", "'fast' is not a valid Float"),
+])
+def test_regexes_and_enum_items_are_the_schemas_the_binder_refuses_them(gw, fakepai, binder_refusals, change, field, says):
+    body = assert_error(gw.post(f"{STUDIO}/CreateTrainingJob", json=_training_job({**_algorithm_spec(), **change})),
+                        400, "InvalidParameter")
+    assert f'"{field}"' in body["Message"] and says in body["Message"], body["Message"]
+    assert len(binder_refusals) == 1
+    assert _count(gw, f"{STUDIO}/ListTrainingJobs", {"WorkspaceId": WS}) == 0
+
+
+def test_the_openapi_declares_regexes_and_enum_items_per_type(fakepai):
+    with fakepai.http() as http:
+        schemas = http.get("/_fakepai/openapi.json").json()["components"]["schemas"]
+    assert schemas["PaiStudio.MetricDefinition.request"]["properties"]["Regex"]["format"] == "regex"
+    assert schemas["PaiStudio.HyperParameterRange.request"]["properties"]["Pattern"]["format"] == "regex"
+    enum_rules = {tuple(r["not"]["properties"]["Type"]["enum"]): r["not"]["properties"]["Range"]
+                  for r in schemas["PaiStudio.HyperParameterDefinition.request"]["allOf"] if "Range" in r["not"]["properties"]}
+    assert set(enum_rules) == {("Int", "Integer"), ("Float",)}
+
+
+def test_a_json_null_is_refused_naming_the_parameter_not_taken_for_absent(gw, fakepai):
+    # Tea models and the Go SDK leave unset fields out: null is no client's "absent" (docs/limits.md).
+    for url, body, field in ((f"{STUDIO}/CreateTrainingJob", {**_training_job(_algorithm_spec()), "TrainingJobDescription": None},
+                              "TrainingJobDescription"),
+                             (f"{DLC}/CreateJob", {**JOB, "Priority": None}, "Priority"),
+                             (f"{DLC}/CreateJob", {**JOB, "DisplayName": None}, "DisplayName")):
+        refused = assert_error(gw.post(url, json=body), 400, "InvalidParameter")
+        assert f'"{field}"' in refused["Message"] and "got null" in refused["Message"], refused["Message"]
+    assert _count(gw, f"{STUDIO}/ListTrainingJobs", {"WorkspaceId": WS}) == 0
+    assert _count(gw, f"{DLC}/ListJobs", {"WorkspaceId": WS}) == 0
