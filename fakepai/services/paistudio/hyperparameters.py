@@ -81,25 +81,6 @@ def _range_violation(definition: dict, value: str) -> str | None:
     return None
 
 
-def _compile(path: str, pattern) -> None:
-    try:
-        re.compile(pattern)
-    except (re.error, TypeError, RecursionError) as e:
-        raise invalid_parameter(path, f"not a valid regular expression: {e}")
-
-
-def _check_range(path: str, definition: dict) -> None:
-    # Minimum/Maximum as number text, MinLength/MaxLength from 0, and each pair in order are the
-    # schema's (HyperParameterRange.request: a pattern, minimums, `notAfter` rules; fakepai/rules.py).
-    kind = TYPES[definition["Type"]]
-    rng = definition.get("Range") or {}
-    if rng.get("Pattern"):
-        _compile(f"{path}.Range.Pattern", rng["Pattern"])
-    for i, item in enumerate(rng.get("Enum") or []):
-        if kind in ("int", "float") and _number(str(item), kind) is None:
-            raise invalid_parameter(f"{path}.Range.Enum[{i}]", f"{item!r} is not a valid {definition['Type']}")
-
-
 def validate_spec(spec: dict, where: str = "AlgorithmSpec") -> None:
     """Check an AlgorithmSpec's HyperParameters, MetricDefinitions and ProgressDefinitions."""
     # Names are unique within HyperParameters and within MetricDefinitions: the schema's `uniqueBy`
@@ -113,7 +94,8 @@ def validate_spec(spec: dict, where: str = "AlgorithmSpec") -> None:
             raise missing_parameter(f"{path}.Type")
         if definition["Type"] not in TYPES:
             raise invalid_parameter(f"{path}.Type", f"{definition['Type']!r} is not one of {', '.join(TYPES)}")
-        _check_range(path, definition)
+        # The Range is the schema's (HyperParameterRange.request: number text, bounds in order, a
+        # Pattern of `format: regex`; Enum items of the Type: HyperParameterDefinition.request).
         default = definition.get("DefaultValue")
         if default not in (None, ""):
             why = _range_violation(definition, default)     # that it reads as its Type is the schema's
@@ -121,15 +103,9 @@ def validate_spec(spec: dict, where: str = "AlgorithmSpec") -> None:
                 raise invalid_parameter(f"{path}.DefaultValue", why)
     for i, metric in enumerate(spec.get("MetricDefinitions") or []):
         path = f"{where}.MetricDefinitions[{i}]"
-        for key in ("Name", "Regex"):
+        for key in ("Name", "Regex"):           # each Regex compiles: the schema's `format: regex`
             if not metric.get(key):
                 raise missing_parameter(f"{path}.{key}")
-        _compile(f"{path}.Regex", metric["Regex"])
-    progress = spec.get("ProgressDefinitions") or {}
-    for key in ("OverallProgress", "RemainingTime"):
-        regex = (progress.get(key) or {}).get("Regex")
-        if regex:
-            _compile(f"{where}.ProgressDefinitions.{key}.Regex", regex)
 
 
 def apply_to_job(spec: dict, given: list[dict] | None) -> list[dict]:
