@@ -150,8 +150,14 @@ class Emulator:
                 return handler(self._context(account, principal, request_id, base_url, clock), params)
             with self.journal.write(op, principal, params, request_id, base_url):
                 account = self.world.reader(principal.account_id)
-                with self.ids.atomic():
+                # Ids drawn by a failed write are given back: a rejected request must not shift the
+                # ids of later ones, or a seeded scenario would not replay the same.
+                issued = self.ids.issued
+                try:
                     result = handler(self._context(account, principal, request_id, base_url, clock), params)
+                except BaseException:
+                    self.ids.issued = issued
+                    raise
                 self.world.keep(account)
                 return result
 

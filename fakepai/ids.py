@@ -10,7 +10,6 @@ import os
 import random
 import string
 import uuid
-from contextlib import contextmanager
 
 _ALNUM = string.ascii_lowercase + string.digits
 
@@ -39,17 +38,6 @@ class IdFactory:
 
     def uuid(self) -> str:
         return str(uuid.UUID(int=int.from_bytes(self._draw()[:16], "big"), version=4))
-
-    @contextmanager
-    def atomic(self):
-        """Ids drawn inside are given back if the block fails: a rejected request must not shift
-        the ids of later ones, or a seeded scenario would not replay the same."""
-        issued = self.issued
-        try:
-            yield self
-        except BaseException:
-            self.issued = issued
-            raise
 
 
 def request_id() -> str:

@@ -279,8 +279,9 @@ def plan(lifecycle: Lifecycle, start: float, outcome: Outcome, *, max_running: f
     lifecycle.check(outcome)
     phases: list[Phase] = []
     t = start
+    configured = _PHASE_SECONDS.get()      # read once, not per step (configured_seconds' rule, inline)
     for status, default in lifecycle.steps:
-        duration = configured_seconds(status, durations.get(status, default))
+        duration = float(configured.get(status, durations.get(status, default)))
         if status == lifecycle.running and outcome.result == "succeed" and outcome.after is not None \
                 and (outcome.phase in (None, status)):
             duration = outcome.after

@@ -183,3 +183,34 @@ def test_a_settled_view_is_answered_with_the_bytes_its_body_would_serialise_to(f
             rid = request_id()
             assert success_response(op, result, rid).body == jsontext.dumps(success_body(op, result, rid))
     assert get(paistudio_client, job_id)["Status"] == "Succeed"
+
+
+def test_a_list_page_takes_a_finished_jobs_kept_item_until_its_revision_or_plan_changes(fakepai, paistudio_client):
+    # list_body tests a kept item inline (views._settled's test, without its calls): it must give
+    # the kept item exactly when _settled would, and a fresh one after a label change or a new plan.
+    from fakepai.services.paistudio import views
+    from fakepai.services.paistudio.store import TrainingJobStore
+    from fakepai.sim.timeline import Phase
+
+    fakepai.freeze_clock()
+    job_id = create(paistudio_client)
+    fakepai.advance(3600)
+    job = fakepai.emulator.world.account(FIXTURE_ACCESS_KEY).namespace(TrainingJobStore).jobs[job_id]
+    now = fakepai.now()
+
+    def item():
+        (listed_item,) = views.list_body([job], 1, now)["TrainingJobs"]
+        assert listed_item is views.training_job_item(job, now)       # the inline test agrees with _settled
+        return listed_item
+
+    kept = item()
+    assert kept.__class__ is Settled and kept["Status"] == "Succeed" and item() is kept
+    job.touch(now)                                        # a change through the API: the revision
+    relabelled = item()
+    assert relabelled is not kept and relabelled == views._training_job_item(job, now)
+    assert item() is relabelled
+    phases = job.timeline.phases                          # a new plan (a rescript replaces the list)
+    job.timeline.phases = phases[:-1] + [Phase("Failed", phases[-1].start, "JobFailed", "failed")]
+    failed = item()
+    assert failed is not relabelled and failed["Status"] == "Failed" and failed == views._training_job_item(job, now)
+    assert views.list_body([job], 1, phases[0].start)["TrainingJobs"][0]["Status"] != "Failed"   # before its end

@@ -28,6 +28,9 @@ class TrainingJob:
     error_info: dict | None = None       # scripted error info for GetTrainingJobErrorInfo
     seq: int = 0                         # creation order within the account (set by the store): breaks time ties
     revision: int = 0                    # bumped by every change made through the API (views cache on it)
+    # Views kept once the job has ended (views._settled); class defaults, not fields: not saved.
+    _ended_view = None
+    _ended_item = None
 
     def touch(self, now: float) -> None:
         """Record a change made through the API (labels, stop)."""

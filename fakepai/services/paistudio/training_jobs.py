@@ -23,7 +23,7 @@ def create_training_job(ctx: Context, params: dict) -> dict:
     algorithm, spec = algorithms.resolve_for_job(ctx, params)
     labels = [{"Key": label["Key"], "Value": label.get("Value", "")} for label in params.get("Labels") or []]
     max_running = lifecycle.max_running_seconds(params.get("Scheduler"))
-    # A rejected request gives its id back (the pipeline's ids.atomic), so drawing first is safe.
+    # A rejected request gives its id back (Emulator.invoke), so drawing first is safe.
     job_id = ctx.ids.prefixed("train", 11)
     run = configured_seconds("Running", lifecycle.running_seconds(job_id))
     try:

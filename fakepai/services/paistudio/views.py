@@ -130,17 +130,18 @@ def _settled(job: TrainingJob, now: float, slot: str, key: tuple, build) -> dict
     kept, as `Settled` dicts whose projections the rendering step keeps too, until the revision,
     the plan or `key` change. Before the end (the clock may be moved back) or while the job runs,
     each read builds afresh. A plan is replaced, never edited in place (timeline.py: `cut` and
-    `insert_restarts` assign a new list of new phases), so the list's identity stands for it."""
-    phases = job.timeline.phases
-    cached = job.__dict__.get(slot)
-    if (cached is not None and cached[0] is phases and cached[1] == len(phases) and cached[2] == job.revision
-            and cached[3] == key and now >= cached[4]):
-        return cached[5]
+    `insert_restarts` assign a new list of new phases), so the list stands for it.
+
+    Kept as `(stamp, ended, view)`, stamp = (phases, revision, key), so that whether it still
+    stands is one expression without a call, which `list_body` repeats inline."""
+    kept = getattr(job, slot)
+    if kept is not None and kept[0] == (job.timeline.phases, job.revision, key) and now >= kept[1]:
+        return kept[2]
     ended = job.timeline.end_time(TERMINAL)
     if ended is None or now < ended:
         return build()
     view = Settled(build())
-    job.__dict__[slot] = (phases, len(phases), job.revision, key, ended, view)
+    setattr(job, slot, ((job.timeline.phases, job.revision, key), ended, view))
     return view
 
 
@@ -188,4 +189,8 @@ def _training_job_item(job: TrainingJob, now: float) -> dict:
 
 def list_body(jobs: list[TrainingJob], total: int, now: float) -> dict:
     """The ListTrainingJobs body (without RequestId)."""
-    return {"TotalCount": total, "TrainingJobs": [training_job_item(job, now) for job in jobs]}
+    # A finished job's kept item is taken without calling training_job_item (the same test as
+    # `_settled`'s, inline): calls per request are what a served page costs (benchmarks/README.md).
+    return {"TotalCount": total, "TrainingJobs": [
+        kept[2] if (kept := job._ended_item) is not None and kept[0] == (job.timeline.phases, job.revision, ())
+        and now >= kept[1] else training_job_item(job, now) for job in jobs]}
