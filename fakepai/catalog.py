@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from fakepai import rules
+from fakepai import bounded_regex, rules
 from fakepai.projection import Projector, compile_projector
 
 PRODUCTS = {"paistudio": "PaiStudio", "pai-dlc": "pai-dlc", "paiplugin": "PaiPlugin"}
@@ -41,17 +41,19 @@ RequestValidator = validators.extend(
     Draft202012Validator, validators=rules.KEYWORDS,
     type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer))
 
-# Formats the binder asserts: only `regex` (a metric's Regex, a hyper-parameter's Range.Pattern are
-# compiled when a job is created and read: fakepai/sim/regex_values.py). Python's dialect, the one
-# those compile with; the Schemathesis generator draws patterns Python compiles (docs/limits.md).
+# Formats the binder asserts: only `regex` (a metric's Regex, a hyper-parameter's Range.Pattern run
+# when a job is created and read: fakepai/bounded_regex.py). Python's dialect: `re` compiles it and
+# so does the `regex` package they run with; the Schemathesis generator draws patterns Python
+# compiles (docs/limits.md).
 # `date-time` stays the parser's (fakepai.timestamps reads more than jsonschema's checker would).
 REQUEST_FORMATS = FormatChecker(())
 
 
-@REQUEST_FORMATS.checks("regex", raises=(re.error, RecursionError, OverflowError))
+@REQUEST_FORMATS.checks("regex", raises=(re.error, bounded_regex.Error, RecursionError, OverflowError))
 def _compiles(instance) -> bool:
     if isinstance(instance, str):
-        re.compile(instance)
+        re.compile(instance)                # Python's dialect, and its words for what is wrong
+        bounded_regex.compile(instance)     # the compiler the pattern later runs with
     return True
 
 

@@ -23,6 +23,14 @@ Two keywords:
   {"rule": "keys", "pattern": P, "values": [V, ...]}
       every key of the object matches P as a whole (Python's re.fullmatch: no dialect's `$`), and
       every value is one of the values (when listed); else 400 InvalidParameter naming the object.
+  {"rule": "withinRange", "value": V}
+      the object is a hyper-parameter definition (Type, Range): its V, when given, reads inside its
+      own Range (fakepai/hyperparameter_values.py: enum, bounds, lengths, pattern); else 400
+      InvalidParameter naming V.
+  {"rule": "fitsDefinitions", "list": L, "key": K, "value": V, "of": D}
+      the item of list L (the last of that K) whose K names a hyper-parameter definition of the list D (a dotted path)
+      and has a V gives a V of the definition's Type inside its Range; else 400 InvalidParameter
+      naming L.<K>.
   Each rule also carries "source", the tag of the decision (docs/limits.md), and may name the error
   "code" it is refused with. A value that does not read as its kind (a time that does not parse) is
   the business of its own schema, not the rule's.
@@ -44,13 +52,14 @@ from typing import Any, Callable, Iterator
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from fakepai import jsontext
+from fakepai import hyperparameter_values, jsontext
 from fakepai.timestamps import parse_iso
 
 RULES = "x-fakepai-rules"
 JSON_TEXT = "x-fakepai-jsonText"
 PROPERTY_NAMES = "x-fakepai-propertyNames"     # `propertyNames` as the OpenAPI 3.0 document publishes it
-KINDS = ("notAfter", "uniqueBy", "requires", "notTogether", "sameAs", "covers", "keys")
+KINDS = ("notAfter", "uniqueBy", "requires", "notTogether", "sameAs", "covers", "keys", "withinRange",
+         "fitsDefinitions")
 
 
 @dataclass(frozen=True)
@@ -177,9 +186,41 @@ def _keys(rule: dict, obj: dict) -> Iterator[Broken]:
             return
 
 
+def _within_range(rule: dict, obj: dict) -> Iterator[Broken]:
+    value = obj.get(rule["value"])
+    if isinstance(value, str) and value != "":
+        why = hyperparameter_values.range_violation(obj, value)
+        if why:
+            yield Broken("InvalidParameter", (rule["value"],), why)
+
+
+def _misfits(rule: dict, obj: dict) -> Iterator[tuple[int, str, str]]:
+    """(index, name, why) of each item of `list` whose value breaks the definition it names."""
+    definitions = _at(obj, rule["of"])
+    given = obj.get(rule["list"])
+    if not isinstance(definitions, list) or not isinstance(given, list):
+        return
+    named = {d[rule["key"]]: d for d in definitions if isinstance(d, dict) and isinstance(d.get(rule["key"]), str)}
+    last = {item[rule["key"]]: i for i, item in enumerate(given)        # the last of a name counts
+            if isinstance(item, dict) and item.get(rule["key"]) in named}
+    for name, i in last.items():
+        value = given[i].get(rule["value"])
+        if isinstance(value, str) and value != "":
+            why = hyperparameter_values.violation(named[name], value)
+            if why:
+                yield i, name, why
+
+
+def _fits_definitions(rule: dict, obj: dict) -> Iterator[Broken]:
+    for _, name, why in _misfits(rule, obj):
+        yield Broken("InvalidParameter", (rule["list"], name), why)
+        return
+
+
 _CHECKS: dict[str, Callable[[dict, dict], Iterator[Broken]]] = {
     "notAfter": _not_after, "uniqueBy": _unique_by, "requires": _requires, "notTogether": _not_together,
-    "sameAs": _same_as, "covers": _covers, "keys": _keys}
+    "sameAs": _same_as, "covers": _covers, "keys": _keys, "withinRange": _within_range,
+    "fitsDefinitions": _fits_definitions}
 
 
 def broken(rules: list[dict], obj: dict) -> list[Broken]:
@@ -194,7 +235,8 @@ def check_declaration(rule: dict) -> None:
     """A declaration the binder can enforce (tests/project: every declared rule passes this)."""
     fields = {"notAfter": {"fields"}, "uniqueBy": {"list", "key"}, "requires": {"field", "needs"},
               "notTogether": {"values"}, "sameAs": {"fields"}, "covers": {"list", "key", "value", "of", "when", "unless"},
-              "keys": {"pattern"}}.get(rule.get("rule"))
+              "keys": {"pattern"}, "withinRange": {"value"},
+              "fitsDefinitions": {"list", "key", "value", "of"}}.get(rule.get("rule"))
     if fields is None:
         raise ValueError(f"unknown rule kind {rule.get('rule')!r} (known: {', '.join(KINDS)})")
     if not fields <= set(rule) or not rule.get("source"):
@@ -243,7 +285,8 @@ KEYWORDS = {RULES: _rules_keyword, JSON_TEXT: _json_text_keyword}
 def _repair(rules: list[dict], obj: dict) -> dict:
     """`obj` changed as little as possible to satisfy `rules`: a reversed pair swapped, a later
     duplicate dropped, a field without the field it needs dropped, the first of two that must be
-    the same made the second, an uncovered item's `when` made false."""
+    the same made the second, an uncovered item's `when` made false, a value outside its range
+    dropped."""
     obj = dict(obj)
     for rule in rules:
         kind = rule["rule"]
@@ -272,6 +315,12 @@ def _repair(rules: list[dict], obj: dict) -> dict:
                 item[rule["when"]] = False        # `obj` is the generator's own draw: changed in place
         elif kind == "keys":
             obj = {key: value for key, value in obj.items() if _key_broken(rule, key, value) is None}
+        elif kind == "withinRange" and any(_within_range(rule, obj)):
+            obj.pop(rule["value"])
+        elif kind == "fitsDefinitions":
+            misfits = {i for i, _, _ in _misfits(rule, obj)}
+            if misfits:
+                obj[rule["list"]] = [item for i, item in enumerate(obj[rule["list"]]) if i not in misfits]
     return obj
 
 

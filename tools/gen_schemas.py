@@ -1989,6 +1989,10 @@ RULES: dict[tuple[str, str], list[dict]] = {
         {"rule": "sameAs", "fields": ["SourceId", "JobId"],
          "source": "[INFERRED] both name the TensorBoard's job (SourceType job): given both, one job"}],
     ("PaiStudio", "CreateTrainingJob"): [
+        {"rule": "fitsDefinitions", "list": "HyperParameters", "key": "Name", "value": "Value",
+         "of": "AlgorithmSpec.HyperParameters",
+         "source": "[INFERRED] a job's value reads as its definition's Type, inside its Range "
+                   "(an inline AlgorithmSpec; a named algorithm's is stored state)"},
         {"rule": "covers", "list": "HyperParameters", "key": "Name", "value": "Value",
          "of": "AlgorithmSpec.HyperParameters", "when": "Required", "unless": "DefaultValue",
          "source": "[PAISDK] a Required hyper-parameter with no DefaultValue needs the job's value "
@@ -2013,6 +2017,10 @@ SHARED_RULES: dict[str, dict[str, list[dict]]] = {
         "AlgorithmSpec.request": [
             {"rule": "uniqueBy", "list": "HyperParameters", "key": "Name", "source": _UNIQUE_NAMES},
             {"rule": "uniqueBy", "list": "MetricDefinitions", "key": "Name", "source": _UNIQUE_NAMES}],
+        "HyperParameterDefinition.request": [
+            {"rule": "withinRange", "value": "DefaultValue",
+             "source": "[INFERRED] a default is a value: it fits the Range a job's value must fit "
+                       "(the definition model [SDK-ST]; the PAI SDK checks values client-side [PAISDK])"}],
         "HyperParameterRange.request": [
             {"rule": "notAfter", "fields": ["Minimum", "Maximum"], "as": "number",
              "source": "[INFERRED] an empty range admits no value"},

@@ -4,16 +4,20 @@ PAI reads a training metric by applying `MetricDefinitions[].Regex` to the job's
 taking the first capture group as the value (behavior.md §4.6). To emulate that for *any* regex,
 `LineTemplate.for_regex` walks the parsed pattern (`re._parser`, the module behind `re`) and
 writes the shortest string it matches, with the first capture group replaced by a placeholder;
-a number formatted to fit the group goes there. Every candidate is checked with `re.search`, so
-what the emulator later extracts from the line is exactly the number it wrote. When no shape
-fits (back-references, conditionals, a group that cannot hold a number), the line falls back to
-`<name>=<value>`, and the metric gets values only if the user's regex happens to match that.
+a number formatted to fit the group goes there. Every candidate is checked with a search by the
+user's regex, so what the emulator later extracts from the line is exactly the number it wrote.
+When no shape fits (back-references, conditionals, a group that cannot hold a number), the line
+falls back to `<name>=<value>`, and the metric gets values only if the user's regex happens to
+match that. The user's regex runs through fakepai/bounded_regex.py: a regex whose search of these
+short lines runs over its work budget gets no values (its lines are still written) [INFERRED].
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from fakepai import bounded_regex
 
 try:
     from re import _constants as C, _parser as P   # Python >= 3.11
@@ -155,7 +159,7 @@ def skeleton(pattern: str) -> str | None:
 class LineTemplate:
     """How to write a log line carrying a value for one metric regex, and how to read it back."""
 
-    regex: re.Pattern | None
+    regex: bounded_regex.Pattern | None
     core: str            # the line with `\x00` where the value goes
     fmt: str             # the number format that fits the capture group
     prefixed: bool       # whether a context prefix ("[epoch 3] ") may go in front
@@ -168,7 +172,10 @@ class LineTemplate:
         """What PAI reads from `line`: the first capture group as a number (None if no match)."""
         if self.regex is None:
             return None
-        m = self.regex.search(line)
+        try:
+            m = bounded_regex.search(self.regex, line)
+        except bounded_regex.TooCostly:
+            return None
         if not m:
             return None
         try:
@@ -186,8 +193,8 @@ class LineTemplate:
         return self.regex is not None and self.extract(self.render(1.0)) is not None
 
 
-def _fits(regex: re.Pattern, line: str, text: str) -> bool:
-    m = regex.search(line)
+def _fits(regex: bounded_regex.Pattern, line: str, text: str) -> bool:
+    m = bounded_regex.search(regex, line)
     return bool(m) and regex.groups >= 1 and m.group(1) == text
 
 
@@ -200,15 +207,22 @@ def for_regex(pattern: str, name: str, probes: tuple[float, ...] = (0.0123, 2.45
     of `formats` that fits wins. The same arguments always give the same template.
     """
     try:
-        regex = re.compile(pattern)
-    except (re.error, TypeError, RecursionError):
+        regex = bounded_regex.compile(pattern)
+    except (bounded_regex.Error, TypeError, RecursionError, OverflowError):
         regex = None
     core = skeleton(pattern) if regex is not None else None
-    if regex is not None and core is not None:
-        for fmt in formats:
-            texts = [fmt.format(v) for v in probes]
-            if all(_fits(regex, core.replace(_PLACE, t), t) for t in texts):
-                prefixed = all(_fits(regex, prefix_probe + core.replace(_PLACE, t), t) for t in texts)
-                return LineTemplate(regex, core, fmt, prefixed)
-    # Fallback: `<name>=<value>`; extraction still goes through the user's regex.
-    return LineTemplate(regex, f"{name}={_PLACE}", formats[0], True)
+    try:
+        if regex is not None and core is not None:
+            for fmt in formats:
+                texts = [fmt.format(v) for v in probes]
+                if all(_fits(regex, core.replace(_PLACE, t), t) for t in texts):
+                    prefixed = all(_fits(regex, prefix_probe + core.replace(_PLACE, t), t) for t in texts)
+                    return LineTemplate(regex, core, fmt, prefixed)
+        # Fallback: `<name>=<value>`; extraction still goes through the user's regex.
+        fallback = f"{name}={_PLACE}"
+        if regex is not None:     # a regex too costly on these lines is found here, once, not on every read
+            for line in (fallback, prefix_probe + fallback):
+                bounded_regex.search(regex, line.replace(_PLACE, formats[0].format(probes[-1])))
+        return LineTemplate(regex, fallback, formats[0], True)
+    except bounded_regex.TooCostly:
+        return LineTemplate(None, f"{name}={_PLACE}", formats[0], True)     # too costly to read: no values

@@ -115,6 +115,46 @@ def test_covers_needs_a_value_for_each_required_definition_without_a_default():
     assert rules.broken(COVERS, fixed) == []
 
 
+WITHIN = [{"rule": "withinRange", "value": "DefaultValue", "source": "[T]"}]
+FITS = [{"rule": "fitsDefinitions", "list": "Values", "key": "Name", "value": "Value", "of": "Spec.Definitions",
+         "source": "[T]"}]
+
+
+@pytest.mark.parametrize("definition, why", [
+    ({"Type": "Int", "DefaultValue": "7", "Range": {"Maximum": "5"}}, "'7' is above the maximum 5 (Range.Maximum)"),
+    ({"Type": "Float", "DefaultValue": "0", "Range": {"Minimum": "0", "ExclusiveMinimum": True}},
+     "'0' is below the minimum 0 (Range.Minimum with ExclusiveMinimum)"),
+    ({"Type": "String", "DefaultValue": "abc", "Range": {"MaxLength": 2}}, "longer than 2 characters (Range.MaxLength)"),
+    ({"Type": "String", "DefaultValue": "b", "Range": {"Enum": ["a"]}}, "'b' is not one of a (Range.Enum)"),
+    ({"Type": "String", "DefaultValue": "x1", "Range": {"Pattern": "[a-z]"}}, "does not match the pattern '[a-z]'"),
+])
+def test_within_range_refuses_a_default_outside_its_own_range_and_satisfy_drops_it(definition, why):
+    (broken,) = rules.broken(WITHIN, definition)
+    assert broken.code == "InvalidParameter" and broken.path == ("DefaultValue",) and why in broken.why
+    fixed = rules.satisfy({rules.RULES: WITHIN}, definition, {}.get)
+    assert "DefaultValue" not in fixed and rules.broken(WITHIN, fixed) == []
+
+
+def test_within_range_leaves_malformed_ranges_and_absent_defaults_to_their_own_schema():
+    for fine in ({"Type": "Int", "DefaultValue": "3", "Range": {"Minimum": "1", "Maximum": "5"}},
+                 {"Type": "Int", "DefaultValue": "", "Range": {"Maximum": "0"}},
+                 {"Type": "Int", "Range": {"Maximum": "0"}},
+                 {"Type": "Int", "DefaultValue": "3", "Range": {"Minimum": "x", "MaxLength": "y", "Pattern": "("}},
+                 {"Type": "Int", "DefaultValue": "3", "Range": "not an object"}):
+        assert rules.broken(WITHIN, fine) == []
+
+
+def test_fits_definitions_reads_the_last_value_of_a_name_against_its_definition():
+    spec = {"Definitions": [{"Name": "lr", "Type": "Float", "Range": {"Maximum": "1"}}, {"Name": "n", "Type": "Int"}]}
+    (broken,) = rules.broken(FITS, {"Spec": spec, "Values": [{"Name": "lr", "Value": "0.1"}, {"Name": "n", "Value": "x"}]})
+    assert broken == rules.Broken("InvalidParameter", ("Values", "n"), "'x' is not a valid Int (Type)")
+    assert rules.broken(FITS, {"Spec": spec, "Values": [{"Name": "lr", "Value": "9"}, {"Name": "lr", "Value": "0.5"},
+                                                        {"Name": "other", "Value": "anything"}, {"Name": "n", "Value": ""}]}) == []
+    drawn = {"Spec": spec, "Values": [{"Name": "lr", "Value": "2"}, {"Name": "n", "Value": "4"}]}
+    fixed = rules.satisfy({rules.RULES: FITS}, drawn, {}.get)
+    assert fixed["Values"] == [{"Name": "n", "Value": "4"}] and rules.broken(FITS, fixed) == []
+
+
 def test_satisfy_drops_the_keys_a_maps_property_names_refuse():
     # OpenAPI 3.0 has no propertyNames: the document publishes it as x-fakepai-propertyNames, which
     # Schemathesis does not know, so the test's positive cases are made to keep it here.

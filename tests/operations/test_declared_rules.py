@@ -220,3 +220,40 @@ def test_a_job_value_too_large_for_a_number_is_a_400_not_a_server_error(fakepai)
     with fakepai.http() as http:
         _refused(_post(http, f"{STUDIO}/CreateTrainingJob", body), "InvalidParameter", "HyperParameters.p",
                  "is not a valid Int (Type)")
+
+
+# -- PaiStudio: a DefaultValue inside its own Range; an inline spec's job values fit it -----------
+# (a version's definitions: tests/paistudio/test_algorithms.py through the official SDK)
+
+@pytest.mark.parametrize("definition, why", [
+    ({"Type": "Int", "DefaultValue": "50", "Range": {"Maximum": "10"}}, "'50' is above the maximum 10 (Range.Maximum)"),
+    ({"Type": "String", "DefaultValue": "adam", "Range": {"Enum": ["sgd", "momentum"]}},
+     "'adam' is not one of sgd, momentum (Range.Enum)"),
+    ({"Type": "String", "DefaultValue": "v1", "Range": {"Pattern": "[a-z]+"}}, "does not match the pattern '[a-z]+'"),
+])
+def test_a_default_value_outside_its_own_range_is_refused_by_the_binder(fakepai, definition, why):
+    body = _training_job([{"Name": "ok", "Type": "String"}, {"Name": "p", **definition}])
+    with fakepai.http() as http:
+        _refused(_post(http, f"{STUDIO}/CreateTrainingJob", body), "InvalidParameter",
+                 "AlgorithmSpec.HyperParameters[1].DefaultValue", why)
+        fixed = {**definition, "DefaultValue": definition["Range"].get("Maximum") or "sgd"}
+        if "Pattern" in definition["Range"]:
+            fixed["DefaultValue"] = "v"
+        created = _post(http, f"{STUDIO}/CreateTrainingJob", _training_job([{"Name": "p", **fixed}]))
+        assert created.status_code == 200, created.text
+
+
+def test_an_inline_specs_job_value_outside_its_definition_is_refused_as_a_named_algorithms_is(fakepai):
+    body = {**_training_job([{"Name": "lr", "Type": "Float", "Range": {"Maximum": "1"}}]),
+            "HyperParameters": [{"Name": "lr", "Value": "0.5"}, {"Name": "lr", "Value": "3"}]}     # the last counts
+    with fakepai.http() as http:
+        _refused(_post(http, f"{STUDIO}/CreateTrainingJob", body), "InvalidParameter", "HyperParameters.lr",
+                 "'3' is above the maximum 1 (Range.Maximum)")
+        body["HyperParameters"].reverse()
+        created = _post(http, f"{STUDIO}/CreateTrainingJob", body)
+        assert created.status_code == 200, created.text
+    document, _ = _body_schema(fakepai, "/api/v1/trainingjobs")
+    definition = document["components"]["schemas"]["PaiStudio.HyperParameterDefinition.request"]
+    assert [r["rule"] for r in definition["x-fakepai-rules"]] == ["withinRange"]
+    operation = document["paths"]["/api/v1/trainingjobs"]["post"]          # request-wide rules: on the operation
+    assert [r["rule"] for r in operation["x-fakepai-rules"]] == ["fitsDefinitions", "covers"]

@@ -9,76 +9,8 @@ the pattern -> 400 InvalidParameter naming the parameter and the rule. The serve
 """
 from __future__ import annotations
 
-import math
-import re
-
 from fakepai.errors import invalid_parameter, missing_parameter
-
-# `Int`, `Float`, `String`, `Boolean`, `Channel` [PAISDK estimator.py]; `Integer` in the [GO] example.
-TYPES = {"Int": "int", "Integer": "int", "Float": "float", "String": "str", "Boolean": "bool", "Channel": "str"}
-_INT = re.compile(r"[-+]?\d+")
-
-
-def _number(text: str, kind: str) -> float | None:
-    """`text` as a number of `kind` (int/float), or None if it is not one."""
-    text = text.strip()
-    if kind == "int":
-        try:        # a value too long for int() or too large for a float is not one fakepai can compare
-            return float(int(text)) if _INT.fullmatch(text) else None
-        except (ValueError, OverflowError):
-            return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def violation(definition: dict, value: str) -> str | None:
-    """Why `value` breaks `definition` (the rule, for the error message), or None if it fits."""
-    return _type_violation(definition, value) or _range_violation(definition, value)
-
-
-def _type_violation(definition: dict, value: str) -> str | None:
-    """Why `value` does not read as its definition's Type. A DefaultValue's form is declared in the
-    schema (HyperParameterDefinition.request, narrower: docs/limits.md); a job's value is checked here."""
-    kind = TYPES.get(definition.get("Type"), "str")
-    if kind in ("int", "float") and _number(value, kind) is None:
-        return f"{value!r} is not a valid {definition.get('Type')} (Type)"
-    if kind == "bool" and value.strip().lower() not in ("true", "false"):
-        return f"{value!r} is not a valid Boolean, expected true or false (Type)"
-    return None
-
-
-def _range_violation(definition: dict, value: str) -> str | None:
-    """Why `value`, of its Type, breaks the definition's Range."""
-    kind = TYPES.get(definition.get("Type"), "str")
-    rng = definition.get("Range") or {}
-    number = _number(value, kind) if kind in ("int", "float") else None
-    enum = rng.get("Enum") or []
-    if enum:
-        same = (lambda e: _number(str(e), kind) == number) if number is not None else (lambda e: str(e) == value)
-        if not any(same(e) for e in enum):
-            return f"{value!r} is not one of {', '.join(map(str, enum))} (Range.Enum)"
-    if number is not None:
-        if rng.get("Minimum") not in (None, ""):
-            low = float(rng["Minimum"])
-            if number < low or (rng.get("ExclusiveMinimum") and number == low):
-                rule = "Range.Minimum with ExclusiveMinimum" if rng.get("ExclusiveMinimum") else "Range.Minimum"
-                return f"{value!r} is below the minimum {rng['Minimum']} ({rule})"
-        if rng.get("Maximum") not in (None, ""):
-            high = float(rng["Maximum"])
-            if number > high or (rng.get("ExclusiveMaximum") and number == high):
-                rule = "Range.Maximum with ExclusiveMaximum" if rng.get("ExclusiveMaximum") else "Range.Maximum"
-                return f"{value!r} is above the maximum {rng['Maximum']} ({rule})"
-    if rng.get("MinLength") is not None and len(value) < rng["MinLength"]:
-        return f"{value!r} is shorter than {rng['MinLength']} characters (Range.MinLength)"
-    if rng.get("MaxLength") is not None and len(value) > rng["MaxLength"]:
-        return f"{value!r} is longer than {rng['MaxLength']} characters (Range.MaxLength)"
-    if rng.get("Pattern") and not re.fullmatch(rng["Pattern"], value):
-        # The whole value must match [INFERRED: Java's String.matches semantics].
-        return f"{value!r} does not match the pattern {rng['Pattern']!r} (Range.Pattern)"
-    return None
+from fakepai.hyperparameter_values import TYPES, violation
 
 
 def validate_spec(spec: dict, where: str = "AlgorithmSpec") -> None:
@@ -94,13 +26,9 @@ def validate_spec(spec: dict, where: str = "AlgorithmSpec") -> None:
             raise missing_parameter(f"{path}.Type")
         if definition["Type"] not in TYPES:
             raise invalid_parameter(f"{path}.Type", f"{definition['Type']!r} is not one of {', '.join(TYPES)}")
-        # The Range is the schema's (HyperParameterRange.request: number text, bounds in order, a
-        # Pattern of `format: regex`; Enum items of the Type: HyperParameterDefinition.request).
-        default = definition.get("DefaultValue")
-        if default not in (None, ""):
-            why = _range_violation(definition, default)     # that it reads as its Type is the schema's
-            if why:
-                raise invalid_parameter(f"{path}.DefaultValue", why)
+        # The Range and the DefaultValue are the schema's (HyperParameterRange.request: number text,
+        # bounds in order, a Pattern of `format: regex`; HyperParameterDefinition.request: Enum items
+        # and DefaultValue of the Type, and DefaultValue inside the Range, its `withinRange` rule).
     for i, metric in enumerate(spec.get("MetricDefinitions") or []):
         path = f"{where}.MetricDefinitions[{i}]"
         for key in ("Name", "Regex"):           # each Regex compiles: the schema's `format: regex`
