@@ -40,6 +40,13 @@ Two keywords:
    "allowEmpty": true (optional: "" stands for absent)}
   The text must parse and the document validate against "schema" (with these keywords too);
   else 400 `code` (InvalidParameter unless named) naming the string's field and what is wrong.
+
+`x-fakepai-outcome` on a string (a tag or env value) or on a list of labels (the first whose Key is
+  `fakepai.outcome`): fakepai's scripted outcome (fakepai/outcome_spec.py, its grammar and bounds),
+  {"maxRestarts": N, "maxFaultTimes": N, "maxSeconds": S, "restartable": bool, "phases": [...]}
+  The value must read as an outcome (restarts only where restartable) whose phase, if any, is one
+  of the phases; else 400 InvalidParameter naming the tag (or the labels) and what is wrong. The
+  bounds are the grammar's own, published; the phases are the product's.
 """
 from __future__ import annotations
 
@@ -53,10 +60,12 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from fakepai import hyperparameter_values, jsontext
+from fakepai.outcome_spec import TAG as OUTCOME_TAG, Outcome
 from fakepai.timestamps import parse_iso
 
 RULES = "x-fakepai-rules"
 JSON_TEXT = "x-fakepai-jsonText"
+OUTCOME = "x-fakepai-outcome"
 PROPERTY_NAMES = "x-fakepai-propertyNames"     # `propertyNames` as the OpenAPI 3.0 document publishes it
 KINDS = ("notAfter", "uniqueBy", "requires", "notTogether", "sameAs", "covers", "keys", "withinRange",
          "fitsDefinitions")
@@ -277,7 +286,37 @@ def _json_text_keyword(validator, declared, instance, schema):
         yield ValidationError("the JSON text does not hold the declared document", context=inner)
 
 
-KEYWORDS = {RULES: _rules_keyword, JSON_TEXT: _json_text_keyword}
+def outcome_broken(declared: dict, text: str) -> str | None:
+    """Why `text` is no outcome `declared` admits (None when it is one)."""
+    try:
+        outcome = Outcome.from_tag(text, restartable=declared.get("restartable", False))
+    except ValueError as e:
+        return str(e)
+    phases = declared.get("phases")
+    if phases is not None and outcome.phase is not None and outcome.phase not in phases:
+        return f"phase {outcome.phase!r} is not one this resource goes through; known: {', '.join(phases)}"
+    return None
+
+
+def _outcome_of(instance) -> tuple[str, str] | None:
+    """(the outcome text, how to name it in a message) of a tag value or a list of labels."""
+    if isinstance(instance, str):
+        return instance, ""
+    if isinstance(instance, list):
+        for label in instance:          # the first label of the key counts, as the simulation reads them
+            if isinstance(label, dict) and label.get("Key") == OUTCOME_TAG:
+                return str(label.get("Value", "")), f"{OUTCOME_TAG}: "
+    return None
+
+
+def _outcome_keyword(validator, declared, instance, schema):
+    found = _outcome_of(instance)
+    why = outcome_broken(declared, found[0]) if found else None
+    if why:
+        yield ValidationError(found[1] + why)
+
+
+KEYWORDS = {RULES: _rules_keyword, JSON_TEXT: _json_text_keyword, OUTCOME: _outcome_keyword}
 
 
 # -- the generators' side: make a drawn request satisfy the declarations ------------------------
@@ -352,4 +391,16 @@ def satisfy(schema: dict, value: Any, resolve: Callable[[str], dict],
         declared = schema[JSON_TEXT]
         document = satisfy(declared["schema"], json_text(declared, value), resolve, json_text, _depth + 1)
         value = json.dumps(document)
+    if OUTCOME in schema:
+        value = _repair_outcome(schema[OUTCOME], value)
     return value
+
+
+def _repair_outcome(declared: dict, value):
+    """An outcome the declaration refuses made the default one: a tag "succeed", a label dropped."""
+    found = _outcome_of(value)
+    if found is None or outcome_broken(declared, found[0]) is None:
+        return value
+    if isinstance(value, str):
+        return "succeed"
+    return [label for label in value if not (isinstance(label, dict) and label.get("Key") == OUTCOME_TAG)]

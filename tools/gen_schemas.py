@@ -53,7 +53,9 @@ from typing import Any
 from fakepai.rules import check_declaration
 from fakepai.services.dlc.constraint_paths import PATH_PATTERN as CONSTRAINT_PATH
 from fakepai.services.dlc.templates import RULES as CONSTRAINT_RULES
-from fakepai.sim.timeline import MAX_RESTARTS as MAX_OUTCOME_RESTARTS, MAX_SECONDS as MAX_OUTCOME_SECONDS
+from fakepai.outcome_spec import MAX_RESTARTS as MAX_OUTCOME_RESTARTS, MAX_SECONDS as MAX_OUTCOME_SECONDS
+from fakepai.services.dlc.lifecycle import SANITY_PHASES as DLC_SANITY_PHASES, lifecycle_for as dlc_lifecycle
+from fakepai.services.paistudio.lifecycle import LIFECYCLE as STUDIO_LIFECYCLE
 from fakepai.services.dlc.ecs_specs import CATALOGUE as DLC_INSTANCE_TYPES
 from fakepai.services.dlc.job_spec import ROLES as DLC_ROLES, WORKER_GROUPS as DLC_WORKER_GROUPS
 
@@ -1734,13 +1736,20 @@ _JOB_PODS_TEXT = (f"at most {MAX_PODS_PER_JOB} pods in all (x-fakepai-maxTotalPo
                   "or the control plane) [INFERRED: every GetJob lists every life of every pod]")
 # The outcome tag's grammar (fakepai/sim/timeline.py `Outcome.from_tag`) and its bounds, which the
 # parser enforces (400 InvalidParameter naming the tag); the numbers are the parser's own.
+# The keyword is enforced by the binder (fakepai/rules.py, x-fakepai-outcome) with the parser
+# itself, and carries the product's phases: PaiStudio's all; pai-dlc's every job may go through
+# (Bidding for Lingjun spot jobs, SanityChecking and its sub-phases with the sanity check: that
+# this job goes through its phase stays the handler's check, against the job's own settings).
 _OUTCOME_BOUNDS = {"maxRestarts": MAX_OUTCOME_RESTARTS, "maxFaultTimes": MAX_OUTCOME_RESTARTS,
                    "maxSeconds": int(MAX_OUTCOME_SECONDS)}
+_DLC_OUTCOME = {**_OUTCOME_BOUNDS, "restartable": True,
+                "phases": dlc_lifecycle(sanity=True, bidding=True).statuses() + list(DLC_SANITY_PHASES)}
+_STUDIO_OUTCOME = {**_OUTCOME_BOUNDS, "restartable": False, "phases": STUDIO_LIFECYCLE.statuses()}
 _OUTCOME_GRAMMAR = (f"`<result>[:<phase>][@<seconds>][+restarts=<count> | +restarts=<s>s,<s>s...]` or the control "
                     f"plane's JSON spec; result succeed | fail | hang | timeout; seconds 0..{int(MAX_OUTCOME_SECONDS)}; "
                     f"restarts 0..{MAX_OUTCOME_RESTARTS}, or at most {MAX_OUTCOME_RESTARTS} fault times in "
                     f"0..{int(MAX_OUTCOME_SECONDS)} seconds of running (x-fakepai-outcome) [fakepai convention]")
-_OUTCOME_TAG = {"type": "string", "x-fakepai-outcome": _OUTCOME_BOUNDS,
+_OUTCOME_TAG = {"type": "string", "x-fakepai-outcome": _DLC_OUTCOME,
                 "description": "fakepai's scripted outcome: " + _OUTCOME_GRAMMAR}
 
 MAX_TENSORBOARD_SOURCES = 100               # [INFERRED] data sources of one TensorBoard
@@ -1777,7 +1786,7 @@ BOUNDS: dict[tuple[str, str], dict] = {
     ("pai-dlc", "GetJobMetrics"): {"Token": _TOKEN},
     ("pai-dlc", "GetTensorboard"): {"Token": _TOKEN},
     ("PaiStudio", "CreateTrainingJob"): {
-        "Labels": {"x-fakepai-outcome": _OUTCOME_BOUNDS,
+        "Labels": {"x-fakepai-outcome": _STUDIO_OUTCOME,
                    "description": "a label `fakepai.outcome` scripts how the job ends: " + _OUTCOME_GRAMMAR},
         "ComputeResource.EcsCount": _count(MAX_INSTANCES, "instances; every read lists one per instance"),
         "ComputeResource.InstanceCount": _count(MAX_INSTANCES, "instances; every read lists one per instance"),

@@ -254,7 +254,7 @@ def validate(op: Operation, params: dict) -> None:
     if not errors:
         return
     err = errors[0]
-    if err.validator in (rules.RULES, rules.JSON_TEXT):
+    if err.validator in (rules.RULES, rules.JSON_TEXT, rules.OUTCOME):
         raise _declared_rule_error(err)
     if err.validator == "required":
         missing = _missing_name(err)

@@ -155,6 +155,21 @@ def test_fits_definitions_reads_the_last_value_of_a_name_against_its_definition(
     assert fixed["Values"] == [{"Name": "n", "Value": "4"}] and rules.broken(FITS, fixed) == []
 
 
+def test_an_outcome_the_declaration_refuses_is_broken_and_satisfy_makes_it_the_default():
+    declared = {"restartable": False, "phases": ["Queuing", "Running"]}
+    assert rules.outcome_broken(declared, "fail:Running@12") is None
+    assert rules.outcome_broken(declared, "succeed+restarts=1").startswith("restarts: only DLC jobs restart")
+    assert "phase 'Nowhere' is not one this resource goes through; known: Queuing, Running" in \
+        rules.outcome_broken(declared, "fail:Nowhere")
+    schema = {"type": "object", "properties": {
+        "Tag": {"type": "string", rules.OUTCOME: declared},
+        "Labels": {"type": "array", "items": {"type": "object"}, rules.OUTCOME: declared}}}
+    drawn = {"Tag": "0", "Labels": [{"Key": "a", "Value": "1"}, {"Key": "fakepai.outcome", "Value": "?"}]}
+    assert rules.satisfy(schema, drawn, {}.get) == {"Tag": "succeed", "Labels": [{"Key": "a", "Value": "1"}]}
+    kept = {"Tag": "hang:Queuing", "Labels": [{"Key": "fakepai.outcome", "Value": "fail"}]}
+    assert rules.satisfy(schema, kept, {}.get) == kept
+
+
 def test_satisfy_drops_the_keys_a_maps_property_names_refuse():
     # OpenAPI 3.0 has no propertyNames: the document publishes it as x-fakepai-propertyNames, which
     # Schemathesis does not know, so the test's positive cases are made to keep it here.

@@ -257,3 +257,62 @@ def test_an_inline_specs_job_value_outside_its_definition_is_refused_as_a_named_
     assert [r["rule"] for r in definition["x-fakepai-rules"]] == ["withinRange"]
     operation = document["paths"]["/api/v1/trainingjobs"]["post"]          # request-wide rules: on the operation
     assert [r["rule"] for r in operation["x-fakepai-rules"]] == ["fitsDefinitions", "covers"]
+
+
+# -- fakepai's scripted outcome (`x-fakepai-outcome`): the parser's grammar, enforced by the binder --
+
+@pytest.mark.parametrize("where, value, why", [
+    ("Settings.Tags.fakepai.outcome", "explode", "result must be one of succeed, fail, hang, timeout"),
+    ("Settings.Tags.fakepai.outcome", "fail:Nowhere", "phase 'Nowhere' is not one this resource goes through"),
+    ("Settings.Tags.fakepai.outcome", "succeed@soon", "'soon' is not a number of seconds"),
+    ("Settings.Tags.fakepai.outcome", '{"result": "fail", "colour": "red"}', "unknown outcome keys ['colour']"),
+    ("Envs.FAKEPAI_OUTCOME", "succeed+restarts=lots", "restarts: 'lots' is neither a count"),
+    ("Envs.fakepai.outcome", "0", "result must be one of"),
+])
+def test_a_dlc_outcome_tag_the_grammar_refuses_is_refused_by_the_binder(fakepai, where, value, why):
+    place, key = where.rsplit(".", 1) if where.startswith("Envs") else ("Settings.Tags", "fakepai.outcome")
+    body = ({**JOB, "Envs": {where.split(".", 1)[1]: value}} if place.startswith("Envs")
+            else {**JOB, "Settings": {"Tags": {key: value}}})
+    with fakepai.http() as http:
+        before = http.get(f"{DLC}/ListJobs").json()["TotalCount"]
+        _refused(_post(http, f"{DLC}/CreateJob", body), "InvalidParameter", where, why)
+        assert http.get(f"{DLC}/ListJobs").json()["TotalCount"] == before
+
+
+def test_outcomes_the_grammar_admits_pass_and_a_phase_this_job_skips_stays_the_handlers(fakepai):
+    with fakepai.http() as http:
+        for value in ("fail:Running@12", "hang:Queuing", '{"result": "fail", "after": 30}', "Succeeded", "fail"):
+            created = _post(http, f"{DLC}/CreateJob", {**JOB, "Settings": {"Tags": {"fakepai.outcome": value}}})
+            assert created.status_code == 200, (value, created.text)
+        tolerant = {"EnableErrorMonitoringInAIMaster": True, "Tags": {"fakepai.outcome": "succeed@600+restarts=2"}}
+        assert _post(http, f"{DLC}/CreateJob", {**JOB, "Settings": tolerant}).status_code == 200
+        # What the job's own settings decide stays the handler's: Bidding is a pai-dlc phase (Lingjun
+        # spot jobs), so the binder lets it by, but this job does not bid; restarts need fault tolerance.
+        _refused(_post(http, f"{DLC}/CreateJob", {**JOB, "Settings": {"Tags": {"fakepai.outcome": "fail:Bidding"}}}),
+                 "InvalidParameter", "Settings.Tags.fakepai.outcome", "phase 'Bidding' is not one this job goes through")
+        _refused(_post(http, f"{DLC}/CreateJob", {**JOB, "Settings": {"Tags": {"fakepai.outcome": "succeed+restarts=2"}}}),
+                 "InvalidParameter", "Settings.Tags.fakepai.outcome", "restarts need Settings.EnableErrorMonitoringInAIMaster")
+
+
+@pytest.mark.parametrize("value, why", [
+    ("fail:Queuing", "fakepai.outcome: phase 'Queuing' is not one this resource goes through; known: Creating, Created, "
+                     "Initializing, Submitted, Running"),
+    ("succeed+restarts=2", "fakepai.outcome: restarts: only DLC jobs restart after a fault"),
+])
+def test_a_training_job_outcome_label_the_grammar_refuses_is_refused_naming_the_labels(fakepai, value, why):
+    body = {**_training_job([]), "Labels": [{"Key": "team", "Value": "a"}, {"Key": "fakepai.outcome", "Value": value}]}
+    with fakepai.http() as http:
+        _refused(_post(http, f"{STUDIO}/CreateTrainingJob", body), "InvalidParameter", "Labels", why)
+        body["Labels"][1]["Value"] = "fail:Initializing"
+        assert _post(http, f"{STUDIO}/CreateTrainingJob", body).status_code == 200
+
+
+def test_the_openapi_declares_the_outcome_grammar_with_each_products_phases(fakepai):
+    document, _ = _body_schema(fakepai, "/api/v1/trainingjobs")
+    operation = document["paths"]["/api/v1/trainingjobs"]["post"]
+    labels = operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["Labels"]
+    assert labels["x-fakepai-outcome"]["phases"] == ["Creating", "Created", "Initializing", "Submitted", "Running"]
+    assert labels["x-fakepai-outcome"]["restartable"] is False
+    settings = document["components"]["schemas"]["pai-dlc.JobSettings.request"]
+    tag = settings["properties"]["Tags"]["properties"]["fakepai.outcome"]["x-fakepai-outcome"]
+    assert tag["restartable"] is True and {"Bidding", "SanityChecking", "Running"} <= set(tag["phases"])

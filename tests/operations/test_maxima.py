@@ -152,6 +152,9 @@ VALID: dict[tuple[str, str], dict] = {
                                          "AlgorithmName": DROP, "AlgorithmProvider": DROP, "AlgorithmVersion": DROP,
                                           "ComputeResource.ResourceId": DROP},
     ("pai-dlc", "CreateJob"): {"Settings.Tags": lambda tags: {**tags, OUTCOME: f"succeed@{WEEK}+restarts=1"},
+                               # the env spellings are outcomes too (x-fakepai-outcome): the same one
+                               "Envs": lambda envs: {**envs, OUTCOME: f"succeed@{WEEK}+restarts=1",
+                                                     "FAKEPAI_OUTCOME": f"succeed@{WEEK}+restarts=1"},
                                "Settings.ErrorMonitoringArgs": "--max-num-of-job-restart=1",
                                "TemplateId": DROP, "TemplateVersion": DROP, "JobSpecs.*.ResourceConfig": DROP,
                                "JobSpecs.*.SpotSpec.SpotPriceLimit": DROP,
@@ -673,9 +676,11 @@ def test_the_work_a_job_buys_is_declared_in_its_schema_and_published(fakepai, gw
     assert update["x-fakepai-maxScaledOutPods"] == 1000
     settings = CATALOG.definition("https://fakepai.local/schemas/_shared/pai-dlc.json#/$defs/JobSettings.request")
     tag = settings["properties"]["Tags"]["properties"][OUTCOME]
-    assert tag["x-fakepai-outcome"] == {"maxRestarts": 100, "maxFaultTimes": 100, "maxSeconds": 315360000}
+    bounds = {"maxRestarts": 100, "maxFaultTimes": 100, "maxSeconds": 315360000}
+    assert tag["x-fakepai-outcome"] == {**bounds, "restartable": True, "phases": tag["x-fakepai-outcome"]["phases"]}
     studio_labels = CATALOG.get("PaiStudio", "CreateTrainingJob").params["Labels"]
-    assert studio_labels["x-fakepai-outcome"] == tag["x-fakepai-outcome"]
+    assert studio_labels["x-fakepai-outcome"] == {**bounds, "restartable": False,
+                                                  "phases": ["Creating", "Created", "Initializing", "Submitted", "Running"]}
     published = json.dumps(gw.get("/_fakepai/openapi.json").json())
     for keyword in ("x-fakepai-maxPodRestarts", "x-fakepai-maxScaledOutPods", "x-fakepai-maxTotalPodCount",
                     "x-fakepai-outcome"):

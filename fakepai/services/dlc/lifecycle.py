@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 
 from fakepai.sim import outcomes
+from fakepai.outcome_spec import TAG as OUTCOME_TAG
 from fakepai.sim.timeline import FOREVER, Lifecycle, Outcome, Phase, Timeline, plan, replan
 from fakepai.services.dlc import restarts, seeded
 from fakepai.services.dlc.job_spec import bids
@@ -37,7 +38,6 @@ RESERVING = {"SucceededReserving": "Succeeded", "FailedReserving": "Failed"}
 BEFORE_SANITY = ("Creating", "Queuing", "Bidding", "EnvPreparing")
 RESERVED_POLICIES = ("Always", "OnFailure", "OnSucceed")
 
-OUTCOME_TAG = "fakepai.outcome"
 OUTCOME_ENV = "FAKEPAI_OUTCOME"
 
 SUCCESS = ("JobSucceeded", "Job has succeeded.")            # JobItem.ReasonCode doc lists JobSucceeded [META]

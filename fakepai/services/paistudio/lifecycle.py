@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from fakepai.outcome_spec import TAG as OUTCOME_TAG
 from fakepai.sim.timeline import Lifecycle, Outcome
 
 TERMINAL = {"Succeed", "Failed", "Terminated", "CreateFailed", "InitializeFailed"}
@@ -53,7 +54,7 @@ def initial_outcome(labels: list[dict], max_running: float | None, natural_run: 
     """The label `fakepai.outcome` scripts the job at creation; a MaxRunningTime shorter than the
     natural run makes it time out, as the real scheduler would."""
     for label in labels:
-        if label.get("Key") == "fakepai.outcome":
+        if label.get("Key") == OUTCOME_TAG:
             try:
                 outcome = LIFECYCLE.check(Outcome.from_tag(str(label.get("Value", ""))))
             except ValueError as e:      # the parameter is `Labels`: say which label
