@@ -31,6 +31,7 @@ from fakepai.errors import PaiError
 from fakepai.wire import pipeline
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance, negative_data_rejection, not_a_server_error, response_schema_conformance,
@@ -170,6 +171,7 @@ def test_schemathesis_finds_nothing_wrong(fakepai, record_property, monkeypatch)
     figures: Counter = Counter()
     failures: list[str] = []
     not_built: set[str] = set()
+    not_drawable: set[str] = set()
     started = time.perf_counter()
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -207,7 +209,15 @@ def test_schemathesis_finds_nothing_wrong(fakepai, record_property, monkeypatch)
                 except (AssertionError, BaseExceptionGroup) as e:   # schemathesis raises a FailureGroup
                     failures.append(f"{mode.value} {operation.label}: {str(e)[:1500]}")
 
-            run()
+            try:
+                run()
+            except InvalidArgument as e:
+                # Hypothesis cannot draw a string past its buffer: the negation of a 64 KiB maxLength
+                # (a limit of the generator, met deep in a run; the bound itself is held by
+                # tests/wire/test_bounds.py). The operation's other negative cases are lost, and counted.
+                if mode is not GenerationMode.NEGATIVE or "can never generate a value" not in str(e):
+                    raise
+                not_drawable.add(operation.label)
     figures["seconds"] = round(time.perf_counter() - started)
     summary = (f"schemathesis: {figures['operations']} operations, {figures['positive cases']} positive + "
                f"{figures['negative cases']} negative cases, {len(failures)} failures, "
@@ -215,6 +225,8 @@ def test_schemathesis_finds_nothing_wrong(fakepai, record_property, monkeypatch)
                + ", ".join(f"{k[5:]}={v}" for k, v in sorted(figures.items()) if k.startswith("HTTP"))
                + "; positive cases refused after binding: "
                + ", ".join(f"{k[16:]}={v}" for k, v in sorted(figures.items()) if k.startswith("handler-refused")))
+    summary += (f"; negative cases hypothesis could not draw past their first in: {', '.join(sorted(not_drawable))}"
+                if not_drawable else "")
     print("\n" + summary + ("\nnot implemented: " + ", ".join(sorted(not_built)) if not_built else ""))
     record_property("schemathesis", summary)
     assert figures["operations"] == len(fakepai.emulator.catalog.operations)
