@@ -28,23 +28,31 @@ class Params(dict):
 
 
 def bind(op: Operation, path_values: dict[str, str], query: list[tuple[str, str]], content_type: str, body: bytes) -> Params:
-    params: dict = {}
+    # (Written for few calls: every request comes through here. Calls per request, benchmarks/README.md.)
+    params = Params()
     specs = op.params
     # Lowest precedence first: body, then query, then path (a path segment is what the URL names).
     for name, value in (_body_params(op, content_type, body).items() if body else ()):
         if name in specs:
-            if value is None and "null" not in _types(specs[name]):
-                raise _null_refused(name, specs[name])
-            params[name] = _from_json(name, specs[name], value)
+            spec = specs[name]
+            if value is None and "null" not in _types(spec):
+                raise _null_refused(name, spec)
+            # A JSON string for a plain string parameter, or any other JSON value, is taken as is
+            # (what `_from_json` would give, without calling it).
+            cls = value.__class__
+            params[name] = (_from_json(name, spec, value) if cls is _FormText or (cls is str and spec.get("type") != "string")
+                            else value)
     for name, value in query:
         if name in specs:
             params[name] = _from_text(name, specs[name], value)
-    for name, value in path_values.items():
-        params[name] = value
-    params = Params((k, v) for k, v in params.items() if v is not None)
-    validate(op, params)
+    params.update(path_values)
+    if None in params.values():                  # a null the schema admits, blank JSON text: absent
+        params = Params((k, v) for k, v in params.items() if v is not None)
+    if not _passes_simple_checks(op, params):    # `validate`, inline
+        _check_fully(op, params)
     params.supplied = frozenset(params)
-    for name, default in _defaults(op):
+    defaults = _DEFAULTS[op.key] if op.key in _DEFAULTS else _defaults(op)
+    for name, default in defaults:
         if name not in params:
             params[name] = default
     return params
@@ -54,11 +62,9 @@ _DEFAULTS: dict[tuple[str, str], tuple[tuple[str, object], ...]] = {}
 
 
 def _defaults(op: Operation) -> tuple[tuple[str, object], ...]:
-    """(name, default) of the parameters whose schema has a default (a few of a dozen or more)."""
-    found = _DEFAULTS.get(op.key)
-    if found is None:
-        found = _DEFAULTS[op.key] = tuple((name, spec["default"]) for name, spec in op.params.items()
-                                          if "default" in spec)
+    """(name, default) of the parameters whose schema has a default (a few of a dozen or more),
+    kept in `_DEFAULTS` (which `bind` reads first)."""
+    found = _DEFAULTS[op.key] = tuple((name, spec["default"]) for name, spec in op.params.items() if "default" in spec)
     return found
 
 
@@ -110,7 +116,8 @@ def _from_json(name: str, spec: dict, value):
 
 
 def _from_text(name: str, spec: dict, text: str):
-    types = _types(spec)
+    t = spec.get("type")
+    types = {t} if t.__class__ is str else _types(spec)      # (the usual case, without a call)
     if not types or "string" in types:
         return text
     if types & {"object", "array"}:
@@ -191,7 +198,10 @@ def _presence_holds(presence: dict, names) -> bool:
     """`anyOf`: some branch's names are all sent; `oneOf`: exactly one such branch; `not`: not all
     of its names are sent (JSON Schema's meaning of those keywords over `required` lists)."""
     for word, sets in presence.items():
-        met = sum(1 for required in sets if required <= names)
+        met = 0
+        for required in sets:                    # (a loop, not sum() over a generator: calls per request)
+            if required <= names:
+                met += 1
         if (word == "anyOf" and not met) or (word == "oneOf" and met != 1) or (word == "not" and met):
             return False
     return True
@@ -222,7 +232,7 @@ def _checker(spec: dict):
 
 
 def _passes_simple_checks(op: Operation, params: dict) -> bool:
-    checkers = _simple_checkers(op)
+    checkers = _CHECKERS[op.key] if op.key in _CHECKERS else _simple_checkers(op)
     if checkers is None:
         return False
     for name in op.required:
@@ -248,8 +258,12 @@ def validate(op: Operation, params: dict) -> None:
     """`params` against the operation's request schema, refused as a request would be: 400
     MissingParameter / InvalidParameter naming the parameter. Binding calls it; so does a handler
     whose request is completed from stored state (CreateJob merged over a job template)."""
-    if _passes_simple_checks(op, params):
-        return
+    if not _passes_simple_checks(op, params):
+        _check_fully(op, params)
+
+
+def _check_fully(op: Operation, params: dict) -> None:
+    """`validate` by jsonschema, for what the simple checks could not vouch for."""
     errors = sorted(op.request_validator.iter_errors(params), key=_error_rank)
     if not errors:
         return
