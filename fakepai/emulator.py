@@ -35,6 +35,10 @@ from fakepai.wire.routing import Router
 from fakepai.wire.throttle import Throttler
 
 _NO_PROFILE = nullcontext()       # reusable: it holds no state
+# The workspace check of a key without workspace limits (`Authenticator.check_workspace` passes
+# every workspace for it): one that does nothing, and `id` does nothing in C, where a Python no-op
+# would cost a call on every lookup (calls per request, benchmarks/README.md).
+_ANY_WORKSPACE = id
 
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -191,7 +195,8 @@ class Emulator:
         return Context(account=account, clock=clock or self.clock, ids=self.ids, request_id=request_id,
                        account_id=principal.account_id, region=self.settings.region,
                        user_id=user_id_for(principal.account_id),
-                       check_workspace=functools.partial(self.auth.check_workspace, principal),
+                       check_workspace=(_ANY_WORKSPACE if principal.workspaces is None
+                                        else functools.partial(self.auth.check_workspace, principal)),
                        base_url=base_url, check_request=validate)
 
     def _replay_write(self, op: Operation, who: tuple, params: Params, request_id: str, base_url: str) -> None:
