@@ -102,7 +102,7 @@ async def serve(emulator: Emulator, scope, receive, send) -> None:
             if delay:
                 await _sleep_at_least(delay)
         result = emulator.invoke(op, principal, params, request_id=rid, base_url=_base_url(scope, headers))
-        if op.mutating:
+        if op.mutating and emulator.journal.path is not None:     # (without a state file nothing is journaled)
             await emulator.journal.synced(op)       # a write is answered once the journal has it on disk
         response = success_response(op, result, rid)
         code = None

@@ -5,13 +5,16 @@ the query split without parse_qsl, which names go together (checked by the binde
 finished job's body kept as JSON text."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 import random
+import time
 import uuid
 from types import SimpleNamespace
 from urllib.parse import parse_qsl
 
+import pytest
 from alibabacloud_paistudio20220112 import models as m
 from hypothesis import given, settings
 from jsonschema import Draft202012Validator
@@ -19,9 +22,11 @@ from hypothesis import strategies as st
 
 from fakepai import jsontext
 from fakepai.catalog import default_catalog
+from fakepai.emulator import Emulator, Settings
 from fakepai.ids import request_id
 from fakepai.projection import Settled
 from fakepai.server import FIXTURE_ACCESS_KEY
+from fakepai.wire.auth import Principal
 from fakepai.services.paistudio.store import _Window
 from fakepai.catalog import REQUEST_FORMATS, RequestValidator
 from fakepai.wire.binding import _PRESENCE, _Bounds, _passes_simple_checks, _presence_holds, _simple_checkers
@@ -243,3 +248,27 @@ def test_a_list_page_takes_a_finished_jobs_kept_item_until_its_revision_or_plan_
     failed = item()
     assert failed is not relabelled and failed["Status"] == "Failed" and failed == views._training_job_item(job, now)
     assert views.list_body([job], 1, phases[0].start)["TrainingJobs"][0]["Status"] != "Failed"   # before its end
+
+
+@pytest.mark.parametrize("state_file", [False, True])
+def test_a_write_runs_at_one_instant_with_or_without_a_state_file(tmp_path, state_file):
+    # Without a state file `Journal.write` is the clock's pin alone (nothing to journal): the
+    # handler must still see one instant, a write nested in it the same one, and the clock then
+    # run on; with one, the same, and the write journaled once.
+    emu = Emulator(Settings(speed=1e6, state_file=str(tmp_path / "state.pkl") if state_file else None))
+    op = emu.catalog.get("PaiStudio", "CreateTrainingJob")
+    who = Principal(account_id="acct", key_id="k", method="bearer")
+    try:
+        with emu.journal.write(op, who, dict(JOB_PARAMS), "r1"):
+            at = emu.clock.now()
+            time.sleep(0.002)                      # 2,000 s of virtual time at this speed
+            with emu.journal.write(op, who, dict(JOB_PARAMS), "r2"):
+                assert emu.clock.now() == at
+            assert emu.clock.now() == at
+        assert emu.clock.now() > at + 1000
+        assert emu.journal._appended == (1 if state_file else 0)
+    finally:
+        asyncio.run(emu.journal.close())
+
+
+JOB_PARAMS = {"TrainingJobName": "j", "WorkspaceId": "W", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai"}
