@@ -25,7 +25,8 @@ def create_training_job(ctx: Context, params: dict) -> dict:
     # Names not blank, AlgorithmName xor AlgorithmSpec, channel Names, label Keys, EcsSpec xor
     # ResourceId, a quota's InstanceSpec, SpotDiscountLimit with SpotWithPriceLimit: the schema's.
     algorithm, spec = algorithms.resolve_for_job(ctx, params)
-    labels = [{"Key": label["Key"], "Value": label.get("Value", "")} for label in params.get("Labels") or []]
+    given = params.get("Labels")
+    labels = [{"Key": label["Key"], "Value": label.get("Value", "")} for label in given] if given else []
     max_running = lifecycle.max_running_seconds(params.get("Scheduler"))
     # A rejected request gives its id back (Emulator.invoke), so drawing first is safe.
     job_id = ctx.ids.prefixed("train", 11)
