@@ -101,7 +101,10 @@ async def serve(emulator: Emulator, scope, receive, send) -> None:
                 raise
             if delay:
                 await _sleep_at_least(delay)
-        result = emulator.invoke(op, principal, params, request_id=rid, base_url=_base_url(scope, headers))
+        # The URL the caller used to reach this server (scheme and Host), for URLs it serves itself.
+        host = headers.get("host")
+        base_url = f"{scope.get('scheme') or 'http'}://{host}" if host else _base_url_without_host(scope)
+        result = emulator.invoke(op, principal, params, request_id=rid, base_url=base_url)
         if op.mutating and emulator.journal.path is not None:     # (without a state file nothing is journaled)
             await emulator.journal.synced(op)       # a write is answered once the journal has it on disk
         response = success_response(op, result, rid)
@@ -148,10 +151,7 @@ def _parse_query(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _base_url(scope, headers: dict[str, str]) -> str:
-    """The URL the caller used to reach this server (scheme and Host), for URLs it serves itself."""
-    host = headers.get("host")
-    if not host and scope.get("server"):
-        host = "%s:%s" % tuple(scope["server"][:2])
-    return f"{scope.get('scheme') or 'http'}://{host}" if host else ""
-
+def _base_url_without_host(scope) -> str:
+    """The base URL of a request without a Host header (HTTP/1.0): the server's address stands in."""
+    server = scope.get("server")
+    return "%s://%s:%s" % (scope.get("scheme") or "http", *server[:2]) if server else ""
