@@ -163,7 +163,7 @@ def _serve(args) -> int:
 
     from fakepai.app import SHUTDOWN_GRACE_SECONDS, build_app
     from fakepai.emulator import Emulator, Settings
-    from fakepai.serving import uvicorn_options
+    from fakepai.serving import collect_less_often, uvicorn_options
 
     settings = Settings(host=args.host, port=args.port, auth=args.auth, credentials_file=args.credentials,
                         rate_limit=args.rate_limit == "on", speed=args.speed, demo=args.demo,
@@ -182,6 +182,7 @@ def _serve(args) -> int:
     previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
     server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options("debug" if args.log_level == "debug" else "warning"),
                                            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS))
+    collect_less_often()
     try:
         server.run(sockets=[sock])
     finally:

@@ -35,6 +35,10 @@ from fakepai.wire.routing import Router
 from fakepai.wire.throttle import Throttler
 
 _NO_PROFILE = nullcontext()       # reusable: it holds no state
+# The workspace check of a key without workspace limits (`Authenticator.check_workspace` passes
+# every workspace for it): one that does nothing, and `id` does nothing in C, where a Python no-op
+# would cost a call on every lookup (calls per request, benchmarks/README.md).
+_ANY_WORKSPACE = id
 
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -144,22 +148,28 @@ class Emulator:
         principal = caller if isinstance(caller, Principal) else _operator(caller)
         if not isinstance(params, Params):
             params = bind(op, {}, [], "application/json", jsontext.dumps(params))
-        with self._simulating():
-            if not op.mutating:
-                account = self.world.reader(principal.account_id)
-                return handler(self._context(account, principal, request_id, base_url, clock), params)
-            with self.journal.write(op, principal, params, request_id, base_url):
-                account = self.world.reader(principal.account_id)
-                # Ids drawn by a failed write are given back: a rejected request must not shift the
-                # ids of later ones, or a seeded scenario would not replay the same.
-                issued = self.ids.issued
-                try:
-                    result = handler(self._context(account, principal, request_id, base_url, clock), params)
-                except BaseException:
-                    self.ids.issued = issued
-                    raise
-                self.world.keep(account)
-                return result
+        if self.settings.phase_seconds:
+            with self._simulating():
+                return self._run(op, handler, principal, params, request_id, base_url, clock)
+        return self._run(op, handler, principal, params, request_id, base_url, clock)   # no profile to set
+
+    def _run(self, op: Operation, handler, principal: Principal, params: Params, request_id: str, base_url: str,
+             clock):
+        if not op.mutating:
+            account = self.world.reader(principal.account_id)
+            return handler(self._context(account, principal, request_id, base_url, clock), params)
+        with self.journal.write(op, principal, params, request_id, base_url):
+            account = self.world.reader(principal.account_id)
+            # Ids drawn by a failed write are given back: a rejected request must not shift the
+            # ids of later ones, or a seeded scenario would not replay the same.
+            issued = self.ids.issued
+            try:
+                result = handler(self._context(account, principal, request_id, base_url, clock), params)
+            except BaseException:
+                self.ids.issued = issued
+                raise
+            self.world.keep(account)
+            return result
 
     def set_outcome(self, job_id: str, spec: dict) -> bool:
         """Rescript the job (any kind) with id `job_id` from now on (fakepai.sim.outcomes); False
@@ -174,7 +184,8 @@ class Emulator:
     def _simulating(self):
         """The one place the phase profile (`--phase-seconds`) is applied: plans made inside
         (creations, restarts, rescripts) follow it. Without one, plans follow the default
-        profile anyway: nothing to set (every request passes here)."""
+        profile anyway: nothing to set (`invoke` then does not even enter it: every request
+        passes there)."""
         if not self.settings.phase_seconds:
             return _NO_PROFILE
         return phase_profile(self.settings.phase_seconds)
@@ -184,7 +195,8 @@ class Emulator:
         return Context(account=account, clock=clock or self.clock, ids=self.ids, request_id=request_id,
                        account_id=principal.account_id, region=self.settings.region,
                        user_id=user_id_for(principal.account_id),
-                       check_workspace=functools.partial(self.auth.check_workspace, principal),
+                       check_workspace=(_ANY_WORKSPACE if principal.workspaces is None
+                                        else functools.partial(self.auth.check_workspace, principal)),
                        base_url=base_url, check_request=validate)
 
     def _replay_write(self, op: Operation, who: tuple, params: Params, request_id: str, base_url: str) -> None:

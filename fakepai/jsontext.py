@@ -79,9 +79,9 @@ def copy(value: Any) -> Any:
     the slow way for dict subclasses such as the binder's Params. Shared or cyclic structure is
     not preserved: JSON values have none."""
     if isinstance(value, dict):
-        return {k: copy(v) for k, v in value.items()}
+        return {k: copy(v) if isinstance(v, (dict, list)) else v for k, v in value.items()}   # (a scalar: no call)
     if isinstance(value, list):
-        return [copy(v) for v in value]
+        return [copy(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 

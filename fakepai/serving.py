@@ -13,6 +13,7 @@ shape, not uvicorn's text/plain "Invalid HTTP request received.".
 """
 from __future__ import annotations
 
+import gc
 from itertools import chain
 
 import orjson
@@ -82,6 +83,21 @@ class PaiHttpProtocol(HttpToolsProtocol):
             b"content-length: %d\r\n" % len(body), b"x-acs-request-id: " + rid.encode() + b"\r\n",
             b"connection: close\r\n\r\n", body]))
         self.transport.close()
+
+
+# [INFERRED] A served emulator keeps what it is sent (jobs live until deleted), and that is freed
+# by reference counting, not by the cycle collector; yet the collector's full pass walks every
+# object each time the long-lived ones grew by a quarter, after 10 passes of the middle
+# generation: at 10,000 jobs about once per 5,000 creates, ~100 ms each, ~16 us a create on
+# average (benchmarks/README.md, "Calls per request, third round"). `fakepai serve` (a process of
+# its own, unlike an embedded FakePAI) runs its full passes 10x less often.
+FULL_PASS_AFTER = 100          # middle-generation passes (CPython's default: 10)
+
+
+def collect_less_often() -> None:
+    """The served process's collector thresholds: young passes as by default, full ones rarer."""
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_PASS_AFTER)
 
 
 def uvicorn_options(log_level: str = "warning") -> dict:

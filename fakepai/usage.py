@@ -78,7 +78,9 @@ class UsageMeter:
             if day != self._day:                        # months begin at midnight UTC: one lookup a day
                 self._day, self._month = day, _month_of_day(day)
             month = self._month
-            metered = self._accounts.setdefault(month, set())
+            metered = self._accounts.get(month)
+            if metered is None:                          # (not setdefault: that builds a set every request)
+                metered = self._accounts[month] = set()
             if account not in metered:
                 if len(metered) >= self._max_accounts:
                     account = OTHER_ACCOUNTS

@@ -24,7 +24,7 @@ import sys
 import time
 import warnings
 import zlib
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Callable
 
@@ -52,6 +52,33 @@ _LOCK_WAIT_SECONDS = 10.0              # a killed server's compaction child may 
 
 # (operation, who, params, request id, base URL): runs a journaled write again (`Emulator.invoke`).
 ReplayWrite = Callable[[object, tuple, dict, str, str], object]
+
+
+_PART_OF_A_RECORD = nullcontext()      # a write inside a record's change: journaled with that record
+
+
+class _JournaledWrite:
+    """`Journal.write`'s block: the clock pinned and the journal covering the handler's writes while
+    it runs, the write journaled once it succeeded. A class, not a @contextmanager generator: those
+    cost ~4 calls more on every write (benchmarks/README.md, "Calls per request, third round")."""
+
+    __slots__ = ("journal", "op", "principal", "rid", "base_url", "at", "params_blob", "replaying", "pin")
+
+    def __init__(self, journal: Journal, op, principal, rid: str, base_url: str, at: float,
+                 params_blob: bytes | None, replaying: dict | None):
+        self.journal, self.op, self.principal, self.rid, self.base_url = journal, op, principal, rid, base_url
+        self.at, self.params_blob, self.replaying = at, params_blob, replaying
+        self.pin = journal.emulator.clock.pinned(at)
+
+    def __enter__(self) -> None:
+        self.pin.__enter__()
+        self.journal._covering += 1     # as `_covered()` does, inline: calls per write (benchmarks/README.md)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.journal._covering -= 1
+        self.pin.__exit__(exc_type, exc, tb)
+        if exc_type is None:
+            self.journal._written(self)
 
 
 class Journal:
@@ -257,30 +284,33 @@ class Journal:
         finally:
             self._covering -= 1
 
-    @contextmanager
     def write(self, op, principal, params: dict, rid: str, base_url: str = ""):
-        """Around a write's handler: the clock answers one instant (the record's, on replay);
-        on success the write is journaled (and synced) before the caller answers."""
+        """`with journal.write(...):` around a write's handler: the clock answers one instant (the
+        record's, on replay); on success the write is journaled (and synced) before the caller
+        answers."""
         if self._covering:                       # part of the record being made (or replayed)
-            yield
-            return
+            return _PART_OF_A_RECORD
         replaying = self._replaying
         if replaying is None and self.broken:
             raise PaiError(503, "ServiceUnavailable", f"fakepai cannot keep writes ({self.broken}); restart it.")
         at = replaying["t"] if replaying is not None else self.emulator.clock.now()
+        if replaying is None and self._fd is None:
+            # No state file: nothing to journal or check, so the block is the clock's pin alone (a
+            # write nested in it pins the same instant again). Calls per write, benchmarks/README.md.
+            return self.emulator.clock.pinned(at)
         # The params are pickled before the handler runs, in case it changes the dict it was given.
-        params_blob = pickle.dumps(params, pickle.HIGHEST_PROTOCOL) if replaying is None and self._fd is not None else None
-        with self.emulator.clock.pinned(at):
-            self._covering += 1     # self._covered(), inline: a context manager costs 8 calls a write (benchmarks/README.md)
-            try:
-                yield
-            finally:
-                self._covering -= 1
-        if replaying is not None:
-            self._check_ids(replaying)
-        elif params_blob is not None:
-            self._append({"k": "op", "t": at, "p": op.product, "a": op.action, "rid": rid, "params": params_blob,
-                          "base": base_url,
+        params_blob = pickle.dumps(params, pickle.HIGHEST_PROTOCOL) if replaying is None else None
+        return _JournaledWrite(self, op, principal, rid, base_url, at, params_blob, replaying)
+
+    def _written(self, write: _JournaledWrite) -> None:
+        """A write's handler succeeded: check a replay drew the ids it drew the first time, or
+        journal the write."""
+        if write.replaying is not None:
+            self._check_ids(write.replaying)
+        elif write.params_blob is not None:
+            principal = write.principal
+            self._append({"k": "op", "t": write.at, "p": write.op.product, "a": write.op.action, "rid": write.rid,
+                          "params": write.params_blob, "base": write.base_url,
                           "who": (principal.account_id, principal.key_id, principal.method, principal.workspaces),
                           "ids": self.emulator.ids.issued}, sync=False)
             self._appended += 1

@@ -33,9 +33,11 @@ class AccountState:
         """No store holds a resource. A store's public collections (`jobs`, `templates`...) are its
         resources; the private ones (`_by_workspace`) are indexes over them, and its counters only
         order its own resources, so an empty store has nothing a later call could see."""
-        return not any(collection for store in self._namespaces.values()
-                       for name, collection in vars(store).items()
-                       if not name.startswith("_") and isinstance(collection, (dict, list, set)))
+        for store in self._namespaces.values():      # (loops, not any() over a generator: every write asks)
+            for name, collection in vars(store).items():
+                if not name.startswith("_") and isinstance(collection, (dict, list, set)) and collection:
+                    return False
+        return True
 
 
 class AccountStore:

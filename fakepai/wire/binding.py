@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NamedTuple
 from urllib.parse import parse_qsl
 
 from jsonschema import Draft202012Validator
@@ -28,23 +29,31 @@ class Params(dict):
 
 
 def bind(op: Operation, path_values: dict[str, str], query: list[tuple[str, str]], content_type: str, body: bytes) -> Params:
-    params: dict = {}
+    # (Written for few calls: every request comes through here. Calls per request, benchmarks/README.md.)
+    params = Params()
     specs = op.params
     # Lowest precedence first: body, then query, then path (a path segment is what the URL names).
     for name, value in (_body_params(op, content_type, body).items() if body else ()):
         if name in specs:
-            if value is None and "null" not in _types(specs[name]):
-                raise _null_refused(name, specs[name])
-            params[name] = _from_json(name, specs[name], value)
+            spec = specs[name]
+            if value is None and "null" not in _types(spec):
+                raise _null_refused(name, spec)
+            # A JSON string for a plain string parameter, or any other JSON value, is taken as is
+            # (what `_from_json` would give, without calling it).
+            cls = value.__class__
+            params[name] = (_from_json(name, spec, value) if cls is _FormText or (cls is str and spec.get("type") != "string")
+                            else value)
     for name, value in query:
         if name in specs:
             params[name] = _from_text(name, specs[name], value)
-    for name, value in path_values.items():
-        params[name] = value
-    params = Params((k, v) for k, v in params.items() if v is not None)
-    validate(op, params)
+    params.update(path_values)
+    if None in params.values():                  # a null the schema admits, blank JSON text: absent
+        params = Params((k, v) for k, v in params.items() if v is not None)
+    if not _passes_simple_checks(op, params):    # `validate`, inline
+        _check_fully(op, params)
     params.supplied = frozenset(params)
-    for name, default in _defaults(op):
+    defaults = _DEFAULTS[op.key] if op.key in _DEFAULTS else _defaults(op)
+    for name, default in defaults:
         if name not in params:
             params[name] = default
     return params
@@ -54,11 +63,9 @@ _DEFAULTS: dict[tuple[str, str], tuple[tuple[str, object], ...]] = {}
 
 
 def _defaults(op: Operation) -> tuple[tuple[str, object], ...]:
-    """(name, default) of the parameters whose schema has a default (a few of a dozen or more)."""
-    found = _DEFAULTS.get(op.key)
-    if found is None:
-        found = _DEFAULTS[op.key] = tuple((name, spec["default"]) for name, spec in op.params.items()
-                                          if "default" in spec)
+    """(name, default) of the parameters whose schema has a default (a few of a dozen or more),
+    kept in `_DEFAULTS` (which `bind` reads first)."""
+    found = _DEFAULTS[op.key] = tuple((name, spec["default"]) for name, spec in op.params.items() if "default" in spec)
     return found
 
 
@@ -110,7 +117,8 @@ def _from_json(name: str, spec: dict, value):
 
 
 def _from_text(name: str, spec: dict, text: str):
-    types = _types(spec)
+    t = spec.get("type")
+    types = {t} if t.__class__ is str else _types(spec)      # (the usual case, without a call)
     if not types or "string" in types:
         return text
     if types & {"object", "array"}:
@@ -191,38 +199,38 @@ def _presence_holds(presence: dict, names) -> bool:
     """`anyOf`: some branch's names are all sent; `oneOf`: exactly one such branch; `not`: not all
     of its names are sent (JSON Schema's meaning of those keywords over `required` lists)."""
     for word, sets in presence.items():
-        met = sum(1 for required in sets if required <= names)
+        met = 0
+        for required in sets:                    # (a loop, not sum() over a generator: calls per request)
+            if required <= names:
+                met += 1
         if (word == "anyOf" and not met) or (word == "oneOf" and met != 1) or (word == "not" and met):
             return False
     return True
 
 
-def _checker(spec: dict):
+class _Bounds(NamedTuple):
+    """What a flat parameter's schema allows: its Python types, whether a bool is one of them,
+    enum, minimum/maximum, min/maxLength, pattern (None where the schema says nothing)."""
+    types: tuple[type, ...]
+    is_bool: bool
+    enum: list | None
+    low: float | None
+    high: float | None
+    min_len: int | None
+    max_len: int | None
+    pattern: re.Pattern | None
+
+
+def _checker(spec: dict) -> _Bounds | None:
     if not isinstance(spec.get("type"), str) or spec["type"] not in _SIMPLE_TYPES or set(spec) - _SIMPLE_KEYWORDS:
         return None                              # nested or unusual: leave it to jsonschema
-    types = _SIMPLE_TYPES[spec["type"]]
-    is_bool = spec["type"] == "boolean"
-    enum = spec.get("enum")
-    low, high = spec.get("minimum"), spec.get("maximum")
-    min_len, max_len = spec.get("minLength"), spec.get("maxLength")
-    pattern = re.compile(spec["pattern"]) if "pattern" in spec else None
-
-    def ok(value) -> bool:
-        if not isinstance(value, types) or (not is_bool and value.__class__ is bool):     # bool has no subclasses
-            return False
-        if enum is not None and value not in enum:
-            return False
-        if (low is not None and value < low) or (high is not None and value > high):
-            return False
-        if min_len is not None and len(value) < min_len or max_len is not None and len(value) > max_len:
-            return False
-        return pattern is None or pattern.search(value) is not None
-
-    return ok
+    return _Bounds(_SIMPLE_TYPES[spec["type"]], spec["type"] == "boolean", spec.get("enum"), spec.get("minimum"),
+                   spec.get("maximum"), spec.get("minLength"), spec.get("maxLength"),
+                   re.compile(spec["pattern"]) if "pattern" in spec else None)
 
 
 def _passes_simple_checks(op: Operation, params: dict) -> bool:
-    checkers = _simple_checkers(op)
+    checkers = _CHECKERS[op.key] if op.key in _CHECKERS else _simple_checkers(op)
     if checkers is None:
         return False
     for name in op.required:
@@ -232,10 +240,19 @@ def _passes_simple_checks(op: Operation, params: dict) -> bool:
     if presence is not None and not _presence_holds(presence, params.keys()):
         return False
     for name, value in params.items():
-        check = checkers.get(name, _UNCHECKED)
-        if check is _UNCHECKED:
+        bounds = checkers.get(name, _UNCHECKED)
+        if bounds is _UNCHECKED:
             continue                             # unknown parameters are ignored
-        if check is None or not check(value):
+        if bounds is None:
+            return False
+        # Each value against its bounds here, not in a function per parameter (calls per request,
+        # benchmarks/README.md). bool is a subclass of int that no other class subclasses.
+        types, is_bool, enum, low, high, min_len, max_len, pattern = bounds
+        if (not isinstance(value, types) or (not is_bool and value.__class__ is bool)
+                or (enum is not None and value not in enum)
+                or (low is not None and value < low) or (high is not None and value > high)
+                or (min_len is not None and len(value) < min_len) or (max_len is not None and len(value) > max_len)
+                or (pattern is not None and pattern.search(value) is None)):
             return False
     declared = op.request_schema.get(rules.RULES)      # rules across the flat parameters (time windows)
     return not declared or not rules.broken(declared, params)
@@ -248,8 +265,12 @@ def validate(op: Operation, params: dict) -> None:
     """`params` against the operation's request schema, refused as a request would be: 400
     MissingParameter / InvalidParameter naming the parameter. Binding calls it; so does a handler
     whose request is completed from stored state (CreateJob merged over a job template)."""
-    if _passes_simple_checks(op, params):
-        return
+    if not _passes_simple_checks(op, params):
+        _check_fully(op, params)
+
+
+def _check_fully(op: Operation, params: dict) -> None:
+    """`validate` by jsonschema, for what the simple checks could not vouch for."""
     errors = sorted(op.request_validator.iter_errors(params), key=_error_rank)
     if not errors:
         return

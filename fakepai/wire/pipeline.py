@@ -66,29 +66,29 @@ async def serve(emulator: Emulator, scope, receive, send) -> None:
     query_string = scope.get("query_string")
     query = _parse_query(query_string.decode("latin-1")) if query_string else []
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-    raw = RawRequest(method=scope["method"].upper(), path=raw_path, query=query, headers=headers, body=b"")
+    method = scope["method"].upper()
 
     op = None
     principal = None
     form = None
     try:
         # HEAD is GET without the body (uvicorn drops it): same route, same checks, same headers.
-        route = emulator.router.resolve("GET" if raw.method == "HEAD" else raw.method, raw_path, headers)
+        route = emulator.router.resolve("GET" if method == "HEAD" else method, raw_path, headers)
         op, form = route.operation, route.form
-        # (The checks below that most requests pass are tested here, not called: issue #14, speed.)
+        # (The checks below that most requests pass are tested here, not called: issue #14, speed.
+        # A RawRequest is built only for `authenticate`: a remembered bearer header needs none.)
         principal = emulator.auth.remembered(headers.get("authorization"))
         if principal is None and not emulator.auth.reads_body(headers):
-            principal = emulator.auth.authenticate(raw)
+            principal = emulator.auth.authenticate(RawRequest(method, raw_path, query, headers, b""))
         # HTTP/1.1: a request with neither header has no body (RFC 9112, section 6.3): none to wait for.
+        body = b""
         if headers.get("content-length") or "transfer-encoding" in headers:
             body = await _read_body(receive, op, headers)
-            if body:
-                raw = RawRequest(raw.method, raw_path, query, headers, body)
         if principal is None:
-            principal = emulator.auth.authenticate(raw)
+            principal = emulator.auth.authenticate(RawRequest(method, raw_path, query, headers, body))
         if emulator.throttler.enabled:
             emulator.throttler.check(principal.account_id, op.product, op.action, op.rate_limit)
-        params = bind(op, route.path_values, query, headers.get("content-type", ""), raw.body)
+        params = bind(op, route.path_values, query, headers.get("content-type", ""), body)
         workspace = params.get("WorkspaceId")
         if principal.workspaces is not None:
             emulator.auth.check_workspace(principal, workspace if isinstance(workspace, str) else None)
@@ -101,8 +101,11 @@ async def serve(emulator: Emulator, scope, receive, send) -> None:
                 raise
             if delay:
                 await _sleep_at_least(delay)
-        result = emulator.invoke(op, principal, params, request_id=rid, base_url=_base_url(scope, headers))
-        if op.mutating:
+        # The URL the caller used to reach this server (scheme and Host), for URLs it serves itself.
+        host = headers.get("host")
+        base_url = f"{scope.get('scheme') or 'http'}://{host}" if host else _base_url_without_host(scope)
+        result = emulator.invoke(op, principal, params, request_id=rid, base_url=base_url)
+        if op.mutating and emulator.journal.path is not None:     # (without a state file nothing is journaled)
             await emulator.journal.synced(op)       # a write is answered once the journal has it on disk
         response = success_response(op, result, rid)
         code = None
@@ -111,7 +114,7 @@ async def serve(emulator: Emulator, scope, receive, send) -> None:
                                   op.envelope if op else "plain")
         code = e.code
     except Exception:  # a bug in fakepai, never the client's fault: say so, loudly
-        log.exception("internal error serving %s %s", raw.method, raw.path)
+        log.exception("internal error serving %s %s", method, raw_path)
         err = PaiError(500, "InternalError", "fakepai hit an internal error; this is a bug, please report it.")
         response = error_response(err, rid, op.product if op else None, emulator.settings.region,
                                   op.envelope if op else "plain")
@@ -119,7 +122,7 @@ async def serve(emulator: Emulator, scope, receive, send) -> None:
     now = emulator.clock.now()
     account = principal.account_id if principal else None
     product, action = (op.product, op.action) if op else (None, None)
-    emulator.requests.add(now, rid, account, product, action, raw.method, scope["path"], response.status_code, code,
+    emulator.requests.add(now, rid, account, product, action, method, scope["path"], response.status_code, code,
                           round((time.perf_counter() - started) * 1000, 3), form)
     emulator.usage.record(account, product, action, now)
     # What Starlette's Response.__call__ sends for it (a JsonResponse has no background task).
@@ -148,10 +151,7 @@ def _parse_query(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _base_url(scope, headers: dict[str, str]) -> str:
-    """The URL the caller used to reach this server (scheme and Host), for URLs it serves itself."""
-    host = headers.get("host")
-    if not host and scope.get("server"):
-        host = "%s:%s" % tuple(scope["server"][:2])
-    return f"{scope.get('scheme') or 'http'}://{host}" if host else ""
-
+def _base_url_without_host(scope) -> str:
+    """The base URL of a request without a Host header (HTTP/1.0): the server's address stands in."""
+    server = scope.get("server")
+    return "%s://%s:%s" % (scope.get("scheme") or "http", *server[:2]) if server else ""

@@ -5,25 +5,31 @@ the query split without parse_qsl, which names go together (checked by the binde
 finished job's body kept as JSON text."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 import random
+import time
 import uuid
 from types import SimpleNamespace
 from urllib.parse import parse_qsl
 
+import pytest
 from alibabacloud_paistudio20220112 import models as m
-from hypothesis import given
+from hypothesis import given, settings
 from jsonschema import Draft202012Validator
 from hypothesis import strategies as st
 
 from fakepai import jsontext
 from fakepai.catalog import default_catalog
+from fakepai.emulator import Emulator, Settings
 from fakepai.ids import request_id
 from fakepai.projection import Settled
 from fakepai.server import FIXTURE_ACCESS_KEY
+from fakepai.wire.auth import Principal
 from fakepai.services.paistudio.store import _Window
-from fakepai.wire.binding import _PRESENCE, _presence_holds, _simple_checkers
+from fakepai.catalog import REQUEST_FORMATS, RequestValidator
+from fakepai.wire.binding import _PRESENCE, _Bounds, _passes_simple_checks, _presence_holds, _simple_checkers
 from fakepai.wire.pipeline import _parse_query
 from fakepai.wire.rendering import success_body, success_response
 from fakepai.wire.routing import Router
@@ -167,6 +173,34 @@ def test_which_names_go_together_is_judged_as_json_schema_judges_it(op, data):
     assert _presence_holds(_simple_checkers(op)[_PRESENCE], {name: "x" for name in sent}.keys()) == expected
 
 
+FLAT_PARAMETERS = [(op, name, op.params[name]) for op in default_catalog().operations.values()
+                   for name, bounds in (_simple_checkers(op) or {}).items() if isinstance(bounds, _Bounds)]
+
+
+def _near(spec: dict):
+    """Values near what `spec` allows and refuses: its enum, its bounds, strings around its lengths."""
+    low, high = spec.get("minimum", -3), spec.get("maximum", 3)
+    lengths = {n for bound in (spec.get("minLength", 0), spec.get("maxLength", 4)) for n in (bound - 1, bound, bound + 1)
+               if n >= 0}
+    return st.one_of(st.sampled_from(spec.get("enum") or [None]), st.none(), st.booleans(),
+                     st.integers(low - 2, low + 2), st.integers(high - 2, high + 2), st.floats(allow_nan=False),
+                     st.sampled_from([low, high, float(low), float(high)]), st.text(" ab\t", max_size=6),
+                     st.sampled_from(sorted(lengths)).map(lambda n: "a" * n), st.lists(st.integers(), max_size=1))
+
+
+@settings(max_examples=500)      # 235 parameters: enough draws to reach each kind of bound often
+@given(st.sampled_from(FLAT_PARAMETERS), st.data())
+def test_a_flat_parameter_passes_the_binders_own_checks_as_json_schema_judges_it(flat, data):
+    # The binder checks a flat parameter (type, enum, bounds, lengths, pattern) by hand from its
+    # `_Bounds`, inline; jsonschema (the request validator's dialect) must give the same verdict.
+    op, name, spec = flat
+    value = data.draw(_near(spec))
+    schema = {"type": "object", "properties": {name: spec}}
+    alone = SimpleNamespace(key=("bounds-test", op.product, op.action, name), required=[], request_schema=schema)
+    expected = RequestValidator(schema, format_checker=REQUEST_FORMATS).is_valid({name: value})
+    assert _passes_simple_checks(alone, {name: value}) == expected
+
+
 def test_a_settled_view_is_answered_with_the_bytes_its_body_would_serialise_to(fakepai, paistudio_client):
     # The kept JSON text of a finished job's view, with the request id written after it, against
     # the projected body serialised whole (what every other response is); and the views the kept
@@ -214,3 +248,27 @@ def test_a_list_page_takes_a_finished_jobs_kept_item_until_its_revision_or_plan_
     failed = item()
     assert failed is not relabelled and failed["Status"] == "Failed" and failed == views._training_job_item(job, now)
     assert views.list_body([job], 1, phases[0].start)["TrainingJobs"][0]["Status"] != "Failed"   # before its end
+
+
+@pytest.mark.parametrize("state_file", [False, True])
+def test_a_write_runs_at_one_instant_with_or_without_a_state_file(tmp_path, state_file):
+    # Without a state file `Journal.write` is the clock's pin alone (nothing to journal): the
+    # handler must still see one instant, a write nested in it the same one, and the clock then
+    # run on; with one, the same, and the write journaled once.
+    emu = Emulator(Settings(speed=1e6, state_file=str(tmp_path / "state.pkl") if state_file else None))
+    op = emu.catalog.get("PaiStudio", "CreateTrainingJob")
+    who = Principal(account_id="acct", key_id="k", method="bearer")
+    try:
+        with emu.journal.write(op, who, dict(JOB_PARAMS), "r1"):
+            at = emu.clock.now()
+            time.sleep(0.002)                      # 2,000 s of virtual time at this speed
+            with emu.journal.write(op, who, dict(JOB_PARAMS), "r2"):
+                assert emu.clock.now() == at
+            assert emu.clock.now() == at
+        assert emu.clock.now() > at + 1000
+        assert emu.journal._appended == (1 if state_file else 0)
+    finally:
+        asyncio.run(emu.journal.close())
+
+
+JOB_PARAMS = {"TrainingJobName": "j", "WorkspaceId": "W", "AlgorithmName": "pytorch_ddp", "AlgorithmProvider": "pai"}

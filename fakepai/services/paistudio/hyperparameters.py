@@ -61,6 +61,8 @@ def apply_to_job(spec: dict, given: list[dict] | None) -> list[dict]:
         why = violation(definition, str(value))
         if why:
             raise invalid_parameter(f"HyperParameters.{name}", why)
+    if not given:                # (most jobs give none: no comprehensions to run)
+        return filled
     replaced = {f["Name"] for f in filled}
     kept = [{k: v for k, v in item.items() if k in ("Name", "Value") and v is not None}
             for item in given if item["Name"] not in replaced]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from operator import attrgetter
 
 from fakepai.errors import invalid_parameter, invalid_status, missing_parameter
 from fakepai.services.paistudio import PRODUCT, algorithms, lifecycle, views
@@ -13,7 +14,10 @@ from fakepai.state.paging import ListSpec, contains, creation_window, equals, or
 
 
 def get_job(ctx: Context, job_id: str) -> TrainingJob:
-    return ctx.lookup(ctx.store(TrainingJobStore).jobs, "TrainingJob", job_id, lambda job: job.workspace_id)
+    return ctx.lookup(ctx.store(TrainingJobStore).jobs, "TrainingJob", job_id, _WORKSPACE_OF)
+
+
+_WORKSPACE_OF = attrgetter("workspace_id")     # (a lambda would be a Python call on every read)
 
 
 @operation(PRODUCT, "CreateTrainingJob")
@@ -21,7 +25,8 @@ def create_training_job(ctx: Context, params: dict) -> dict:
     # Names not blank, AlgorithmName xor AlgorithmSpec, channel Names, label Keys, EcsSpec xor
     # ResourceId, a quota's InstanceSpec, SpotDiscountLimit with SpotWithPriceLimit: the schema's.
     algorithm, spec = algorithms.resolve_for_job(ctx, params)
-    labels = [{"Key": label["Key"], "Value": label.get("Value", "")} for label in params.get("Labels") or []]
+    given = params.get("Labels")
+    labels = [{"Key": label["Key"], "Value": label.get("Value", "")} for label in given] if given else []
     max_running = lifecycle.max_running_seconds(params.get("Scheduler"))
     # A rejected request gives its id back (Emulator.invoke), so drawing first is safe.
     job_id = ctx.ids.prefixed("train", 11)
