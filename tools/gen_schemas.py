@@ -809,7 +809,7 @@ def _tensorboard_source_rules() -> list[dict]:
     ]
 
 
-# Hyper-parameter values as text, per Type, in the forms fakepai accepts (hyperparameters._number):
+# Hyper-parameter values as text, per Type, in the forms fakepai accepts (hyperparameter_values.number):
 # what Python's int() / float() read, narrowed to ASCII blanks and digits, at most 19 digits for an
 # integer and, for a float, 15 before the point and exponents up to e+99 / e-999, so the value is
 # always finite [INFERRED: Unicode digits, `_` separators and overflowing forms are refused].
@@ -1734,7 +1734,7 @@ _JOB_PODS = {"x-fakepai-maxTotalPodCount": MAX_PODS_PER_JOB, "x-fakepai-maxPodRe
 _JOB_PODS_TEXT = (f"at most {MAX_PODS_PER_JOB} pods in all (x-fakepai-maxTotalPodCount), and pods x restarts "
                   f"at most {MAX_POD_RESTARTS} (x-fakepai-maxPodRestarts; restarts come from the outcome tag "
                   "or the control plane) [INFERRED: every GetJob lists every life of every pod]")
-# The outcome tag's grammar (fakepai/sim/timeline.py `Outcome.from_tag`) and its bounds, which the
+# The outcome tag's grammar (fakepai/outcome_spec.py `Outcome.from_tag`) and its bounds, which the
 # parser enforces (400 InvalidParameter naming the tag); the numbers are the parser's own.
 # The keyword is enforced by the binder (fakepai/rules.py, x-fakepai-outcome) with the parser
 # itself, and carries the product's phases: PaiStudio's all; pai-dlc's every job may go through
