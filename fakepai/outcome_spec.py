@@ -18,6 +18,14 @@ TAG = "fakepai.outcome"          # the label / tag / env name that scripts a res
 MAX_SECONDS = 10 * 365 * 24 * 3600.0
 
 
+def unknown_phase(phase: str | None, phases: list[str]) -> str | None:
+    """Why an outcome's `phase` would never apply (None for no phase or one of `phases`): a
+    resource that never enters it would never meet the outcome, so it is refused, not ignored."""
+    if phase is None or phase in phases:
+        return None
+    return f"phase {phase!r} is not one this resource goes through; known: {', '.join(phases)}"
+
+
 @dataclass(slots=True)
 class Outcome:
     """How a scripted resource ends. Accepted spellings come from the control plane, labels and env.

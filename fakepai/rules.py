@@ -60,7 +60,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from fakepai import hyperparameter_values, jsontext
-from fakepai.outcome_spec import TAG as OUTCOME_TAG, Outcome
+from fakepai.outcome_spec import TAG as OUTCOME_TAG, Outcome, unknown_phase
 from fakepai.timestamps import parse_iso
 
 RULES = "x-fakepai-rules"
@@ -293,9 +293,7 @@ def outcome_broken(declared: dict, text: str) -> str | None:
     except ValueError as e:
         return str(e)
     phases = declared.get("phases")
-    if phases is not None and outcome.phase is not None and outcome.phase not in phases:
-        return f"phase {outcome.phase!r} is not one this resource goes through; known: {', '.join(phases)}"
-    return None
+    return unknown_phase(outcome.phase, phases) if phases is not None else None
 
 
 def _outcome_of(instance) -> tuple[str, str] | None:

@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Callable
 
-from fakepai.outcome_spec import MAX_RESTARTS, MAX_SECONDS, Outcome  # noqa: F401 - the timeline's vocabulary
+from fakepai.outcome_spec import MAX_RESTARTS, MAX_SECONDS, Outcome, unknown_phase  # noqa: F401 - the timeline's vocabulary
 
 FOREVER = float("inf")
 
@@ -52,9 +52,9 @@ class Lifecycle:
     def check(self, outcome: Outcome) -> Outcome:
         """ValueError naming the phases when the outcome's phase is not one of them (it would
         never be reached, so the outcome would silently never apply)."""
-        if outcome.phase is not None and outcome.phase not in self.statuses():
-            raise ValueError(f"phase {outcome.phase!r} is not one this resource goes through; "
-                             f"known: {', '.join(self.statuses())}")
+        why = unknown_phase(outcome.phase, self.statuses())
+        if why:
+            raise ValueError(why)
         return outcome
 
 

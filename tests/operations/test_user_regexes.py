@@ -23,10 +23,10 @@ def _post(http, action: str, body: dict):
     return http.post(f"{STUDIO}/{action}", content=json.dumps(body), headers={"content-type": "application/json"})
 
 
-def _job(definitions: list[dict], **extra) -> dict:
+def _job(definitions: list[dict], spec: dict | None = None, **extra) -> dict:
     return {"TrainingJobName": "regex", "WorkspaceId": "86995",
             "AlgorithmSpec": {"Command": ["python", "train.py"], "Image": "pytorch:2.1", "JobType": "PyTorchJob",
-                              "HyperParameters": definitions, **extra.pop("spec", {})},
+                              "HyperParameters": definitions, **(spec or {})},
             "ComputeResource": {"EcsCount": 1, "EcsSpec": "ecs.g6.xlarge"}, **extra}
 
 
@@ -66,8 +66,8 @@ def test_a_named_algorithms_pattern_too_costly_for_a_jobs_value_is_a_400(fakepai
     client.create_algorithm_version(algorithm, "v1", m.CreateAlgorithmVersionRequest().from_map({"AlgorithmSpec": spec}))
     with fakepai.http() as http:
         refused = _post(http, "CreateTrainingJob", {
-            "TrainingJobName": "slow", "WorkspaceId": "86995", "AlgorithmId": algorithm, "AlgorithmVersion": "v1",
-            "AlgorithmName": "slow", "ComputeResource": {"EcsCount": 1, "EcsSpec": "ecs.g6.xlarge"},
+            "TrainingJobName": "slow", "WorkspaceId": "86995", "AlgorithmName": "slow", "AlgorithmVersion": "v1",
+            "ComputeResource": {"EcsCount": 1, "EcsSpec": "ecs.g6.xlarge"},
             "HyperParameters": [{"Name": "p", "Value": SLOW_TEXT}]})
         assert_error(refused, 400, "InvalidParameter")
         assert '"HyperParameters.p"' in refused.json()["Message"]
